@@ -1,0 +1,47 @@
+# Shared shell helpers for Panamax's scripts; source it, do not run it.
+# Finds a JDK >= 25 (JAVA_HOME first, then the usual JVM folders) and exports JAVA_HOME and PATH.
+
+panamax_root() {
+    cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
+}
+
+panamax_java_major() {
+    # prints the major version of the java binary given as $1, or nothing
+    "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+
+panamax_find_jdk() {
+    local candidates=() c v
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* "$HOME"/.sdkman/candidates/java/* \
+             "$HOME"/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+        [ -d "$c" ] && candidates+=("$c")
+    done
+    if command -v java >/dev/null 2>&1; then
+        candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+    fi
+    for c in "${candidates[@]}"; do
+        [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+        v=$(panamax_java_major "$c/bin/java")
+        if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+            export JAVA_HOME="$c"
+            export PATH="$JAVA_HOME/bin:$PATH"
+            return 0
+        fi
+    done
+    echo "panamax: no JDK 25 or newer found (looked at JAVA_HOME, /usr/lib/jvm, /opt, ~/.sdkman); install one, e.g. 'apt-get install temurin-25-jdk' or an OpenJDK 25 build, and set JAVA_HOME to it." >&2
+    return 1
+}
+
+panamax_require_maven() {
+    if ! command -v mvn >/dev/null 2>&1; then
+        echo "panamax: Maven (mvn) is not installed; install Maven 3.8 or newer, e.g. 'apt-get install maven'." >&2
+        return 1
+    fi
+}
+
+# The JVM flags every Panamax run needs (mirrors panamax.jvm.flags in pom.xml).
+PANAMAX_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+
+# Maven's own bundled guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run: allow it quietly.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

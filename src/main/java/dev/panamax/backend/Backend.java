@@ -1,0 +1,118 @@
+package dev.panamax.backend;
+
+import dev.panamax.tensor.Tensor;
+
+/**
+ * The kernel contract every backend implements. Arguments are NOT checked here: callers go through
+ * {@link Compute}, which validates shapes once and then delegates. Tensors are row-major, contiguous
+ * float32; "matrix" below means the tensor seen as {@code rows() x cols()}.
+ *
+ * <p>Aliasing: elementwise kernels allow the output to be the same tensor as an input
+ * (in-place), unless stated otherwise. GEMM's C must not alias A or B.
+ *
+ * <p>Optimizer kernels take their hyperparameters already rounded to float by the caller, who does
+ * the hyperparameter arithmetic in double (PyTorch's semantics, see the golden README). They must use
+ * fused multiply-add exactly where the formulas say {@code fma} and plain rounding elsewhere, so that
+ * every backend can reproduce PyTorch bit for bit.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name used by {@code -Dpanamax.backend}: scalar, simd, blas, cuda. */
+    String name();
+
+    /** One line on how this backend computes (kernel, library file, threads). */
+    String describe();
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}; op(A) is (m,k), op(B) is (k,n), C is (m,n).
+     * A is stored (m,k), or (k,m) when transA; B is stored (k,n), or (n,k) when transB.
+     * When beta == 0, C is not read (NaN in C does not propagate).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---------------------------------------------------------------- elementwise, forward
+
+    /** x (R,C), bias (C) or null -> y (R,C): {@code y = act(x + bias)} (row broadcast of bias). */
+    void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y);
+
+    /**
+     * Backward of {@link #biasActivation} without the bias: {@code dx = dy * act'(.)}.
+     * relu reads the pre-activation x, sigmoid and tanh the output y (either may be null when the
+     * activation does not need it). dy and dx may alias.
+     */
+    void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+    /** {@code y = alpha * x + y}. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** {@code x = alpha * x}. */
+    void scale(float alpha, Tensor x);
+
+    /** x (R,C) -> out (C): {@code out[j] = beta * out[j] + sum_i x[i,j]}; beta == 0 ignores out. */
+    void columnSums(Tensor x, float beta, Tensor out);
+
+    /** x (R,C) -> y (R,C): row-wise softmax, max-subtracted so large inputs do not overflow. */
+    void softmaxRows(Tensor x, Tensor y);
+
+    /** x (R,C) -> y (R,C): row-wise log-softmax, {@code x - max - log(sum(exp(x - max)))}. */
+    void logSoftmaxRows(Tensor x, Tensor y);
+
+    /**
+     * Fused softmax + cross-entropy, forward and backward in one pass over the logits.
+     * logits (B,C), labels (B) holding class indices as floats -> probs (B,C) = softmax(logits),
+     * dlogits (B,C) = (probs - onehot(labels)) * gradScale (pass 1/B for a mean loss).
+     * dlogits may be null (no backward). Returns the SUM over rows of
+     * {@code logsumexp(logits_i) - logits_i[label_i]}, accumulated in double.
+     */
+    double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale);
+
+    // ---------------------------------------------------------------- optimizer updates (one pass each)
+
+    /**
+     * torch.optim.SGD, one step. {@code d = wd != 0 ? fma(p, wd, g) : g}; with momentum:
+     * {@code buf = first ? d : fma(d, dampComplement, buf * momentum)}, {@code d = nesterov ? fma(buf, momentum, d) : buf};
+     * {@code p = fma(d, negLr, p)}. buf is null when momentum == 0.
+     */
+    void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
+                 boolean nesterov, boolean first, float negLr);
+
+    /**
+     * torch.optim.Adagrad, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g; sum = fma(g', g', sum);
+     * p = p + (negClr * g') / (sqrt(sum) + eps)}.
+     */
+    void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps);
+
+    /**
+     * torch.optim.Adadelta, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g;
+     * sq = fma(oneMinusRho * g', g', sq * rho); delta = sqrt(acc + eps) / sqrt(sq + eps) * g';
+     * acc = fma(oneMinusRho * delta, delta, acc * rho); p = fma(delta, negLr, p)}.
+     */
+    void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
+                      float rho, float oneMinusRho, float eps, float negLr);
+
+    /**
+     * torch.optim.RMSprop, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g;
+     * sq = fma(oneMinusAlpha * g', g', sq * alpha)}; centered (gradAvg != null):
+     * {@code ga = fma(g', oneMinusAlpha, ga * alpha); avg = sqrt(fma(-ga, ga, sq)) + eps}, else
+     * {@code avg = sqrt(sq) + eps}; with momentum (buf != null): {@code buf = buf * momentum + g' / avg;
+     * p = fma(buf, negLr, p)}, else {@code p = p + (negLr * g') / avg}.
+     */
+    void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
+                     float alpha, float oneMinusAlpha, float eps, float momentum, float negLr);
+
+    /**
+     * torch.optim.Adam / AdamW, one step. {@code p = p * decayFactor} first when decayFactor != 1 (AdamW);
+     * {@code g' = wd != 0 ? fma(p, wd, g) : g} (Adam's L2); {@code m = fma(g', oneMinusBeta1, m * beta1);
+     * v = fma(oneMinusBeta2 * g', g', v * beta2)}; with amsgrad (vmax != null) {@code vmax = max(vmax, v)}
+     * and vmax replaces v below; {@code denom = sqrt(v) / bc2Sqrt + eps; p = p + (negStepSize * m) / denom}.
+     */
+    void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
+                  float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                  float negStepSize, float bc2Sqrt, float eps);
+
+    /** Releases threads or native handles the backend holds. Idempotent. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,167 @@
+package dev.panamax.backend;
+
+import dev.panamax.backend.scalar.ScalarBackend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+
+/**
+ * The registry of backends and their selection.
+ *
+ * <p>Adding a backend is one folder under {@code backend/} plus one line in {@link #PROVIDERS}.
+ * Automatic selection tries providers by priority, and logs once (to stderr) why each skipped one
+ * could not load. {@code -Dpanamax.backend=NAME} forces a choice and fails with the reason.
+ */
+public final class Backends {
+    /** System property that forces a backend. */
+    public static final String BACKEND_PROPERTY = "panamax.backend";
+    /** System property for the worker thread count (0 or absent = all cores). */
+    public static final String THREADS_PROPERTY = "panamax.threads";
+
+    private static final List<BackendProvider> PROVIDERS = List.of(
+            provider("scalar", 0, threads -> new ScalarBackend()),
+            provider("simd", 20, reflective("dev.panamax.backend.simd.SimdBackend")),
+            provider("blas", 10, reflective("dev.panamax.backend.blas.BlasBackend")),
+            provider("cuda", 30, reflective("dev.panamax.backend.cuda.CudaBackend")));
+
+    private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
+
+    private Backends() {
+    }
+
+    public static List<String> names() {
+        return PROVIDERS.stream().map(BackendProvider::name).toList();
+    }
+
+    /** Creates the named backend or throws {@link BackendUnavailableException} saying why not. */
+    public static Backend create(String name, int threads) {
+        String key = name.toLowerCase(Locale.ROOT).strip();
+        for (BackendProvider p : PROVIDERS) {
+            if (p.name().equals(key)) {
+                return p.create(threads);
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + name + "' (known: " + String.join(", ", names()) + ")");
+    }
+
+    /**
+     * The backend chosen by {@code -Dpanamax.backend} when set, else the fastest that loads.
+     * Thread count from {@code -Dpanamax.threads} (default: all cores).
+     */
+    public static Backend fromSystemProperties() {
+        int threads = Integer.getInteger(THREADS_PROPERTY, 0);
+        String forced = System.getProperty(BACKEND_PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return create(forced, threads);
+        }
+        return best(threads);
+    }
+
+    /** The highest-priority backend that loads; logs each skipped backend's reason once. */
+    public static Backend best(int threads) {
+        List<BackendProvider> byPriority = new ArrayList<>(PROVIDERS);
+        byPriority.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
+        for (BackendProvider p : byPriority) {
+            try {
+                return p.create(threads);
+            } catch (BackendUnavailableException e) {
+                if (LOGGED.putIfAbsent(p.name(), Boolean.TRUE) == null) {
+                    System.err.println("panamax: backend " + p.name() + " skipped: " + e.getMessage());
+                }
+            }
+        }
+        throw new IllegalStateException("no backend loaded, not even scalar");
+    }
+
+    /** Each backend with its status: the backend's description, or why it is unavailable. */
+    public static Map<String, String> survey(int threads) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (BackendProvider p : PROVIDERS) {
+            try (Backend b = p.create(threads)) {
+                out.put(p.name(), "available: " + b.describe());
+            } catch (BackendUnavailableException e) {
+                out.put(p.name(), "unavailable: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Every backend that loads here, scalar first; used by tests to run on all of them. */
+    public static List<Backend> allAvailable(int threads) {
+        List<Backend> out = new ArrayList<>();
+        for (BackendProvider p : PROVIDERS) {
+            try {
+                out.add(p.create(threads));
+            } catch (BackendUnavailableException e) {
+                // skipped by design: tests iterate over what loads; survey() reports the reasons
+            }
+        }
+        return out;
+    }
+
+    private static BackendProvider provider(String name, int priority, IntFunction<Backend> factory) {
+        return new BackendProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int priority() {
+                return priority;
+            }
+
+            @Override
+            public Backend create(int threads) {
+                return factory.apply(threads);
+            }
+        };
+    }
+
+    /**
+     * Loads a backend class by name so that a backend whose classes need an optional module
+     * (jdk.incubator.vector) or are not built yet degrades to "unavailable" instead of failing
+     * the whole registry. The class needs a public constructor taking the thread count.
+     */
+    private static IntFunction<Backend> reflective(String className) {
+        return threads -> {
+            Class<?> cls;
+            try {
+                cls = Class.forName(className);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new BackendUnavailableException(className + " is not on the class path ("
+                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            }
+            try {
+                return (Backend) cls.getConstructor(int.class).newInstance(threads);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof BackendUnavailableException bue) {
+                    throw bue;
+                }
+                if (cause instanceof LinkageError le) {
+                    throw new BackendUnavailableException(describeLinkage(le), le);
+                }
+                throw new BackendUnavailableException("failed to start: " + cause, cause);
+            } catch (LinkageError e) {
+                throw new BackendUnavailableException(describeLinkage(e), e);
+            } catch (ReflectiveOperationException e) {
+                throw new BackendUnavailableException("cannot instantiate " + className + ": " + e, e);
+            }
+        };
+    }
+
+    private static String describeLinkage(LinkageError e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("jdk/incubator/vector") || msg.contains("jdk.incubator.vector")) {
+            return "the Vector API module is not loaded: run java with --add-modules jdk.incubator.vector";
+        }
+        return e.getClass().getSimpleName() + ": " + msg;
+    }
+}

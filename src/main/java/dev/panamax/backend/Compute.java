@@ -1,0 +1,213 @@
+package dev.panamax.backend;
+
+import dev.panamax.tensor.Tensor;
+
+/**
+ * The checked facade over a {@link Backend}: every argument is validated here, once, with a
+ * message that names the argument and the shapes; then the unchecked kernel runs. Everything
+ * above the backend layer (autograd, optimizers, benchmarks) calls kernels through this class.
+ */
+public final class Compute implements AutoCloseable {
+    private final Backend backend;
+
+    public Compute(Backend backend) {
+        this.backend = backend;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public String name() {
+        return backend.name();
+    }
+
+    /**
+     * {@code C = alpha * op(A) op(B) + beta * C}, sizes taken from the tensors.
+     * A (m,k) or (k,m) when transA; B (k,n) or (n,k) when transB; C (m,n).
+     */
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        requireRank2("A", a);
+        requireRank2("B", b);
+        requireRank2("C", c);
+        int m = transA ? a.dim(1) : a.dim(0);
+        int k = transA ? a.dim(0) : a.dim(1);
+        int kb = transB ? b.dim(1) : b.dim(0);
+        int n = transB ? b.dim(0) : b.dim(1);
+        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("gemm shape mismatch: op(A) " + m + "x" + k + " (A " + a.shapeString()
+                    + (transA ? " transposed" : "") + "), op(B) " + kb + "x" + n + " (B " + b.shapeString()
+                    + (transB ? " transposed" : "") + "), C " + c.shapeString() + " (expected [" + m + ", " + n + "])");
+        }
+        requireDistinct("C", c, "A", a);
+        requireDistinct("C", c, "B", b);
+        requireFinite("alpha", alpha);
+        requireFinite("beta", beta);
+        backend.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+    }
+
+    /** x (R,C), bias (C) or null -> y = act(x + bias). */
+    public void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {
+        requireSameShape("y", y, "x", x);
+        if (bias != null && bias.size() != x.cols()) {
+            throw new IllegalArgumentException("bias " + bias.shapeString() + " does not match the " + x.cols()
+                    + " columns of x " + x.shapeString());
+        }
+        backend.biasActivation(x, bias, act, y);
+    }
+
+    public void activation(Activation act, Tensor x, Tensor y) {
+        biasActivation(x, null, act, y);
+    }
+
+    /** dx = dy * act'(.), relu from x, sigmoid/tanh from y. */
+    public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        requireSameShape("dx", dx, "dy", dy);
+        if (act == Activation.RELU) {
+            requireSameShape("x", x, "dy", dy);
+        } else if (act != Activation.IDENTITY) {
+            requireSameShape("y", y, "dy", dy);
+        }
+        backend.activationBackward(act, x, y, dy, dx);
+    }
+
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        requireSameSize("y", y, "x", x);
+        backend.axpy(alpha, x, y);
+    }
+
+    public void scale(float alpha, Tensor x) {
+        backend.scale(alpha, x);
+    }
+
+    /** x (R,C) -> out (C): out = beta * out + column sums of x. */
+    public void columnSums(Tensor x, float beta, Tensor out) {
+        if (out.size() != x.cols()) {
+            throw new IllegalArgumentException("column sums of x " + x.shapeString() + " need out of " + x.cols()
+                    + " elements, got " + out.shapeString());
+        }
+        backend.columnSums(x, beta, out);
+    }
+
+    public void softmaxRows(Tensor x, Tensor y) {
+        requireSameShape("y", y, "x", x);
+        backend.softmaxRows(x, y);
+    }
+
+    public void logSoftmaxRows(Tensor x, Tensor y) {
+        requireSameShape("y", y, "x", x);
+        backend.logSoftmaxRows(x, y);
+    }
+
+    /**
+     * Fused softmax + cross-entropy: returns the summed row losses, writes probs and (if not null)
+     * dlogits = (probs - onehot) * gradScale. Labels are class indices stored as floats.
+     */
+    public double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
+        requireSameShape("probs", probs, "logits", logits);
+        if (dlogits != null) {
+            requireSameShape("dlogits", dlogits, "logits", logits);
+        }
+        if (labels.size() != logits.rows()) {
+            throw new IllegalArgumentException("labels " + labels.shapeString() + " do not match the "
+                    + logits.rows() + " rows of logits " + logits.shapeString());
+        }
+        int classes = logits.cols();
+        for (long i = 0; i < labels.size(); i++) {
+            float l = labels.get(i);
+            if (!(l >= 0 && l < classes) || l != Math.rint(l)) {
+                throw new IllegalArgumentException("label " + l + " at index " + i + " is not a class index in [0, "
+                        + classes + ")");
+            }
+        }
+        return backend.softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
+    }
+
+    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
+                        boolean nesterov, boolean first, float negLr) {
+        requireSameSize("grad", g, "param", p);
+        if (buf != null) {
+            requireSameSize("momentum_buffer", buf, "param", p);
+        }
+        backend.sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
+    }
+
+    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
+        requireSameSize("grad", g, "param", p);
+        requireSameSize("sum", sum, "param", p);
+        backend.adagradStep(p, g, sum, weightDecay, negClr, eps);
+    }
+
+    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
+                             float rho, float oneMinusRho, float eps, float negLr) {
+        requireSameSize("grad", g, "param", p);
+        requireSameSize("square_avg", squareAvg, "param", p);
+        requireSameSize("acc_delta", accDelta, "param", p);
+        backend.adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
+    }
+
+    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
+                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
+        requireSameSize("grad", g, "param", p);
+        requireSameSize("square_avg", squareAvg, "param", p);
+        if (gradAvg != null) {
+            requireSameSize("grad_avg", gradAvg, "param", p);
+        }
+        if (buf != null) {
+            requireSameSize("momentum_buffer", buf, "param", p);
+        }
+        backend.rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+    }
+
+    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
+                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                         float negStepSize, float bc2Sqrt, float eps) {
+        requireSameSize("grad", g, "param", p);
+        requireSameSize("exp_avg", m, "param", p);
+        requireSameSize("exp_avg_sq", v, "param", p);
+        if (vmax != null) {
+            requireSameSize("max_exp_avg_sq", vmax, "param", p);
+        }
+        backend.adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                negStepSize, bc2Sqrt, eps);
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private static void requireRank2(String name, Tensor t) {
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException("gemm needs a matrix for " + name + ", got shape " + t.shapeString());
+        }
+    }
+
+    private static void requireSameShape(String name, Tensor t, String refName, Tensor ref) {
+        if (!t.sameShape(ref)) {
+            throw new IllegalArgumentException(name + " " + t.shapeString() + " must have the shape of " + refName + " "
+                    + ref.shapeString());
+        }
+    }
+
+    private static void requireSameSize(String name, Tensor t, String refName, Tensor ref) {
+        if (t.size() != ref.size()) {
+            throw new IllegalArgumentException(name + " " + t.shapeString() + " must have as many elements as "
+                    + refName + " " + ref.shapeString());
+        }
+    }
+
+    private static void requireDistinct(String name, Tensor t, String otherName, Tensor other) {
+        if (t.segment().asOverlappingSlice(other.segment()).isPresent()) {
+            throw new IllegalArgumentException(name + " must not overlap " + otherName + " in gemm");
+        }
+    }
+
+    private static void requireFinite(String name, float v) {
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(name + " must be finite, got " + v);
+        }
+    }
+}
