@@ -1,0 +1,106 @@
+package dev.panamax.autograd;
+
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+
+/**
+ * A node of the autograd graph: a value tensor and, when it requires a gradient, a gradient tensor
+ * of the same shape allocated once and reused for every backward pass.
+ *
+ * <p>Gradients accumulate, as in PyTorch: each backward pass adds into {@link #grad()} until
+ * {@link #zeroGrad()}. Zeroing is lazy: it only marks the gradient as holding no contribution, and
+ * the next contribution overwrites instead of adding. That spares a pass over memory per step.
+ */
+public final class Variable {
+    private final String name;
+    private Tensor value;
+    private final Tensor grad;
+    /** True while {@link #grad} holds no contribution (its bytes are stale and must not be read). */
+    private boolean gradEmpty = true;
+
+    Variable(String name, Tensor value, Tensor grad) {
+        this.name = name;
+        this.value = value;
+        this.grad = grad;
+    }
+
+    /** A leaf that requires a gradient (a parameter): the gradient is allocated in {@code owner}. */
+    public static Variable parameter(String name, Tensor value, Arena owner) {
+        return new Variable(name, value, Tensor.allocate(owner, value.shape()));
+    }
+
+    /** A leaf without gradient (inputs, targets). */
+    public static Variable constant(String name, Tensor value) {
+        return new Variable(name, value, null);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Tensor value() {
+        return value;
+    }
+
+    /**
+     * Points an input leaf at another tensor of the same shape (for example the other buffer of a
+     * double-buffered batch loader); operations read their inputs when they run, so no rebuild is needed.
+     */
+    public void setValue(Tensor newValue) {
+        if (grad != null) {
+            throw new IllegalStateException("cannot re-point " + name + ": it requires a gradient");
+        }
+        if (!newValue.sameShape(value)) {
+            throw new IllegalArgumentException("cannot re-point " + name + " " + value.shapeString() + " to "
+                    + newValue.shapeString());
+        }
+        this.value = newValue;
+    }
+
+    public boolean requiresGrad() {
+        return grad != null;
+    }
+
+    /** The accumulated gradient (zeros when nothing was accumulated since {@link #zeroGrad()}). */
+    public Tensor grad() {
+        if (grad == null) {
+            throw new IllegalStateException(name + " does not require a gradient");
+        }
+        if (gradEmpty) {
+            grad.fill(0f);
+            gradEmpty = false;
+        }
+        return grad;
+    }
+
+    /** Forgets the accumulated gradient (lazily: no pass over memory). */
+    public void zeroGrad() {
+        gradEmpty = true;
+    }
+
+    /**
+     * For ops' backward: the gradient tensor to contribute to, and whether the contribution must be
+     * added (true) or may overwrite (false, the first contribution since zeroGrad).
+     */
+    boolean claimGrad() {
+        boolean accumulate = !gradEmpty;
+        gradEmpty = false;
+        return accumulate;
+    }
+
+    /** True when nothing has been contributed to the gradient since the last zeroGrad. */
+    boolean gradIsEmpty() {
+        return gradEmpty;
+    }
+
+    /** Raw gradient storage for ops, read only after {@link #claimGrad()}. */
+    Tensor gradStorage() {
+        return grad;
+    }
+
+    @Override
+    public String toString() {
+        return name + value.shapeString() + (grad != null ? " (grad)" : "");
+    }
+}

@@ -1,0 +1,40 @@
+package dev.panamax.nn;
+
+import dev.panamax.autograd.Graph;
+import dev.panamax.autograd.Variable;
+import dev.panamax.backend.Activation;
+
+import java.util.Map;
+
+/** A parameter-free activation layer ({@code torch.nn.ReLU}, {@code Sigmoid}, {@code Tanh}). */
+public final class ActivationLayer implements Module {
+    private final Activation activation;
+
+    public ActivationLayer(Activation activation) {
+        this.activation = activation;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public Variable forward(Graph graph, Variable x) {
+        return graph.activation(activation, x);
+    }
+
+    @Override
+    public Map<String, Variable> namedParameters() {
+        return Map.of();
+    }
+
+    @Override
+    public String toString() {
+        return switch (activation) {
+            case RELU -> "ReLU()";
+            case SIGMOID -> "Sigmoid()";
+            case TANH -> "Tanh()";
+            case IDENTITY -> "Identity()";
+        };
+    }
+}

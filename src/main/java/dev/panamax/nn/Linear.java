@@ -1,0 +1,79 @@
+package dev.panamax.nn;
+
+import dev.panamax.autograd.Graph;
+import dev.panamax.autograd.Variable;
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * {@code torch.nn.Linear}: {@code y = x W^T + b} with {@code weight (out, in)} and {@code bias (out)}.
+ *
+ * <p>Initialisation is PyTorch's default: weight from kaiming_uniform with {@code a = sqrt(5)}, which
+ * works out to U(-1/sqrt(in), 1/sqrt(in)) (gain sqrt(2/(1+a^2)) = sqrt(1/3) times sqrt(3/in)); bias
+ * from U(-1/sqrt(in), 1/sqrt(in)). The generator is the caller's, so a seed fixes the weights
+ * (the values differ from torch's own generator; the distribution is the same).
+ */
+public final class Linear implements Module {
+    private final int inFeatures;
+    private final int outFeatures;
+    private final Variable weight;
+    private final Variable bias;
+
+    public Linear(int inFeatures, int outFeatures, RandomGenerator rng, Arena owner) {
+        if (inFeatures <= 0 || outFeatures <= 0) {
+            throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures + "): sizes must be positive");
+        }
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        double bound = 1.0 / Math.sqrt(inFeatures);
+        Tensor w = Tensor.allocate(owner, outFeatures, inFeatures);
+        for (long i = 0; i < w.size(); i++) {
+            w.set(i, (float) rng.nextDouble(-bound, bound));
+        }
+        Tensor b = Tensor.allocate(owner, outFeatures);
+        for (long i = 0; i < b.size(); i++) {
+            b.set(i, (float) rng.nextDouble(-bound, bound));
+        }
+        this.weight = Variable.parameter("weight", w, owner);
+        this.bias = Variable.parameter("bias", b, owner);
+    }
+
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    public Variable weight() {
+        return weight;
+    }
+
+    public Variable bias() {
+        return bias;
+    }
+
+    // x (B,in) -> (B,out)
+    @Override
+    public Variable forward(Graph graph, Variable x) {
+        return graph.linear(x, weight, bias);
+    }
+
+    @Override
+    public Map<String, Variable> namedParameters() {
+        Map<String, Variable> out = new LinkedHashMap<>();
+        out.put("weight", weight);
+        out.put("bias", bias);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Linear(in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=True)";
+    }
+}

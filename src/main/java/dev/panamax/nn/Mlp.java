@@ -1,0 +1,65 @@
+package dev.panamax.nn;
+
+import dev.panamax.backend.Activation;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A multilayer perceptron: {@code Linear, act, Linear, act, ..., Linear} as a {@link Sequential}
+ * (784-256-10 with ReLU by default), owning the memory of its parameters.
+ * Parameter names follow PyTorch's Sequential ("0.weight", "0.bias", "2.weight", "2.bias").
+ */
+public final class Mlp extends Sequential implements AutoCloseable {
+    private final int[] sizes;
+    private final Activation activation;
+    private final Arena arena;
+
+    private Mlp(List<Module> layers, int[] sizes, Activation activation, Arena arena) {
+        super(layers);
+        this.sizes = sizes;
+        this.activation = activation;
+        this.arena = arena;
+    }
+
+    /**
+     * Builds an MLP with layer sizes {@code sizes[0] -> ... -> sizes[last]}, the given hidden activation and
+     * PyTorch's default initialisation from a generator seeded with {@code seed}.
+     */
+    public static Mlp create(int[] sizes, Activation activation, long seed) {
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("an MLP needs at least input and output sizes, got " + Arrays.toString(sizes));
+        }
+        Arena arena = Arena.ofShared();
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Module> layers = new ArrayList<>();
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            layers.add(new Linear(sizes[i], sizes[i + 1], rng, arena));
+            if (i + 2 < sizes.length && activation != Activation.IDENTITY) {
+                layers.add(new ActivationLayer(activation));
+            }
+        }
+        return new Mlp(layers, sizes.clone(), activation, arena);
+    }
+
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /** The arena that owns the parameters (and their gradients). */
+    public Arena arena() {
+        return arena;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
