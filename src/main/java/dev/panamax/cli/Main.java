@@ -1,0 +1,31 @@
+package dev.panamax.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code panamax} command line: train, eval, info, bench. */
+@Command(name = "panamax", mixinStandardHelpOptions = true, version = "panamax 0.1.0",
+        description = "Fast numerics on the JVM: train and benchmark an MLP with Vector API, OpenBLAS or CUDA kernels.",
+        subcommands = {InfoCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new CliErrors());
+        cl.setParameterExceptionHandler(new CliErrors());
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.panamax.cli;
+
+/**
+ * Describes the Vector API species without linking to {@code jdk.incubator.vector} directly, so that
+ * {@code info} still runs (and says what is missing) when the module was not added.
+ */
+final class VectorInfo {
+    private VectorInfo() {
+    }
+
+    static String describe() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "not loaded (run java with --add-modules jdk.incubator.vector)";
+        }
+        try {
+            Class<?> fv = Class.forName("jdk.incubator.vector.FloatVector");
+            Object species = fv.getField("SPECIES_PREFERRED").get(null);
+            Class<?> speciesType = Class.forName("jdk.incubator.vector.VectorSpecies");
+            int bits = (int) speciesType.getMethod("vectorBitSize").invoke(species);
+            int lanes = (int) speciesType.getMethod("length").invoke(species);
+            return "FloatVector.SPECIES_PREFERRED = " + bits + " bits, " + lanes + " float lanes";
+        } catch (ReflectiveOperationException e) {
+            return "unavailable: " + e;
+        }
+    }
+}
