@@ -1,0 +1,179 @@
+package dev.panamax.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every format violation gets its own exception naming the file and the problem. */
+class SafetensorsMalformedTest {
+
+    @TempDir
+    Path dir;
+
+    private int counter;
+
+    /** A one-tensor header whose fields can be swapped out: F32 [2] at [0, 8]. */
+    private static String tensor(String name, String dtype, String shape, String offsets) {
+        return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}";
+    }
+
+    private Path file(byte[] bytes) throws IOException {
+        Path f = dir.resolve("case" + (counter++) + ".safetensors");
+        Files.write(f, bytes);
+        return f;
+    }
+
+    private static byte[] withHeader(long declaredLength, byte[] header, int dataBytes) {
+        ByteBuffer b = ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(declaredLength).put(header);
+        return b.array();
+    }
+
+    private static byte[] withHeader(String json, int dataBytes) {
+        byte[] h = json.getBytes(StandardCharsets.UTF_8);
+        return withHeader(h.length, h, dataBytes);
+    }
+
+    /** Opens the bytes as a file and returns the problem, after checking the message names the file. */
+    private String problem(byte[] bytes) throws IOException {
+        Path f = file(bytes);
+        SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class, () -> SafetensorsReader.open(f));
+        assertEquals(f, e.file());
+        assertTrue(e.getMessage().startsWith(f.toString() + ": "), e.getMessage());
+        return e.problem();
+    }
+
+    private void expect(byte[] bytes, String... parts) throws IOException {
+        String p = problem(bytes);
+        for (String part : parts) {
+            assertTrue(p.contains(part), () -> "problem should contain [" + part + "] but was: " + p);
+        }
+    }
+
+    @Test
+    void wellFormedBaselineOpens() throws IOException {
+        // guards the fixtures below: the same builder with valid fields must be accepted
+        Path f = file(withHeader("{" + tensor("a", "F32", "[2]", "[0,8]") + "}", 8));
+        try (SafetensorsReader r = SafetensorsReader.open(f)) {
+            assertEquals(java.util.List.of("a"), r.names());
+        }
+    }
+
+    @Test
+    void fileShorterThanTheLengthPrefix() throws IOException {
+        expect(new byte[0], "file is 0 bytes, shorter than the 8-byte header length prefix");
+        expect(new byte[7], "file is 7 bytes");
+    }
+
+    @Test
+    void headerLengthOverTheLimit() throws IOException {
+        expect(withHeader(SafetensorsReader.MAX_HEADER_BYTES + 1, new byte[0], 0),
+                "header length 100000001", "exceeds the limit");
+        expect(withHeader(-1L, new byte[0], 0), "header length 18446744073709551615", "exceeds the limit");
+    }
+
+    @Test
+    void headerLengthPastTheEndOfTheFile() throws IOException {
+        expect(withHeader(64, "{}".getBytes(StandardCharsets.UTF_8), 0), "header length 64", "runs past the end",
+                "8 + 64 > 10 bytes");
+    }
+
+    @Test
+    void invalidJsonNamesThePosition() throws IOException {
+        expect(withHeader("{\"a\":", 0), "invalid JSON", "header byte 5", "file offset 13", "unexpected end");
+        expect(withHeader("{} x", 0), "header byte 3", "after the end of the JSON value");
+        expect(withHeader("", 0), "empty JSON text");
+        expect(withHeader("{\"a\" 1}", 0), "header byte 5", "expected ':'");
+        expect(withHeader("{\"a\":[1,2,]}", 0), "header byte 10", "expected a value");
+        expect(withHeader("{\"a\":1.5}", 0), "only integers");
+        expect(withHeader("{\"a\":01}", 0), "leading zeros");
+        expect(withHeader("{\"a\":true}", 0), "expected a value");
+        expect(withHeader("{\"a\":99999999999999999999}", 0), "64-bit range");
+        expect(withHeader("{\"a\\q\":1}", 0), "header byte 3", "invalid escape sequence \\q");
+        expect(withHeader("{\"a\\u12\":1}", 0), "\\u escape needs 4 hex digits");
+        expect(withHeader("{\"a\nb\":1}", 0), "raw control character 0x0a");
+        expect(withHeader("{\"a\":\"x", 0), "unterminated string");
+        expect(withHeader("{\"k\":\"1\",\"k\":\"2\"}", 0), "duplicate key \"k\"");
+        byte[] badUtf8 = {'{', '"', (byte) 0xc3, '"', ':', '1', '}'};
+        expect(withHeader(badUtf8.length, badUtf8, 0), "invalid UTF-8", "header byte 2");
+    }
+
+    @Test
+    void headerMustBeAnObjectWithStringMetadata() throws IOException {
+        expect(withHeader("[]", 0), "must be an object, found an array");
+        expect(withHeader("{\"__metadata__\":{\"n\":1}}", 0), "\"__metadata__\" entry \"n\" must be a string");
+        expect(withHeader("{\"__metadata__\":\"x\"}", 0), "\"__metadata__\" must be an object");
+    }
+
+    @Test
+    void tensorEntriesNeedExactlyTheThreeFields() throws IOException {
+        expect(withHeader("{\"a\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "tensor \"a\" is missing \"dtype\"");
+        expect(withHeader("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", 8), "missing \"shape\"");
+        expect(withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", 8), "missing \"data_offsets\"");
+        expect(withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", 8),
+                "tensor \"a\" has unknown field \"x\"");
+        expect(withHeader("{\"a\":5}", 0), "tensor \"a\" must be an object");
+    }
+
+    @Test
+    void unknownDtype() throws IOException {
+        expect(withHeader("{" + tensor("a", "F31", "[2]", "[0,8]") + "}", 8),
+                "tensor \"a\" has unknown dtype \"F31\"", "known: BOOL, U8");
+    }
+
+    @Test
+    void negativeOrNonIntegerShape() throws IOException {
+        expect(withHeader("{" + tensor("a", "F32", "[2,-1]", "[0,8]") + "}", 8),
+                "tensor \"a\" shape[1] is negative: -1");
+        expect(withHeader("{" + tensor("a", "F32", "[\"2\"]", "[0,8]") + "}", 8),
+                "tensor \"a\" shape[0] must be an integer");
+        expect(withHeader("{" + tensor("a", "F32", "[3000000000]", "[0,8]") + "}", 8),
+                "exceeds the largest supported dimension");
+    }
+
+    @Test
+    void dataOffsetsOutOfRange() throws IOException {
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0,16]") + "}", 8),
+                "tensor \"a\" data_offsets [0, 16] run past the end of the data region (8 bytes)");
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[8,0]") + "}", 8), "must satisfy 0 <= begin <= end");
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[-8,0]") + "}", 8), "must satisfy 0 <= begin <= end");
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0]") + "}", 8), "array of two integers");
+    }
+
+    @Test
+    void byteSizeMustMatchDtypeTimesShape() throws IOException {
+        expect(withHeader("{" + tensor("a", "F32", "[3]", "[0,8]") + "}", 8),
+                "tensor \"a\" data_offsets [0, 8] span 8 bytes but F32 shape [3] needs 12 bytes");
+        expect(withHeader("{" + tensor("b", "I64", "[2]", "[0,8]") + "}", 8), "I64 shape [2] needs 16 bytes");
+    }
+
+    @Test
+    void overlappingTensors() throws IOException {
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0,8]") + "," + tensor("b", "F32", "[2]", "[4,12]") + "}", 12),
+                "tensor \"b\" data_offsets [4, 12] overlap tensor \"a\" [0, 8]");
+    }
+
+    @Test
+    void gapsBetweenTensors() throws IOException {
+        expect(withHeader("{" + tensor("a", "F32", "[1]", "[0,4]") + "," + tensor("b", "F32", "[1]", "[8,12]") + "}", 12),
+                "gap of 4 bytes", "data offset 4", "before tensor \"b\"", "after tensor \"a\"");
+        expect(withHeader("{" + tensor("a", "F32", "[1]", "[4,8]") + "}", 8), "gap of 4 bytes", "data offset 0");
+    }
+
+    @Test
+    void fileLengthMustEqualHeaderPlusData() throws IOException {
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0,8]") + "}", 12),
+                "file length does not match", "data region holds 12 bytes", "4 trailing bytes after tensor \"a\"");
+        expect(withHeader("{}", 3), "3 trailing bytes after the header");
+    }
+}
