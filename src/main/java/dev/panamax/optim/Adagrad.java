@@ -1,0 +1,102 @@
+package dev.panamax.optim;
+
+import dev.panamax.backend.Compute;
+import dev.panamax.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Adagrad (Duchi, Hazan and Singer, "Adaptive Subgradient Methods", JMLR 2011) as
+ * {@code torch.optim.Adagrad} in PyTorch 1.13 (https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html):
+ *
+ * <pre>
+ * sum_0 = initial_accumulator_value
+ * g   = g + weight_decay * p                 (if weight_decay != 0)
+ * clr = lr / (1 + (t - 1) * lr_decay)        (double)
+ * sum = sum + g * g
+ * p   = p - clr * g / (sqrt(sum) + eps)      (eps outside the square root)
+ * </pre>
+ * State: {@code sum}.
+ */
+public final class Adagrad extends Optimizer {
+
+    /** Adagrad's hyperparameters; {@link #defaults()} are PyTorch's. */
+    public record Config(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps)
+            implements OptimizerConfig {
+
+        public static Config defaults() {
+            return new Config(0.01, 0, 0, 0, 1e-10);
+        }
+
+        public Config withLr(double value) {
+            return new Config(value, lrDecay, weightDecay, initialAccumulatorValue, eps);
+        }
+
+        public Config withLrDecay(double value) {
+            return new Config(lr, value, weightDecay, initialAccumulatorValue, eps);
+        }
+
+        public Config withWeightDecay(double value) {
+            return new Config(lr, lrDecay, value, initialAccumulatorValue, eps);
+        }
+
+        public Config withInitialAccumulatorValue(double value) {
+            return new Config(lr, lrDecay, weightDecay, value, eps);
+        }
+
+        public Config withEps(double value) {
+            return new Config(lr, lrDecay, weightDecay, initialAccumulatorValue, value);
+        }
+
+        @Override
+        public String optimizerName() {
+            return "Adagrad";
+        }
+
+        @Override
+        public void validate() {
+            Hyperparameters.atLeastZero("Adagrad", "lr", lr);
+            Hyperparameters.atLeastZero("Adagrad", "lr_decay", lrDecay);
+            Hyperparameters.atLeastZero("Adagrad", "weight_decay", weightDecay);
+            Hyperparameters.atLeastZero("Adagrad", "initial_accumulator_value", initialAccumulatorValue);
+            Hyperparameters.atLeastZero("Adagrad", "eps", eps);
+        }
+
+        @Override
+        public Adagrad create(List<Parameter> parameters, Compute compute) {
+            return new Adagrad(parameters, compute, this);
+        }
+    }
+
+    private final Config config;
+    private final Tensor[] sum;
+    private final float weightDecay;
+    private final float eps;
+
+    public Adagrad(List<Parameter> parameters, Compute compute, Config config) {
+        config.validate(); // before super(): an invalid config must not allocate the state arena
+        super(parameters, compute);
+        this.config = config;
+        this.sum = newState("sum", (float) config.initialAccumulatorValue());
+        this.weightDecay = (float) config.weightDecay();
+        this.eps = (float) config.eps();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return "Adagrad";
+    }
+
+    @Override
+    protected void update(long t) {
+        double clr = config.lr() / (1 + (t - 1) * config.lrDecay());
+        float negClr = (float) (-clr);
+        for (int i = 0; i < params.length; i++) {
+            compute.adagradStep(params[i].value(), params[i].grad(), sum[i], weightDecay, negClr, eps);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.panamax.optim;
+
+import dev.panamax.backend.Compute;
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Updates parameters in place from their gradients, reproducing {@code torch.optim} (1.13, single-tensor
+ * path) bit for bit: hyperparameter arithmetic in double rounded once to float, kernels through
+ * {@link Compute} (see the golden README for the three exactness rules).
+ *
+ * <p>State tensors are allocated once, at construction, in an arena the optimizer owns (shared, so
+ * multi-threaded backends may touch them); {@link #step()} allocates nothing. Each state tensor is
+ * registered under {@code <parameter name>.<torch state key>} (e.g. {@code fc1.weight.exp_avg}) and
+ * exposed by {@link #state()}; together with {@link #stepCount()} (torch's {@code step}) that is
+ * everything a checkpoint must save to resume exactly with {@link #loadState}.
+ */
+public abstract class Optimizer implements AutoCloseable {
+    /** Parameters in the order given; an array so that the step loop needs no iterator. */
+    protected final Parameter[] params;
+    protected final Compute compute;
+
+    private final List<Parameter> parameterList;
+    private final Arena stateArena;
+    private final Map<String, Tensor> state = new LinkedHashMap<>();
+    private final Map<String, Tensor> stateView = Collections.unmodifiableMap(state);
+    private long steps;
+    private boolean closed;
+
+    protected Optimizer(List<Parameter> parameters, Compute compute) {
+        if (parameters == null || parameters.isEmpty()) {
+            throw new IllegalArgumentException("an optimizer needs at least one parameter");
+        }
+        if (compute == null) {
+            throw new IllegalArgumentException("compute must not be null");
+        }
+        Set<String> names = new HashSet<>();
+        for (Parameter p : parameters) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("parameter name " + p.name() + " appears twice; state is keyed by"
+                        + " parameter name, so names must be unique");
+            }
+        }
+        this.parameterList = List.copyOf(parameters);
+        this.params = parameterList.toArray(new Parameter[0]);
+        this.compute = compute;
+        this.stateArena = Arena.ofShared(); // last: nothing above may throw and leak it
+    }
+
+    /** PyTorch's class name of this optimizer. */
+    public abstract String name();
+
+    /** Applies one update to every parameter (t = {@link #stepCount()} after the increment). */
+    public final void step() {
+        if (closed) {
+            throw new IllegalStateException(name() + " optimizer is closed");
+        }
+        steps++;
+        update(steps);
+    }
+
+    /** One update of every parameter at 1-based step {@code t}; must not allocate. */
+    protected abstract void update(long t);
+
+    /** Steps taken so far (torch's {@code state["step"]}). */
+    public final long stepCount() {
+        return steps;
+    }
+
+    public final List<Parameter> parameters() {
+        return parameterList;
+    }
+
+    /** The live state tensors by {@code <parameter>.<state key>}, in registration order. Read-only map. */
+    public final Map<String, Tensor> state() {
+        return stateView;
+    }
+
+    /** The key of a parameter's state tensor in {@link #state()}. */
+    public static String stateKey(String parameterName, String stateName) {
+        return parameterName + "." + stateName;
+    }
+
+    /**
+     * Restores a saved state: every key of {@link #state()} must be present with the same shape, no
+     * other key may be, and {@code stepCount} becomes the step count (the next step is stepCount + 1).
+     * The values are copied; nothing changes when any check fails.
+     */
+    public final void loadState(Map<String, Tensor> values, long stepCount) {
+        if (stepCount < 0) {
+            throw new IllegalArgumentException(name() + ": step count must be >= 0, got " + stepCount);
+        }
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            Tensor v = values.get(e.getKey());
+            if (v == null) {
+                missing.add(e.getKey());
+            } else if (!v.sameShape(e.getValue())) {
+                throw new IllegalArgumentException(name() + ": state " + e.getKey() + " has shape " + v.shapeString()
+                        + ", expected " + e.getValue().shapeString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(name() + ": state is missing " + missing + " (expected keys: "
+                    + state.keySet() + ")");
+        }
+        Set<String> unknown = new TreeSet<>(values.keySet());
+        unknown.removeAll(state.keySet());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(name() + ": unknown state keys " + unknown + " (expected keys: "
+                    + state.keySet() + ")");
+        }
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            e.getValue().copyFrom(values.get(e.getKey()));
+        }
+        steps = stepCount;
+    }
+
+    /**
+     * Allocates one state tensor per parameter, shaped like it and filled with {@code initial}, and
+     * registers it under torch's key {@code stateName}. Call from subclass constructors only.
+     */
+    protected final Tensor[] newState(String stateName, float initial) {
+        Tensor[] out = new Tensor[params.length];
+        for (int i = 0; i < params.length; i++) {
+            out[i] = Tensor.allocate(stateArena, params[i].value().shape()).fill(initial);
+            state.put(stateKey(params[i].name(), stateName), out[i]);
+        }
+        return out;
+    }
+
+    /** Frees the state tensors. Idempotent. The parameters and the compute are not the optimizer's to close. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            stateArena.close();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.panamax.optim;
+
+import dev.panamax.backend.Compute;
+import dev.panamax.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * RMSprop (Hinton, Coursera lecture 6e; centered variant from Graves, arXiv:1308.0850) as
+ * {@code torch.optim.RMSprop} in PyTorch 1.13 (https://pytorch.org/docs/1.13/generated/torch.optim.RMSprop.html):
+ *
+ * <pre>
+ * g          = g + weight_decay * p                                (if weight_decay != 0)
+ * square_avg = alpha * square_avg + (1 - alpha) * g * g
+ * centered:  grad_avg = alpha * grad_avg + (1 - alpha) * g;  avg = sqrt(square_avg - grad_avg^2) + eps
+ * else:      avg = sqrt(square_avg) + eps
+ * momentum > 0:  buf = momentum * buf + g / avg;  p = p - lr * buf   (buf starts at 0, no first-step rule)
+ * else:          p = p - lr * g / avg
+ * </pre>
+ * States: {@code square_avg}, plus {@code momentum_buffer} when momentum > 0, plus {@code grad_avg} when centered.
+ */
+public final class RMSprop extends Optimizer {
+
+    /** RMSprop's hyperparameters; {@link #defaults()} are PyTorch's. */
+    public record Config(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered)
+            implements OptimizerConfig {
+
+        public static Config defaults() {
+            return new Config(0.01, 0.99, 1e-8, 0, 0, false);
+        }
+
+        public Config withLr(double value) {
+            return new Config(value, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        public Config withAlpha(double value) {
+            return new Config(lr, value, eps, weightDecay, momentum, centered);
+        }
+
+        public Config withEps(double value) {
+            return new Config(lr, alpha, value, weightDecay, momentum, centered);
+        }
+
+        public Config withWeightDecay(double value) {
+            return new Config(lr, alpha, eps, value, momentum, centered);
+        }
+
+        public Config withMomentum(double value) {
+            return new Config(lr, alpha, eps, weightDecay, value, centered);
+        }
+
+        public Config withCentered(boolean value) {
+            return new Config(lr, alpha, eps, weightDecay, momentum, value);
+        }
+
+        @Override
+        public String optimizerName() {
+            return "RMSprop";
+        }
+
+        @Override
+        public void validate() {
+            Hyperparameters.atLeastZero("RMSprop", "lr", lr);
+            Hyperparameters.closed("RMSprop", "alpha", alpha, 0, 1);
+            Hyperparameters.atLeastZero("RMSprop", "eps", eps);
+            Hyperparameters.atLeastZero("RMSprop", "weight_decay", weightDecay);
+            Hyperparameters.atLeastZero("RMSprop", "momentum", momentum);
+        }
+
+        @Override
+        public RMSprop create(List<Parameter> parameters, Compute compute) {
+            return new RMSprop(parameters, compute, this);
+        }
+    }
+
+    private final Config config;
+    private final Tensor[] squareAvg;
+    private final Tensor[] momentumBuffer;
+    private final Tensor[] gradAvg;
+    private final float weightDecay;
+    private final float alpha;
+    private final float oneMinusAlpha;
+    private final float eps;
+    private final float momentum;
+    private final float negLr;
+
+    public RMSprop(List<Parameter> parameters, Compute compute, Config config) {
+        config.validate(); // before super(): an invalid config must not allocate the state arena
+        super(parameters, compute);
+        this.config = config;
+        // torch's state order: square_avg, momentum_buffer, grad_avg
+        this.squareAvg = newState("square_avg", 0f);
+        this.momentumBuffer = config.momentum() > 0 ? newState("momentum_buffer", 0f) : null;
+        this.gradAvg = config.centered() ? newState("grad_avg", 0f) : null;
+        this.weightDecay = (float) config.weightDecay();
+        this.alpha = (float) config.alpha();
+        this.oneMinusAlpha = (float) (1 - config.alpha());
+        this.eps = (float) config.eps();
+        this.momentum = (float) config.momentum();
+        this.negLr = (float) (-config.lr());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return "RMSprop";
+    }
+
+    @Override
+    protected void update(long t) {
+        for (int i = 0; i < params.length; i++) {
+            compute.rmspropStep(params[i].value(), params[i].grad(), squareAvg[i],
+                    gradAvg == null ? null : gradAvg[i], momentumBuffer == null ? null : momentumBuffer[i],
+                    weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+        }
+    }
+}
