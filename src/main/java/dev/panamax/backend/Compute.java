@@ -200,7 +200,12 @@ public final class Compute implements AutoCloseable {
     }
 
     private static void requireDistinct(String name, Tensor t, String otherName, Tensor other) {
-        if (t.segment().asOverlappingSlice(other.segment()).isPresent()) {
+        // address arithmetic rather than asOverlappingSlice, which allocates an Optional per call
+        long start = t.segment().address();
+        long end = start + t.segment().byteSize();
+        long otherStart = other.segment().address();
+        long otherEnd = otherStart + other.segment().byteSize();
+        if (start < otherEnd && otherStart < end) {
             throw new IllegalArgumentException(name + " must not overlap " + otherName + " in gemm");
         }
     }

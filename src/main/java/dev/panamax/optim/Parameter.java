@@ -1,6 +1,12 @@
 package dev.panamax.optim;
 
+import dev.panamax.autograd.Variable;
+import dev.panamax.nn.Module;
 import dev.panamax.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import java.util.Objects;
 
@@ -24,6 +30,18 @@ public final class Parameter {
             throw new IllegalArgumentException("parameter " + name + ": grad " + grad.shapeString()
                     + " must have the shape of the value " + value.shapeString());
         }
+    }
+
+    /**
+     * The parameters of a module under their PyTorch names ("0.weight", ...), in registration order,
+     * sharing the module's value and gradient tensors.
+     */
+    public static List<Parameter> of(Module module) {
+        List<Parameter> out = new ArrayList<>();
+        for (Map.Entry<String, Variable> e : module.namedParameters().entrySet()) {
+            out.add(new Parameter(e.getKey(), e.getValue().value(), e.getValue().grad()));
+        }
+        return out;
     }
 
     public String name() {

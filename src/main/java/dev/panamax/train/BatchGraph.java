@@ -1,0 +1,87 @@
+package dev.panamax.train;
+
+import dev.panamax.autograd.Graph;
+import dev.panamax.autograd.Variable;
+import dev.panamax.backend.Compute;
+import dev.panamax.nn.Loss;
+import dev.panamax.nn.Module;
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+
+/**
+ * The model + loss graph recorded once for one batch size and replayed for every batch of that
+ * size. Inputs are bound by re-pointing the input leaves at the loader's buffers (no copy).
+ */
+final class BatchGraph implements AutoCloseable {
+    final int batch;
+    final Graph graph;
+    final Variable x;
+    final Variable labels;
+    final Variable logits;
+    final Variable loss;
+    private final Variable oneHot;
+    private final Arena inputs = Arena.ofShared();
+    private final boolean oneHotNeeded;
+
+    // x (B,features), labels (B) -> logits (B,classes), loss [1]
+    BatchGraph(Module model, Loss lossKind, Compute compute, int batch, int features, int classes, boolean grad) {
+        this.batch = batch;
+        this.graph = new Graph(compute, grad);
+        this.x = graph.input("x", Tensor.allocate(inputs, batch, features));
+        this.labels = graph.input("labels", Tensor.allocate(inputs, batch));
+        this.oneHotNeeded = lossKind.needsOneHot();
+        this.oneHot = graph.input("onehot", Tensor.allocate(inputs, batch, classes));
+        Variable variance = graph.input("var", Tensor.allocate(inputs, batch, classes).fill(1f));
+        this.logits = model.forward(graph, x);
+        if (logits.value().cols() != classes) {
+            throw new IllegalArgumentException("the model outputs " + logits.value().cols() + " values per sample but the data has "
+                    + classes + " classes");
+        }
+        this.loss = lossKind.record(graph, logits, labels, oneHot, variance);
+    }
+
+    /** Points the graph at a batch: x (B,features), labels (B) as float class indices. */
+    void bind(Tensor xBatch, Tensor labelBatch) {
+        x.setValue(xBatch);
+        labels.setValue(labelBatch);
+        if (oneHotNeeded) {
+            Tensor oh = oneHot.value();
+            oh.fill(0f);
+            int classes = oh.cols();
+            for (int i = 0; i < batch; i++) {
+                oh.set((long) i * classes + (int) labelBatch.get(i), 1f);
+            }
+        }
+    }
+
+    /** Count of rows whose largest logit is at the label (ties go to the first index, like torch.argmax). */
+    int correct() {
+        Tensor lg = logits.value();
+        Tensor lb = labels.value();
+        int classes = lg.cols();
+        int correct = 0;
+        for (int i = 0; i < batch; i++) {
+            long base = (long) i * classes;
+            int best = 0;
+            float bestValue = lg.get(base);
+            for (int j = 1; j < classes; j++) {
+                float v = lg.get(base + j);
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = j;
+                }
+            }
+            if (best == (int) lb.get(i)) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+        inputs.close();
+    }
+}

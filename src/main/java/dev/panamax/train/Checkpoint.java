@@ -1,0 +1,126 @@
+package dev.panamax.train;
+
+import dev.panamax.autograd.Variable;
+import dev.panamax.io.DType;
+import dev.panamax.io.SafetensorsReader;
+import dev.panamax.io.SafetensorsWriter;
+import dev.panamax.nn.Module;
+import dev.panamax.optim.Optimizer;
+import dev.panamax.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model and optimizer state in one safetensors file.
+ *
+ * <p>Parameters are stored under PyTorch's names ("0.weight", "0.bias", "2.weight", ...), so
+ * {@code model.load_state_dict(safetensors.torch.load_file(path), strict=False)} loads them into the same
+ * {@code nn.Sequential}; optimizer state goes under {@value #OPTIMIZER_PREFIX}{@code <param>.<torch key>}
+ * with the step count in the metadata, which is what an exact resume needs. Writes are atomic (temp
+ * file + rename): a crash mid-write leaves the previous checkpoint intact.
+ */
+public final class Checkpoint {
+    public static final String OPTIMIZER_PREFIX = "optimizer.";
+    public static final String STEP_KEY = "optimizer_step";
+    public static final String FORMAT_KEY = "format";
+    public static final String FORMAT = "panamax-checkpoint-1";
+
+    private Checkpoint() {
+    }
+
+    /** Saves parameters, optimizer state (if an optimizer is given) and {@code metadata}. */
+    public static void save(Path file, Module model, Optimizer optimizer, Map<String, String> metadata)
+            throws IOException {
+        SafetensorsWriter w = new SafetensorsWriter();
+        w.metadata(FORMAT_KEY, FORMAT);
+        w.metadata(metadata);
+        for (Map.Entry<String, Variable> e : model.namedParameters().entrySet()) {
+            w.addF32(e.getKey(), e.getValue().value());
+        }
+        if (optimizer != null) {
+            w.metadata(STEP_KEY, Long.toString(optimizer.stepCount()));
+            w.metadata("optimizer", optimizer.name());
+            for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+                w.addF32(OPTIMIZER_PREFIX + e.getKey(), e.getValue());
+            }
+        }
+        w.write(file);
+    }
+
+    /**
+     * Loads parameters (and optimizer state when {@code optimizer} is not null) from {@code file}.
+     * Every name and shape is checked before anything is copied, so a mismatching file changes nothing.
+     * Returns the file's metadata.
+     */
+    public static Map<String, String> load(Path file, Module model, Optimizer optimizer) throws IOException {
+        try (SafetensorsReader r = SafetensorsReader.open(file); Arena scratch = Arena.ofConfined()) {
+            Map<String, Variable> params = model.namedParameters();
+            List<String> problems = new ArrayList<>();
+            for (Map.Entry<String, Variable> e : params.entrySet()) {
+                checkTensor(r, e.getKey(), e.getValue().value(), problems);
+            }
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            long step = 0;
+            if (optimizer != null) {
+                String stepText = r.metadata().get(STEP_KEY);
+                if (stepText == null) {
+                    problems.add("metadata has no " + STEP_KEY + " (was it saved without an optimizer?)");
+                } else {
+                    step = parseStep(file, stepText);
+                }
+                for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+                    String name = OPTIMIZER_PREFIX + e.getKey();
+                    if (checkTensor(r, name, e.getValue(), problems)) {
+                        state.put(e.getKey(), r.readF32(name, scratch));
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new IOException(file + " does not fit this model" + (optimizer != null ? " and optimizer" : "")
+                        + ": " + String.join("; ", problems));
+            }
+            if (optimizer != null) {
+                optimizer.loadState(state, step);
+            }
+            for (Map.Entry<String, Variable> e : params.entrySet()) {
+                r.readF32Into(e.getKey(), e.getValue().value());
+            }
+            return r.metadata();
+        }
+    }
+
+    private static boolean checkTensor(SafetensorsReader r, String name, Tensor expected, List<String> problems) {
+        if (!r.contains(name)) {
+            problems.add("missing tensor " + name);
+            return false;
+        }
+        if (r.dtype(name) != DType.F32) {
+            problems.add(name + " is " + r.dtype(name) + ", expected F32");
+            return false;
+        }
+        if (!Arrays.equals(r.shape(name), expected.shape())) {
+            problems.add(name + " has shape " + Arrays.toString(r.shape(name)) + ", expected " + expected.shapeString());
+            return false;
+        }
+        return true;
+    }
+
+    private static long parseStep(Path file, String text) throws IOException {
+        try {
+            long step = Long.parseLong(text);
+            if (step < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return step;
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": metadata " + STEP_KEY + " = '" + text + "' is not a step count");
+        }
+    }
+}

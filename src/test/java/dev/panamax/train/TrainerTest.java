@@ -1,0 +1,112 @@
+package dev.panamax.train;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.Backends;
+import dev.panamax.backend.Compute;
+import dev.panamax.nn.Loss;
+import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Optimizer;
+import dev.panamax.optim.OptimizerSpec;
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TrainerTest {
+    private static final int FEATURES = 12;
+    private static final int CLASSES = 3;
+    private static final int SAMPLES = 96;
+
+    /** Three Gaussian blobs in 12 dimensions, centred at +-2 on distinct axes: linearly separable w.h.p. */
+    private static void blobs(Tensor x, Tensor labels, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < x.dim(0); i++) {
+            int c = i % CLASSES;
+            labels.set(i, c);
+            for (int j = 0; j < FEATURES; j++) {
+                double centre = j == c ? 2.0 : (j == c + CLASSES ? -2.0 : 0.0);
+                x.set(i, j, (float) (centre + 0.5 * rng.nextGaussian()));
+            }
+        }
+    }
+
+    @Test
+    void everyLossAndBackendLearnsBlobs() {
+        for (Backend backend : Backends.allAvailable(2)) {
+            for (Loss loss : Loss.values()) {
+                try (Compute compute = new Compute(backend);
+                     Arena arena = Arena.ofShared();
+                     Mlp mlp = Mlp.create(new int[] {FEATURES, 16, CLASSES}, Activation.TANH, 3);
+                     Optimizer opt = OptimizerSpec.parse("adam(lr=0.05)").create(Parameter.of(mlp), compute);
+                     Trainer trainer = new Trainer(mlp, loss, opt, compute, FEATURES, CLASSES)) {
+                    Tensor x = Tensor.allocate(arena, SAMPLES, FEATURES);
+                    Tensor y = Tensor.allocate(arena, SAMPLES);
+                    blobs(x, y, 11);
+                    float first = 0;
+                    int correct = 0;
+                    for (int epoch = 0; epoch < 40; epoch++) {
+                        correct = 0;
+                        for (int b = 0; b < SAMPLES; b += 32) {
+                            float l = trainer.trainStep(x.rows(b, 32), y.rows(b, 32));
+                            if (epoch == 0 && b == 0) {
+                                first = l;
+                            }
+                            correct += trainer.lastCorrect();
+                        }
+                    }
+                    String where = loss + " on " + backend.name();
+                    // gaussian_nll with unit variance cannot go below its constant 0.5 log(2 pi)
+                    double floor = loss == Loss.GAUSSIAN_NLL ? 0.5 * Math.log(2 * Math.PI) : 0.0;
+                    assertTrue(trainer.lastLoss() - floor < 0.5 * (first - floor),
+                            where + ": loss " + first + " -> " + trainer.lastLoss());
+                    assertTrue(correct >= 0.95 * SAMPLES, where + ": " + correct + "/" + SAMPLES + " correct");
+
+                    Tensor tx = Tensor.allocate(arena, SAMPLES, FEATURES);
+                    Tensor ty = Tensor.allocate(arena, SAMPLES);
+                    blobs(tx, ty, 12);
+                    trainer.evalStep(tx, ty);
+                    assertTrue(trainer.lastCorrect() >= 0.9 * SAMPLES, where + ": test " + trainer.lastCorrect());
+                }
+            }
+        }
+    }
+
+    @Test
+    void smallerLastBatchAndSteadyStateAllocatesNothing() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Compute compute = new Compute(Backends.create("scalar", 1));
+             Arena arena = Arena.ofShared();
+             Mlp mlp = Mlp.create(new int[] {FEATURES, 8, CLASSES}, Activation.RELU, 5);
+             Optimizer opt = OptimizerSpec.parse("sgd(lr=0.1,momentum=0.9)").create(Parameter.of(mlp), compute);
+             Trainer trainer = new Trainer(mlp, Loss.CROSS_ENTROPY, opt, compute, FEATURES, CLASSES)) {
+            Tensor x = Tensor.allocate(arena, 40, FEATURES);
+            Tensor y = Tensor.allocate(arena, 40);
+            blobs(x, y, 1);
+            Tensor full = x.rows(0, 32);
+            Tensor fullY = y.rows(0, 32);
+            Tensor last = x.rows(32, 8);
+            Tensor lastY = y.rows(32, 8);
+            for (int i = 0; i < 2000; i++) { // warm-up: let the JIT compile the step
+                trainer.trainStep(full, fullY);
+                trainer.trainStep(last, lastY);
+            }
+            long tid = Thread.currentThread().threadId();
+            long before = threads.getThreadAllocatedBytes(tid);
+            int steps = 1000;
+            for (int i = 0; i < steps; i++) {
+                trainer.trainStep(full, fullY);
+                trainer.trainStep(last, lastY);
+            }
+            long perStep = (threads.getThreadAllocatedBytes(tid) - before) / (2L * steps);
+            // a single boxed value or view per step would cost >= 16 bytes; allow nothing of the sort
+            assertTrue(perStep < 16, "steady-state training allocates " + perStep + " bytes per step");
+            assertTrue(Float.isFinite(trainer.lastLoss()));
+        }
+    }
+}
