@@ -78,6 +78,9 @@ public final class BlasBackend implements Backend {
         // Row-major leading dimension = stored row length; BLAS demands >= 1 even for empty operands.
         int lda = Math.max(1, transA ? m : k);
         int ldb = Math.max(1, transB ? k : n);
+        // beta == 0 goes through as is: BLAS defines C as write-only then, and both OpenBLAS builds
+        // (Debian 0.3.21, bundled 0.3.30) honour that even on their small-matrix paths, so NaN in C
+        // does not leak (BlasBackendTest.betaZeroIgnoresNanAndInfinityInC); no extra zeroing pass.
         cblas.sgemm(Cblas.ROW_MAJOR, transA ? Cblas.TRANS : Cblas.NO_TRANS, transB ? Cblas.TRANS : Cblas.NO_TRANS,
                 m, n, k, alpha, a.segment(), lda, b.segment(), ldb, beta, c.segment(), n);
     }
