@@ -2,7 +2,7 @@ package dev.panamax.backend.blas;
 
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.blas.ffi.Cblas;
-import dev.panamax.backend.blas.ffi.Dladdr;
+import dev.panamax.backend.blas.ffi.Dlfcn;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,21 +86,27 @@ public final class BlasLibrary {
         if (!property.isEmpty()) {
             return withHint(() -> loadFile(Path.of(property)), "-D" + LIBRARY_PROPERTY + "=" + property);
         }
+        return systemThenBundled(BlasLibrary::loadSystem, () -> loadBundled(BundledOpenBlas.defaultCacheRoot()));
+    }
+
+    /** The default order; when both fail, one message with both reasons and the hint. */
+    static BlasLibrary systemThenBundled(Loader system, Loader bundled) {
         String systemReason;
         try {
-            return loadSystem();
+            return system.load();
         } catch (BackendUnavailableException e) {
             systemReason = e.getMessage();
         }
         try {
-            return loadBundled(BundledOpenBlas.defaultCacheRoot());
+            return bundled.load();
         } catch (BackendUnavailableException e) {
             throw new BackendUnavailableException("no CBLAS library found: system " + SYSTEM_SONAME + ": " + systemReason
                     + "; bundled OpenBLAS: " + e.getMessage() + ". To fix: " + HINT, e);
         }
     }
 
-    private interface Loader {
+    /** One way of loading a library, throwing BackendUnavailableException when it cannot. */
+    interface Loader {
         BlasLibrary load();
     }
 
@@ -130,8 +136,9 @@ public final class BlasLibrary {
         try {
             lookup = SymbolLookup.libraryLookup(SYSTEM_SONAME, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new BackendUnavailableException("the dynamic linker cannot find " + SYSTEM_SONAME
-                    + " in the system library folders or LD_LIBRARY_PATH", e);
+            throw new BackendUnavailableException("the dynamic linker cannot open " + SYSTEM_SONAME + " ("
+                    + Dlfcn.openError(SYSTEM_SONAME).orElse("not in the system library folders or LD_LIBRARY_PATH")
+                    + ")", e);
         }
         return bind(lookup, SYSTEM_SONAME, Source.SYSTEM);
     }
@@ -172,8 +179,9 @@ public final class BlasLibrary {
         try {
             return SymbolLookup.libraryLookup(Path.of(path), Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new BackendUnavailableException("the dynamic linker cannot load " + path
-                    + " (wrong architecture, a missing dependency, or not a shared library)", e);
+            throw new BackendUnavailableException("the dynamic linker cannot load " + path + " ("
+                    + Dlfcn.openError(path).orElse("wrong architecture, a missing dependency, or not a shared library")
+                    + ")", e);
         }
     }
 
@@ -186,7 +194,7 @@ public final class BlasLibrary {
         }
         // By SONAME the request is only a name: report the file the linker actually chose, with
         // symbolic links (Debian's alternatives) followed to the real file.
-        String path = Dladdr.fileOf(cblas.sgemmAddress()).map(BlasLibrary::realPath).orElse(requested);
+        String path = Dlfcn.fileOf(cblas.sgemmAddress()).map(BlasLibrary::realPath).orElse(requested);
         return new BlasLibrary(path, source, cblas);
     }
 

@@ -97,15 +97,17 @@ public final class BundledOpenBlas {
             throw new BackendUnavailableException("the bundled OpenBLAS natives are built for linux-x86_64, this is "
                     + os + "-" + arch);
         }
+        // the library itself first, so that a jar that is simply absent is reported by its main file
+        for (String name : LOAD_ORDER.reversed()) {
+            if (BundledOpenBlas.class.getClassLoader().getResource(RESOURCE_DIR + name) == null) {
+                throw new BackendUnavailableException("the bundled OpenBLAS natives are not on the class path (resource "
+                        + RESOURCE_DIR + name + " of org.bytedeco:openblas:linux-x86_64 not found)");
+            }
+        }
         Path dir = cacheRoot.resolve("openblas-" + version());
         List<Path> out = new ArrayList<>();
         for (String name : LOAD_ORDER) {
-            String resourceName = RESOURCE_DIR + name;
-            URL url = BundledOpenBlas.class.getClassLoader().getResource(resourceName);
-            if (url == null) {
-                throw new BackendUnavailableException("the bundled OpenBLAS natives are not on the class path (resource "
-                        + resourceName + " of org.bytedeco:openblas:linux-x86_64 not found)");
-            }
+            URL url = BundledOpenBlas.class.getClassLoader().getResource(RESOURCE_DIR + name);
             Path target = dir.resolve(name);
             try {
                 Files.createDirectories(dir);

@@ -2,7 +2,7 @@ package dev.panamax.backend.blas;
 
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.Backends;
-import dev.panamax.backend.blas.ffi.Dladdr;
+import dev.panamax.backend.blas.ffi.Dlfcn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +51,7 @@ class BlasLibraryTest {
         // ELF magic and then nothing: passes the header sniff, fails in dlopen
         Path broken = Files.write(dir.resolve("libbroken.so"), new byte[]{0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
         var e = assertThrows(BackendUnavailableException.class, () -> BlasLibrary.loadFile(broken));
-        assertMentions(e.getMessage(), broken.toString(), "cannot load");
+        assertMentions(e.getMessage(), broken.toString(), "cannot load", "file too short");
     }
 
     @Test
@@ -65,7 +65,7 @@ class BlasLibraryTest {
     @Test
     void mathLibraryIsNotCblasEither() {
         // libm, found through the symbol cos so that the test does not depend on the distribution's folder layout
-        String libm = Dladdr.fileOf(Linker.nativeLinker().defaultLookup().findOrThrow("cos")).orElseThrow();
+        String libm = Dlfcn.fileOf(Linker.nativeLinker().defaultLookup().findOrThrow("cos")).orElseThrow();
         var e = assertThrows(BackendUnavailableException.class, () -> BlasLibrary.loadFile(Path.of(libm)));
         assertMentions(e.getMessage(), "not a CBLAS library", "cblas_sgemm");
     }
@@ -112,6 +112,23 @@ class BlasLibraryTest {
             var e = assertThrows(BackendUnavailableException.class, BlasLibrary::loadSystem);
             assertMentions(e.getMessage(), BlasLibrary.SYSTEM_SONAME);
         }
+    }
+
+    @Test
+    void nothingLoadableGivesBothReasonsAndWhatToInstall() {
+        var e = assertThrows(BackendUnavailableException.class, () -> BlasLibrary.systemThenBundled(
+                () -> { throw new BackendUnavailableException("system reason X"); },
+                () -> { throw new BackendUnavailableException("bundled reason Y"); }));
+        assertMentions(e.getMessage(), "no CBLAS library found", "system reason X", "bundled reason Y",
+                "apt-get install libopenblas0-pthread", "-Dpanamax.blas.library=");
+    }
+
+    @Test
+    void bundledIsTheFallbackWhenTheSystemHasNone() {
+        BlasLibrary bundled = TestLibraries.bundled();
+        BlasLibrary chosen = BlasLibrary.systemThenBundled(
+                () -> { throw new BackendUnavailableException("no system OpenBLAS"); }, () -> bundled);
+        assertEquals(bundled, chosen);
     }
 
     @Test

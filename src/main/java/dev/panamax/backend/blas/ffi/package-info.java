@@ -3,7 +3,7 @@
  *
  * <p>The bindings mirror two header subsets kept in the repository:
  * {@code native/include/panamax_cblas.h} ({@link dev.panamax.backend.blas.ffi.Cblas}) and
- * {@code native/include/panamax_dlfcn.h} ({@link dev.panamax.backend.blas.ffi.Dladdr}).
+ * {@code native/include/panamax_dlfcn.h} ({@link dev.panamax.backend.blas.ffi.Dlfcn}).
  * They are written by hand (plain {@code Linker.nativeLinker()} downcall handles, bound from a
  * {@code SymbolLookup} the caller chose) because the library is resolved at run time from a
  * property, the system or a bundled jar; jextract's generated classes bind to one library named
@@ -23,10 +23,11 @@
  *   native/include/panamax_cblas.h
  * jextract --output /tmp/panamax-jextract \
  *   --target-package dev.panamax.backend.blas.ffi.generated.dl \
- *   --include-function dladdr --include-typedef Dl_info \
+ *   --include-function dladdr --include-function dlopen --include-function dlerror \
+ *   --include-function dlclose --include-typedef Dl_info --include-constant RTLD_LAZY \
  *   native/include/panamax_dlfcn.h
  * }</pre>
- * Then compare each generated {@code FunctionDescriptor} with the one in {@code Cblas} / {@code Dladdr}:
+ * Then compare each generated {@code FunctionDescriptor} with the one in {@code Cblas} / {@code Dlfcn}:
  * a changed header must change both the same way.
  */
 package dev.panamax.backend.blas.ffi;
