@@ -30,6 +30,7 @@ import java.util.OptionalInt;
  *
  * <p>This is the public face used by the {@code info} command and by {@link BlasBackend}.
  */
+@SuppressWarnings("restricted") // opening native libraries is this class's purpose; run with --enable-native-access
 public final class BlasLibrary {
     /** System property naming the CBLAS library file (or {@code system} / {@code bundled}). */
     public static final String LIBRARY_PROPERTY = "panamax.blas.library";
@@ -45,6 +46,13 @@ public final class BlasLibrary {
 
     /** Where a library came from. */
     public enum Source { FILE, SYSTEM, BUNDLED }
+
+    /**
+     * Real paths of the bundled libraries loaded in this JVM. Once one is loaded, the dynamic
+     * linker answers a later request for the SONAME libopenblas.so.0 with it (it matches loaded
+     * objects by SONAME before searching folders), so "system" may turn out to be a bundled copy.
+     */
+    private static final java.util.Set<String> BUNDLED_PATHS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static BlasLibrary defaultLibrary;
     private static String defaultLibraryKey;
@@ -130,7 +138,11 @@ public final class BlasLibrary {
         return bind(open(absolute.toString()), absolute.toString(), Source.FILE);
     }
 
-    /** Loads the system's OpenBLAS by SONAME ({@value #SYSTEM_SONAME}), wherever the linker finds it. */
+    /**
+     * Loads the system's OpenBLAS by SONAME ({@value #SYSTEM_SONAME}), wherever the linker finds it.
+     * When a bundled copy is already loaded in this JVM the linker returns that copy, and the
+     * result says so ({@link Source#BUNDLED} and its path).
+     */
     public static BlasLibrary loadSystem() {
         SymbolLookup lookup;
         try {
@@ -154,6 +166,7 @@ public final class BlasLibrary {
             last = open(f.toString());
         }
         Path library = files.getLast();
+        BUNDLED_PATHS.add(realPath(library.toString()));
         return bind(last, library.toString(), Source.BUNDLED);
     }
 
@@ -195,7 +208,8 @@ public final class BlasLibrary {
         // By SONAME the request is only a name: report the file the linker actually chose, with
         // symbolic links (Debian's alternatives) followed to the real file.
         String path = Dlfcn.fileOf(cblas.sgemmAddress()).map(BlasLibrary::realPath).orElse(requested);
-        return new BlasLibrary(path, source, cblas);
+        boolean systemIsBundledCopy = source == Source.SYSTEM && BUNDLED_PATHS.contains(path);
+        return new BlasLibrary(path, systemIsBundledCopy ? Source.BUNDLED : source, cblas);
     }
 
     private static String realPath(String file) {

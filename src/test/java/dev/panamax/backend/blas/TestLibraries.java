@@ -23,8 +23,13 @@ final class TestLibraries {
      * tested. Every test class that loads the bundled library goes through this class first.
      */
     private static final BlasLibrary SYSTEM = systemOpenBlasInstalled() ? loadInstalledSystem() : null;
+    /**
+     * The test JVM's bundled cache, also set as the default cache so that tests going through
+     * {@link BlasLibrary#load()} on a machine without a system OpenBLAS neither write into the
+     * user's ~/.cache nor load a second copy.
+     */
+    private static final Path BUNDLED_CACHE = temporaryCache();
     private static BlasLibrary bundled;
-    private static Path bundledCache;
 
     private TestLibraries() {
     }
@@ -32,15 +37,21 @@ final class TestLibraries {
     /** The bundled OpenBLAS, extracted into a temp folder removed when the JVM exits. */
     static synchronized BlasLibrary bundled() {
         if (bundled == null) {
-            try {
-                bundledCache = Files.createTempDirectory("panamax-blas-cache");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(bundledCache)));
-            bundled = BlasLibrary.loadBundled(bundledCache);
+            bundled = BlasLibrary.loadBundled(BUNDLED_CACHE);
         }
         return bundled;
+    }
+
+    private static Path temporaryCache() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("panamax-blas-cache");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+        System.setProperty(BundledOpenBlas.CACHE_PROPERTY, dir.toString());
+        return dir;
     }
 
     /**

@@ -20,11 +20,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <p>All handles are plain downcalls: GEMM and GEMV run long enough that the thread-state
  * transition is noise, and the level-1 calls may touch large vectors, during which a
- * {@code Linker.Option.critical} call would hold off the garbage collector.
+ * {@code Linker.Option.critical} call would hold off the garbage collector. Measured here (JDK 25,
+ * Zen 5, OpenBLAS 0.3.21): {@code cblas_sdot} on 4 to 16 floats costs 9 to 19 ns a call with or
+ * without {@code critical(false)}, the two within noise of each other, so nothing is gained.
  *
  * <p>Pointers are passed as {@link MemorySegment}s; the caller guarantees they are native
  * segments large enough for the sizes and leading dimensions given (nothing is checked here).
  */
+@SuppressWarnings("restricted") // binding native code is this class's purpose; run with --enable-native-access
 public final class Cblas {
     /** {@code CblasRowMajor}: the only order Panamax uses (its tensors are row-major). */
     public static final int ROW_MAJOR = 101;
@@ -225,7 +228,8 @@ public final class Cblas {
 
     /** The library lacks required CBLAS functions. */
     public static final class MissingSymbolsException extends RuntimeException {
-        private final List<String> missing;
+        private static final long serialVersionUID = 1L;
+        private final transient List<String> missing;
 
         MissingSymbolsException(List<String> missing) {
             super("missing " + String.join(", ", missing));

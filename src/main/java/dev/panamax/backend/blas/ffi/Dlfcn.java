@@ -21,6 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@code SymbolLookup.libraryLookup} says only that it failed, not "libgfortran.so.5: cannot open
  * shared object file" or "wrong ELF class").
  */
+@SuppressWarnings("restricted") // binding native code is this class's purpose; run with --enable-native-access
 public final class Dlfcn {
     private static final StructLayout DL_INFO = MemoryLayout.structLayout(
             ADDRESS.withName("dli_fname"),
