@@ -99,6 +99,20 @@ class BlasLibraryTest {
     }
 
     @Test
+    void propertyWordBundledForcesTheJarsCopy() {
+        BlasLibrary bundled = TestLibraries.bundled(); // also points the default cache at the test's temp folder
+        String before = System.getProperty(BlasLibrary.LIBRARY_PROPERTY);
+        System.setProperty(BlasLibrary.LIBRARY_PROPERTY, "bundled");
+        try {
+            BlasLibrary lib = BlasLibrary.load();
+            assertEquals(BlasLibrary.Source.BUNDLED, lib.source());
+            assertEquals(bundled.path(), lib.path());
+        } finally {
+            restore(before);
+        }
+    }
+
+    @Test
     void systemOpenBlasLoadsWhereInstalledAndFailsClearlyWhereNot() {
         if (TestLibraries.systemOpenBlasInstalled()) {
             BlasLibrary lib = TestLibraries.system();
