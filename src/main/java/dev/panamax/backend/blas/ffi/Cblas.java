@@ -1,0 +1,243 @@
+package dev.panamax.backend.blas.ffi;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Downcall handles for the CBLAS subset in {@code native/include/panamax_cblas.h}, bound from one
+ * loaded library. The five {@code cblas_*} functions are required (any CBLAS library has them);
+ * the {@code openblas_*} extensions are optional and report their absence instead of failing.
+ *
+ * <p>All handles are plain downcalls: GEMM and GEMV run long enough that the thread-state
+ * transition is noise, and the level-1 calls may touch large vectors, during which a
+ * {@code Linker.Option.critical} call would hold off the garbage collector. Measured here (JDK 25,
+ * Zen 5, OpenBLAS 0.3.21): {@code cblas_sdot} on 4 to 16 floats costs 9 to 19 ns a call with or
+ * without {@code critical(false)}, the two within noise of each other, so nothing is gained.
+ *
+ * <p>Pointers are passed as {@link MemorySegment}s; the caller guarantees they are native
+ * segments large enough for the sizes and leading dimensions given (nothing is checked here).
+ */
+@SuppressWarnings("restricted") // binding native code is this class's purpose; run with --enable-native-access
+public final class Cblas {
+    /** {@code CblasRowMajor}: the only order Panamax uses (its tensors are row-major). */
+    public static final int ROW_MAJOR = 101;
+    /** {@code CblasNoTrans}. */
+    public static final int NO_TRANS = 111;
+    /** {@code CblasTrans}. */
+    public static final int TRANS = 112;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private static final FunctionDescriptor SGEMM = FunctionDescriptor.ofVoid(
+            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
+    private static final FunctionDescriptor SGEMV = FunctionDescriptor.ofVoid(
+            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
+    private static final FunctionDescriptor SAXPY = FunctionDescriptor.ofVoid(
+            JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final FunctionDescriptor SSCAL = FunctionDescriptor.ofVoid(
+            JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
+    private static final FunctionDescriptor SDOT = FunctionDescriptor.of(
+            JAVA_FLOAT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final FunctionDescriptor SET_NUM_THREADS = FunctionDescriptor.ofVoid(JAVA_INT);
+    private static final FunctionDescriptor GET_NUM_THREADS = FunctionDescriptor.of(JAVA_INT);
+    private static final FunctionDescriptor GET_STRING = FunctionDescriptor.of(ADDRESS);
+
+    /** The required functions, in the order the header lists them. */
+    public static final List<String> REQUIRED_SYMBOLS =
+            List.of("cblas_sgemm", "cblas_sgemv", "cblas_saxpy", "cblas_sscal", "cblas_sdot");
+
+    /** How long a string from openblas_get_config/corename may be; they are a few dozen bytes. */
+    private static final long MAX_STRING_BYTES = 4096;
+
+    private final MethodHandle sgemm;
+    private final MethodHandle sgemv;
+    private final MethodHandle saxpy;
+    private final MethodHandle sscal;
+    private final MethodHandle sdot;
+    private final MethodHandle setNumThreads;
+    private final MethodHandle getNumThreads;
+    private final MethodHandle getCorename;
+    private final MethodHandle getConfig;
+    private final MemorySegment sgemmAddress;
+
+    private Cblas(SymbolLookup lookup) {
+        sgemmAddress = lookup.findOrThrow("cblas_sgemm");
+        sgemm = LINKER.downcallHandle(sgemmAddress, SGEMM);
+        sgemv = LINKER.downcallHandle(lookup.findOrThrow("cblas_sgemv"), SGEMV);
+        saxpy = LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY);
+        sscal = LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL);
+        sdot = LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT);
+        setNumThreads = optional(lookup, "openblas_set_num_threads", SET_NUM_THREADS);
+        getNumThreads = optional(lookup, "openblas_get_num_threads", GET_NUM_THREADS);
+        getCorename = optional(lookup, "openblas_get_corename", GET_STRING);
+        getConfig = optional(lookup, "openblas_get_config", GET_STRING);
+    }
+
+    /**
+     * Binds the functions from {@code lookup}.
+     *
+     * @throws MissingSymbolsException naming every required function the library lacks
+     */
+    public static Cblas bind(SymbolLookup lookup) {
+        List<String> missing = new ArrayList<>();
+        for (String name : REQUIRED_SYMBOLS) {
+            if (lookup.find(name).isEmpty()) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new MissingSymbolsException(missing);
+        }
+        return new Cblas(lookup);
+    }
+
+    private static MethodHandle optional(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        return lookup.find(name).map(address -> LINKER.downcallHandle(address, descriptor)).orElse(null);
+    }
+
+    /** The address of {@code cblas_sgemm}, to find which file the library was loaded from. */
+    public MemorySegment sgemmAddress() {
+        return sgemmAddress;
+    }
+
+    /** {@code cblas_sgemm}: C = alpha * op(A) * op(B) + beta * C, op(A) (m,k), op(B) (k,n), C (m,n). */
+    public void sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
+                      MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        try {
+            sgemm.invokeExact(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cblas_sgemv}: y = alpha * op(A) * x + beta * y, A (m,n). */
+    public void sgemv(int order, int trans, int m, int n, float alpha, MemorySegment a, int lda,
+                      MemorySegment x, int incX, float beta, MemorySegment y, int incY) {
+        try {
+            sgemv.invokeExact(order, trans, m, n, alpha, a, lda, x, incX, beta, y, incY);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cblas_saxpy}: y = alpha * x + y over n strided elements. */
+    public void saxpy(int n, float alpha, MemorySegment x, int incX, MemorySegment y, int incY) {
+        try {
+            saxpy.invokeExact(n, alpha, x, incX, y, incY);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cblas_sscal}: x = alpha * x over n strided elements. */
+    public void sscal(int n, float alpha, MemorySegment x, int incX) {
+        try {
+            sscal.invokeExact(n, alpha, x, incX);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cblas_sdot}: sum of x[i] * y[i] over n strided elements. */
+    public float sdot(int n, MemorySegment x, int incX, MemorySegment y, int incY) {
+        try {
+            return (float) sdot.invokeExact(n, x, incX, y, incY);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the library has OpenBLAS's thread-count control. */
+    public boolean hasThreadControl() {
+        return setNumThreads != null && getNumThreads != null;
+    }
+
+    /** {@code openblas_set_num_threads}; a no-op (returns false) on a library without it. */
+    public boolean setNumThreads(int threads) {
+        if (setNumThreads == null) {
+            return false;
+        }
+        try {
+            setNumThreads.invokeExact(threads);
+            return true;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code openblas_get_num_threads}, or empty on a library without it. */
+    public Optional<Integer> numThreads() {
+        if (getNumThreads == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of((int) getNumThreads.invokeExact());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code openblas_get_corename} (the kernel family chosen for this CPU), or empty. */
+    public Optional<String> coreName() {
+        return string(getCorename);
+    }
+
+    /** {@code openblas_get_config} (version and build options), or empty. */
+    public Optional<String> config() {
+        return string(getConfig);
+    }
+
+    private static Optional<String> string(MethodHandle handle) {
+        if (handle == null) {
+            return Optional.empty();
+        }
+        MemorySegment pointer;
+        try {
+            pointer = (MemorySegment) handle.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (pointer.equals(MemorySegment.NULL)) {
+            return Optional.empty();
+        }
+        // The string is static storage inside the library: read it in place, up to its NUL.
+        return Optional.of(pointer.reinterpret(MAX_STRING_BYTES).getString(0).strip());
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed", t);
+    }
+
+    /** The library lacks required CBLAS functions. */
+    public static final class MissingSymbolsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<String> missing;
+
+        MissingSymbolsException(List<String> missing) {
+            super("missing " + String.join(", ", missing));
+            this.missing = List.copyOf(missing);
+        }
+
+        public List<String> missing() {
+            return missing;
+        }
+    }
+}
