@@ -102,7 +102,7 @@ public final class MirrorDownloader {
     }
 
     private void download(URI url, RemoteFile f, Path dir) throws IOException {
-        log.println("panamax: downloading " + url);
+        log.println("panamax: trying " + url);
         Path temp = Files.createTempFile(dir, "." + f.name() + ".", ".download");
         try {
             HttpRequest request = HttpRequest.newBuilder(url).timeout(requestTimeout).GET().build();
