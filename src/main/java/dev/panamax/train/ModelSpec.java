@@ -1,0 +1,77 @@
+package dev.panamax.train;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.nn.Loss;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a checkpoint must know to rebuild its model: layer sizes, hidden activation, loss, and the
+ * input standardisation (mean/std, or none). Stored as checkpoint metadata.
+ */
+public record ModelSpec(int[] sizes, Activation activation, Loss loss, double inputMean, double inputStd) {
+
+    public static final String SIZES = "model_sizes";
+    public static final String ACTIVATION = "model_activation";
+    public static final String LOSS = "loss";
+    public static final String INPUT_MEAN = "input_mean";
+    public static final String INPUT_STD = "input_std";
+
+    /** No standardisation: inputs are used as loaded (pixels scaled to [0,1]). */
+    public static ModelSpec unstandardized(int[] sizes, Activation activation, Loss loss) {
+        return new ModelSpec(sizes, activation, loss, 0.0, 1.0);
+    }
+
+    public boolean standardized() {
+        return inputMean != 0.0 || inputStd != 1.0;
+    }
+
+    public Map<String, String> toMetadata() {
+        return Map.of(
+                SIZES, Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining(",")),
+                ACTIVATION, activation.label(),
+                LOSS, loss.label(),
+                INPUT_MEAN, Double.toString(inputMean),
+                INPUT_STD, Double.toString(inputStd));
+    }
+
+    /** Reads the spec back from checkpoint metadata, naming the missing or bad key. */
+    public static ModelSpec fromMetadata(Map<String, String> meta, String source) {
+        try {
+            int[] sizes = Arrays.stream(require(meta, SIZES, source).split(",")).mapToInt(Integer::parseInt).toArray();
+            return new ModelSpec(sizes, Activation.parse(require(meta, ACTIVATION, source)),
+                    Loss.parse(require(meta, LOSS, source)),
+                    Double.parseDouble(meta.getOrDefault(INPUT_MEAN, "0")),
+                    Double.parseDouble(meta.getOrDefault(INPUT_STD, "1")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": bad model metadata (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String require(Map<String, String> meta, String key, String source) {
+        String v = meta.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException(source + " has no '" + key + "' metadata: not a Panamax training checkpoint");
+        }
+        return v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSpec m && Arrays.equals(sizes, m.sizes) && activation == m.activation && loss == m.loss
+                && Double.compare(inputMean, m.inputMean) == 0 && Double.compare(inputStd, m.inputStd) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(sizes) * 31 + activation.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-")) + " " + activation.label()
+                + ", loss " + loss.label();
+    }
+}
