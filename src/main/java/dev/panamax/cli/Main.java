@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code panamax} command line: train, eval, info, bench. */
 @Command(name = "panamax", mixinStandardHelpOptions = true, version = "panamax 0.1.0",
         description = "Fast numerics on the JVM: train and benchmark an MLP with Vector API, OpenBLAS or CUDA kernels.",
-        subcommands = {TrainCommand.class, InfoCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, InfoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -30,6 +30,7 @@ public final class Trainer implements AutoCloseable {
     private int lastCorrect;
     private int lastBatch = -1;
 
+    /** {@code optimizer} may be null for a trainer used only for {@link #evalStep}. */
     public Trainer(Module model, Loss loss, Optimizer optimizer, Compute compute, int features, int classes) {
         this.model = model;
         this.loss = loss;
@@ -42,6 +43,9 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains on one batch: x (B,features), labels (B). Returns the batch's mean loss. */
     public float trainStep(Tensor x, Tensor labels) {
+        if (optimizer == null) {
+            throw new IllegalStateException("this trainer has no optimizer: it can only evaluate");
+        }
         BatchGraph g = graphFor(trainGraphs, x.dim(0), true);
         g.bind(x, labels);
         g.graph.forward();
