@@ -89,6 +89,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         int mPanels = (m + MR - 1) / MR;
         long byWork = (long) m * n * k / MIN_FMAS_PER_THREAD;
         int parts = (int) Math.max(1, Math.min(pool.size(), byWork));
+        if (parts > 1 && !(pool.canAccess(this.a) && pool.canAccess(this.b) && pool.canAccess(this.c))) {
+            parts = 1; // a confined arena's tensors can only be read by their owner thread
+        }
         // cut along n when every part gets at least one whole B panel per thread and n is the longer side
         splitN = nPanels >= parts && (n >= m || mPanels < parts);
         parts = Math.min(parts, splitN ? nPanels : mPanels);

@@ -45,6 +45,14 @@ final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
+    /**
+     * Whether the workers may touch this segment: not when its arena is confined to another thread
+     * (Arena.ofConfined), in which case a job on it must run on the caller alone.
+     */
+    boolean canAccess(java.lang.foreign.MemorySegment segment) {
+        return workers.length == 0 || segment.isAccessibleBy(workers[0]);
+    }
+
     /** Runs {@code job} as {@code parts} parts (1 <= parts <= size()) and returns when all are done. */
     void run(Job job, int parts) {
         if (parts <= 1) {
