@@ -1,0 +1,145 @@
+package dev.panamax.backend.simd;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Backend;
+import dev.panamax.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The Vector API backend: a packed, register-blocked GEMM on a fixed thread pool
+ * ({@link SimdGemm}), and single-pass vectorized elementwise kernels. Loaded reflectively by
+ * {@link dev.panamax.backend.Backends}; needs {@code --add-modules jdk.incubator.vector}.
+ */
+public final class SimdBackend implements Backend {
+    private final int threads;
+    private final SimdGemm gemm;
+    private volatile boolean closed;
+
+    /** threads: GEMM worker threads, the caller included; 0 means one per available core. */
+    public SimdBackend(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0 (0 = all cores), got " + threads);
+        }
+        this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        this.gemm = new SimdGemm(new WorkerPool(this.threads));
+    }
+
+    @Override
+    public String name() {
+        return "simd";
+    }
+
+    @Override
+    public String describe() {
+        return "Java Vector API, " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors, packed GEMM "
+                + GemmMicroKernel.MR + "x" + GemmMicroKernel.NR + " micro-kernel, " + threads + " thread"
+                + (threads == 1 ? "" : "s");
+    }
+
+    // A (m,k) or (k,m) if transA; B (k,n) or (n,k) if transB; C (m,n)
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        gemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+    }
+
+    // x (R,C), bias (C) or null -> y (R,C)
+    @Override
+    public void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {
+        SimdActivations.biasActivation(x.segment(), bias == null ? null : bias.segment(), act, y.segment(),
+                x.rows(), x.cols());
+    }
+
+    // x (N) for relu, y (N) for sigmoid/tanh, dy (N) -> dx (N)
+    @Override
+    public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        SimdActivations.activationBackward(act, segmentOrNull(x), segmentOrNull(y), dy.segment(), dx.segment(),
+                dy.size());
+    }
+
+    // x (N), y (N) -> y
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        SimdLevel1.axpy(alpha, x.segment(), y.segment(), x.size());
+    }
+
+    // x (N) -> x
+    @Override
+    public void scale(float alpha, Tensor x) {
+        SimdLevel1.scale(alpha, x.segment(), x.size());
+    }
+
+    // x (R,C) -> out (C)
+    @Override
+    public void columnSums(Tensor x, float beta, Tensor out) {
+        SimdLevel1.columnSums(x.segment(), beta, out.segment(), x.rows(), x.cols());
+    }
+
+    // x (R,C) -> y (R,C)
+    @Override
+    public void softmaxRows(Tensor x, Tensor y) {
+        SimdSoftmax.softmaxRows(x.segment(), y.segment(), x.rows(), x.cols());
+    }
+
+    // x (R,C) -> y (R,C)
+    @Override
+    public void logSoftmaxRows(Tensor x, Tensor y) {
+        SimdSoftmax.logSoftmaxRows(x.segment(), y.segment(), x.rows(), x.cols());
+    }
+
+    // logits (B,C), labels (B) -> probs (B,C), dlogits (B,C) or null
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
+        return SimdSoftmax.softmaxCrossEntropy(logits.segment(), labels.segment(), probs.segment(),
+                segmentOrNull(dlogits), gradScale, logits.rows(), logits.cols());
+    }
+
+    @Override
+    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
+                        boolean nesterov, boolean first, float negLr) {
+        SimdOptimizers.sgd(p.segment(), g.segment(), segmentOrNull(buf), p.size(), weightDecay, momentum,
+                dampComplement, nesterov, first, negLr);
+    }
+
+    @Override
+    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
+        SimdOptimizers.adagrad(p.segment(), g.segment(), sum.segment(), p.size(), weightDecay, negClr, eps);
+    }
+
+    @Override
+    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
+                             float rho, float oneMinusRho, float eps, float negLr) {
+        SimdOptimizers.adadelta(p.segment(), g.segment(), squareAvg.segment(), accDelta.segment(), p.size(),
+                weightDecay, rho, oneMinusRho, eps, negLr);
+    }
+
+    @Override
+    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
+                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
+        SimdOptimizers.rmsprop(p.segment(), g.segment(), squareAvg.segment(), segmentOrNull(gradAvg),
+                segmentOrNull(buf), p.size(), weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+    }
+
+    @Override
+    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
+                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                         float negStepSize, float bc2Sqrt, float eps) {
+        SimdOptimizers.adam(p.segment(), g.segment(), m.segment(), v.segment(), segmentOrNull(vmax), p.size(),
+                decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps);
+    }
+
+    private static MemorySegment segmentOrNull(Tensor t) {
+        return t == null ? null : t.segment();
+    }
+
+    /** Stops the GEMM worker threads. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            gemm.close();
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.panamax.backend.simd;
+
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static dev.panamax.backend.simd.GemmMicroKernel.MR;
+import static dev.panamax.backend.simd.GemmMicroKernel.NR;
+
+/**
+ * BLIS-style GEMM: {@code C = alpha * op(A) op(B) + beta * C}. Loop nest, outermost first:
+ * jc over NC columns (B panel in L3) -> pc over KC steps (pack B) -> ic over MC rows (pack A, block
+ * in L2) -> jr over NR columns (B micro-panel stays in L1) -> ir over MR rows -> micro-kernel.
+ *
+ * <p>Threads: C is cut into one slab per thread, along n when it has enough NR panels, else along m;
+ * each thread runs the whole nest on its slab with its own pack buffers, so the threads never wait on
+ * each other. Pack buffers grow to the largest problem seen and are then reused (no allocation per call).
+ */
+final class SimdGemm implements WorkerPool.Job, AutoCloseable {
+    /** k steps per packed block: the B micro-panel, KC x NR floats = 32 KB, fits Zen 5's 48 KB L1d beside
+     *  the A micro-panel it meets (MR x KC floats = 12 KB). */
+    static final int KC = 256;
+    /** Rows of A per packed block: MC x KC floats = 384 KB, within the 1 MB L2 with room for the B
+     *  micro-panels streaming through; a multiple of MR. */
+    static final int MC = 32 * MR;
+    /** Columns of B per packed block: KC x NC floats = 4 MB, a slice of the 32 MB L3 that leaves room
+     *  for the other cores' panels; a multiple of NR. */
+    static final int NC = 128 * NR;
+    /** Fused multiply-adds below which a slab is not worth a thread: about 20 us of one core's work,
+     *  several times the cost of waking a worker. */
+    static final long MIN_FMAS_PER_THREAD = 2_000_000L;
+
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+
+    /** Per-thread scratch: packed A block, packed B block, one edge tile. */
+    private static final class Workspace {
+        float[] aPack = new float[0];
+        float[] bPack = new float[0];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private final WorkerPool pool;
+    private final Workspace[] workspaces;
+
+    // the call in progress, read by the parts (set under the monitor before dispatch)
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private float alpha;
+    private float beta;
+    private MemorySegment a;
+    private MemorySegment b;
+    private MemorySegment c;
+    private boolean splitN;
+
+    SimdGemm(WorkerPool pool) {
+        this.pool = pool;
+        this.workspaces = new Workspace[pool.size()];
+        for (int t = 0; t < workspaces.length; t++) {
+            workspaces[t] = new Workspace();
+        }
+    }
+
+    // A (m,k) or (k,m) if transA; B (k,n) or (n,k) if transB; C (m,n)
+    synchronized void gemm(boolean transA, boolean transB, int m, int n, int k,
+                           float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scaleOnly(c.segment(), (long) m * n, beta);
+            return;
+        }
+        this.transA = transA;
+        this.transB = transB;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.alpha = alpha;
+        this.beta = beta;
+        this.a = a.segment();
+        this.b = b.segment();
+        this.c = c.segment();
+        int nPanels = (n + NR - 1) / NR;
+        int mPanels = (m + MR - 1) / MR;
+        long byWork = (long) m * n * k / MIN_FMAS_PER_THREAD;
+        int parts = (int) Math.max(1, Math.min(pool.size(), byWork));
+        if (parts > 1 && !(pool.canAccess(this.a) && pool.canAccess(this.b) && pool.canAccess(this.c))) {
+            parts = 1; // a confined arena's tensors can only be read by their owner thread
+        }
+        // cut along n when every part gets at least one whole B panel per thread and n is the longer side
+        splitN = nPanels >= parts && (n >= m || mPanels < parts);
+        parts = Math.min(parts, splitN ? nPanels : mPanels);
+        try {
+            pool.run(this, parts);
+        } finally {
+            this.a = null;
+            this.b = null;
+            this.c = null;
+        }
+    }
+
+    @Override
+    public void run(int part, int parts) {
+        int units = splitN ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+        int unitSize = splitN ? NR : MR;
+        int from = (int) ((long) units * part / parts) * unitSize;
+        int to = (int) Math.min((long) units * (part + 1) / parts * unitSize, splitN ? n : m);
+        if (from >= to) {
+            return;
+        }
+        Workspace ws = workspaces[part];
+        if (splitN) {
+            slab(ws, 0, m, from, to - from);
+        } else {
+            slab(ws, from, to - from, 0, n);
+        }
+    }
+
+    // C rows [i0, i0+rows), columns [j0, j0+cols): the full BLIS nest on one thread
+    private void slab(Workspace ws, int i0, int rows, int j0, int cols) {
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        long ldcBytes = (long) n * Float.BYTES;
+        // equal k blocks (784 -> 4 x 196, not 3 x 256 + 16): a short last block wastes C reads and writes
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int mBlocks = (rows + MC - 1) / MC;
+        int mcMax = roundUp((rows + mBlocks - 1) / mBlocks, MR);
+        int ncMax = Math.min(NC, roundUp(cols, NR));
+        ensureCapacity(ws, mcMax * kcMax, ncMax * kcMax);
+        float[] ap = ws.aPack;
+        float[] bp = ws.bPack;
+        for (int jc = 0; jc < cols; jc += NC) {
+            int nc = Math.min(NC, cols - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                float betaHere = pc == 0 ? beta : 1f; // later k blocks accumulate onto the first
+                GemmPacking.packB(b, transB, ldb, pc, kc, j0 + jc, nc, bp);
+                for (int ic = 0; ic < rows; ic += mcMax) {
+                    int mc = Math.min(mcMax, rows - ic);
+                    GemmPacking.packA(a, transA, lda, i0 + ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bOff = jr * kc; // panel jr / NR starts at (jr / NR) * NR * kc
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            long cOff = (long) (i0 + ic + ir) * ldcBytes + (long) (j0 + jc + jr) * Float.BYTES;
+                            GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile);
+                            GemmMicroKernel.writeBack(ws.tile, c, cOff, ldcBytes, alpha, betaHere, mr, nr);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ensureCapacity(Workspace ws, int aFloats, int bFloats) {
+        if (ws.aPack.length < aFloats) {
+            ws.aPack = new float[aFloats];
+        }
+        if (ws.bPack.length < bFloats) {
+            ws.bPack = new float[bFloats];
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    // C (size) -> beta * C, or zeros when beta == 0 (C not read): the product term is empty
+    private static void scaleOnly(MemorySegment c, long size, float beta) {
+        if (beta == 0f) {
+            c.asSlice(0, size * Float.BYTES).fill((byte) 0);
+            return;
+        }
+        for (long i = 0; i < size; i++) {
+            long at = i * Float.BYTES;
+            c.set(FLOAT, at, beta * c.get(FLOAT, at));
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.panamax.backend;
+
+import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.lang.foreign.Arena;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The facade rejects bad arguments before any kernel runs, with a message that names the shapes. */
+class ComputeShapeCheckTest {
+    private final Compute compute = new Compute(new ScalarBackend());
+
+    private static void assertRejected(Executable call, String... mustMention) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String s : mustMention) {
+            assertTrue(e.getMessage().contains(s), "message '" + e.getMessage() + "' should mention " + s);
+        }
+    }
+
+    @Test
+    void gemmWithMismatchedInnerDimensionsNamesAllShapes() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor a = Tensor.allocate(arena, 2, 3);
+            Tensor b = Tensor.allocate(arena, 4, 5);
+            Tensor c = Tensor.allocate(arena, 2, 5);
+            assertRejected(() -> compute.gemm(false, false, 1f, a, b, 0f, c), "[2, 3]", "[4, 5]", "[2, 5]");
+            // transposing B makes op(B) 5x4: still wrong, and the message says B was transposed
+            assertRejected(() -> compute.gemm(false, true, 1f, a, b, 0f, c), "[4, 5]", "transposed");
+        }
+    }
+
+    @Test
+    void gemmWithWrongOutputShapeSaysWhatWasExpected() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor a = Tensor.allocate(arena, 2, 3);
+            Tensor b = Tensor.allocate(arena, 3, 4);
+            Tensor c = Tensor.allocate(arena, 4, 2);
+            assertRejected(() -> compute.gemm(false, false, 1f, a, b, 0f, c), "[4, 2]", "expected [2, 4]");
+        }
+    }
+
+    @Test
+    void gemmRejectsVectorsAndOverlap() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor v = Tensor.allocate(arena, 6);
+            Tensor m = Tensor.allocate(arena, 2, 2);
+            assertRejected(() -> compute.gemm(false, false, 1f, v, m, 0f, m), "[6]");
+            assertRejected(() -> compute.gemm(false, false, 1f, m, m.reshape(2, 2), 0f, m), "overlap");
+        }
+    }
+
+    @Test
+    void elementwiseShapeErrorsNameBothTensors() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = Tensor.allocate(arena, 3, 4);
+            Tensor y = Tensor.allocate(arena, 4, 3);
+            Tensor bias = Tensor.allocate(arena, 3);
+            assertRejected(() -> compute.biasActivation(x, null, Activation.RELU, y), "[4, 3]", "[3, 4]");
+            assertRejected(() -> compute.biasActivation(x, bias, Activation.RELU, x), "bias", "[3]", "[3, 4]");
+            assertRejected(() -> compute.axpy(1f, x, Tensor.allocate(arena, 5)), "[5]", "[3, 4]");
+            assertRejected(() -> compute.columnSums(x, 0f, bias), "[3, 4]", "[3]");
+            assertRejected(() -> compute.softmaxRows(x, y), "[4, 3]", "[3, 4]");
+            assertRejected(() -> compute.adamStep(x, y.reshape(12), Tensor.allocate(arena, 5), x, null, 1f, 0f, 0.9f, 0.1f, 0.999f,
+                    0.001f, -0.001f, 1f, 1e-8f), "exp_avg", "[5]", "[3, 4]");
+            assertRejected(() -> compute.sgdStep(x, Tensor.allocate(arena, 2), null, 0f, 0f, 1f, false, true, -0.1f),
+                    "grad", "[2]", "[3, 4]");
+        }
+    }
+
+    @Test
+    void crossEntropyRejectsLabelsOutOfRange() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor logits = Tensor.allocate(arena, 2, 3);
+            Tensor probs = Tensor.allocate(arena, 2, 3);
+            Tensor labels = Tensor.of(arena, new float[] {0f, 3f}, 2);
+            assertRejected(() -> compute.softmaxCrossEntropy(logits, labels, probs, null, 1f), "label 3.0", "[0, 3)");
+            Tensor shortLabels = Tensor.allocate(arena, 1);
+            assertRejected(() -> compute.softmaxCrossEntropy(logits, shortLabels, probs, null, 1f), "[1]", "[2, 3]");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.panamax.backend;
+
+import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every backend that loads here, GEMM against the scalar reference, through {@link Compute}: sizes that
+ * break every tail and block edge (1, 2, 7, 15, 16, 17, 31, 33, 103, 207, 1025), all four transposes,
+ * several alpha/beta, and beta = 0 over a C full of NaN (which must not leak into the result).
+ */
+class GemmEquivalenceTest {
+    /**
+     * Float unit roundoff u = 2^-24. A float sum of k products (with or without FMA, in any blocking
+     * order) is within gamma_k ~ k u of the exact dot product, relative to sum_p |a_ip||b_pj|; scaling by
+     * alpha and adding beta * c cost two more roundings. The reference (double accumulation) is exact to
+     * this precision. Bound: |diff| <= (k + 2) * 2u * (|alpha| sum_p |a_ip||b_pj| + |beta c_ij|), a
+     * factor 2 of slack over the worst case.
+     */
+    private static final double EPS_F32 = Math.ulp(1f); // 2u = 2^-23
+
+    private static final List<Backend> BACKENDS = Backends.allAvailable(2);
+    private static final Compute REFERENCE = new Compute(new ScalarBackend());
+
+    /** (m, n, k): every listed size appears as m, n and k somewhere; m * n * k <= 2e7 each. */
+    private static final int[][] SHAPES = {
+            {1, 1, 1}, {2, 7, 15}, {15, 16, 17}, {17, 31, 33}, {33, 17, 16}, {16, 33, 2},
+            {103, 207, 31}, {207, 103, 33}, {1025, 2, 7}, {7, 1025, 15}, {31, 15, 1025},
+            {16, 33, 1025}, {1025, 33, 103}, {2, 1, 207},
+            // MLP-like shapes: several k blocks, several panels, big enough to run on both threads
+            {128, 200, 784}, {200, 128, 256}};
+
+    /** (alpha, beta) rotated over the shapes; beta = 0 runs over a NaN-filled C. */
+    private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, -1.5f}, {-2f, 1f}, {1f, 0f}, {0.75f, 0.25f}};
+
+    @AfterAll
+    static void closeBackends() {
+        BACKENDS.forEach(Backend::close);
+    }
+
+    @org.junit.jupiter.api.Test
+    void vectorBackendIsAmongTheTestedWhenItsModuleIsLoaded() {
+        // allAvailable skips what fails to load; this keeps a broken simd backend from passing by absence
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            assertTrue(BACKENDS.stream().anyMatch(b -> b.name().equals("simd")),
+                    "simd must load when jdk.incubator.vector is present: " + Backends.survey(1));
+        }
+    }
+
+    @TestFactory
+    List<DynamicTest> gemmMatchesScalarOnEveryBackend() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Backend backend : BACKENDS) {
+            for (int s = 0; s < SHAPES.length; s++) {
+                int[] shape = SHAPES[s];
+                float[] ab = ALPHA_BETA[s % ALPHA_BETA.length];
+                for (int t = 0; t < 4; t++) {
+                    boolean transA = (t & 1) != 0;
+                    boolean transB = (t & 2) != 0;
+                    String name = backend.name() + " gemm m=" + shape[0] + " n=" + shape[1] + " k=" + shape[2]
+                            + (transA ? " A^T" : "") + (transB ? " B^T" : "") + " alpha=" + ab[0] + " beta=" + ab[1];
+                    tests.add(DynamicTest.dynamicTest(name, () -> checkGemm(backend, shape[0], shape[1], shape[2],
+                            transA, transB, ab[0], ab[1], 31L * shape[0] + 7L * shape[1] + shape[2])));
+                }
+            }
+        }
+        return tests;
+    }
+
+    private static void checkGemm(Backend backend, int m, int n, int k, boolean transA, boolean transB,
+                                  float alpha, float beta, long seed) {
+        // shared arena: multi-threaded backends may use their workers (a confined one keeps them on the caller)
+        try (Arena arena = Arena.ofShared()) {
+            Random random = new Random(seed);
+            Tensor a = transA ? Tensor.allocate(arena, k, m) : Tensor.allocate(arena, m, k);
+            Tensor b = transB ? Tensor.allocate(arena, n, k) : Tensor.allocate(arena, k, n);
+            fillUniform(a, random);
+            fillUniform(b, random);
+            Tensor c0 = Tensor.allocate(arena, m, n);
+            if (beta == 0f) {
+                c0.fill(Float.NaN); // must be ignored
+            } else {
+                fillUniform(c0, random);
+            }
+            Tensor expected = Tensor.allocate(arena, m, n).copyFrom(c0);
+            Tensor actual = Tensor.allocate(arena, m, n).copyFrom(c0);
+            REFERENCE.gemm(transA, transB, alpha, a, b, beta, expected);
+            new Compute(backend).gemm(transA, transB, alpha, a, b, beta, actual);
+
+            // sum_p |a_ip||b_pj| for the bound, by the reference on absolute values
+            Tensor absA = abs(arena, a);
+            Tensor absB = abs(arena, b);
+            Tensor magnitude = Tensor.allocate(arena, m, n);
+            REFERENCE.gemm(transA, transB, 1f, absA, absB, 0f, magnitude);
+
+            for (long i = 0; i < (long) m * n; i++) {
+                float e = expected.get(i);
+                float got = actual.get(i);
+                double betaTerm = beta == 0f ? 0 : Math.abs((double) beta * c0.get(i));
+                double bound = (k + 2) * EPS_F32 * (Math.abs(alpha) * magnitude.get(i) + betaTerm);
+                if (!(Math.abs((double) got - e) <= bound)) {
+                    fail(backend.name() + ": C[" + i / n + "," + i % n + "] = " + got + ", reference " + e
+                            + ", allowed difference " + bound);
+                }
+            }
+        }
+    }
+
+    @TestFactory
+    List<DynamicTest> gemmWithEmptyInnerDimensionScalesC() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Backend backend : BACKENDS) {
+            tests.add(DynamicTest.dynamicTest(backend.name() + " k=0", () -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    Tensor a = Tensor.allocate(arena, 3, 0);
+                    Tensor b = Tensor.allocate(arena, 0, 5);
+                    Tensor c = Tensor.allocate(arena, 3, 5).fill(2f);
+                    new Compute(backend).gemm(false, false, 1f, a, b, 0.5f, c);
+                    for (float v : c.toArray()) {
+                        assertEquals(1f, v, "C = 0.5 * C when k = 0");
+                    }
+                    c.fill(Float.NaN);
+                    new Compute(backend).gemm(false, false, 1f, a, b, 0f, c);
+                    for (float v : c.toArray()) {
+                        assertEquals(0f, v, "C = 0 when k = 0 and beta = 0, whatever C held");
+                    }
+                }
+            }));
+        }
+        return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> gemmOnConfinedTensorsWorks() {
+        // a confined arena's segments are readable only by their owner: the backend must not hand them to workers
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Backend backend : BACKENDS) {
+            tests.add(DynamicTest.dynamicTest(backend.name() + " gemm on confined tensors", () -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    Tensor a = Tensor.allocate(arena, 200, 300).fill(0.5f);
+                    Tensor b = Tensor.allocate(arena, 300, 200).fill(2f);
+                    Tensor c = Tensor.allocate(arena, 200, 200);
+                    new Compute(backend).gemm(false, false, 1f, a, b, 0f, c);
+                    for (float v : c.toArray()) {
+                        assertEquals(300f, v, "sum of 300 products 0.5 * 2 (exact in float)");
+                    }
+                }
+            }));
+        }
+        return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> gemmOnRowViewsWritesOnlyTheView() {
+        // C a view of rows [1, 4) of a bigger tensor: the rows around it must stay untouched
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Backend backend : BACKENDS) {
+            tests.add(DynamicTest.dynamicTest(backend.name() + " gemm into a row view", () -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    Random random = new Random(5);
+                    Tensor a = Tensor.allocate(arena, 3, 17);
+                    Tensor b = Tensor.allocate(arena, 17, 33);
+                    fillUniform(a, random);
+                    fillUniform(b, random);
+                    Tensor whole = Tensor.allocate(arena, 5, 33).fill(7f);
+                    new Compute(backend).gemm(false, false, 1f, a, b, 0f, whole.rows(1, 3));
+                    for (int j = 0; j < 33; j++) {
+                        assertEquals(7f, whole.get(0, j), "row above the view");
+                        assertEquals(7f, whole.get(4, j), "row below the view");
+                        assertTrue(Float.isFinite(whole.get(2, j)));
+                    }
+                }
+            }));
+        }
+        return tests;
+    }
+
+    static void fillUniform(Tensor t, Random random) {
+        for (long i = 0; i < t.size(); i++) {
+            t.set(i, random.nextFloat() * 2f - 1f);
+        }
+    }
+
+    private static Tensor abs(Arena arena, Tensor t) {
+        Tensor out = Tensor.allocate(arena, t.shape());
+        for (long i = 0; i < t.size(); i++) {
+            out.set(i, Math.abs(t.get(i)));
+        }
+        return out;
+    }
+}
