@@ -1,6 +1,8 @@
 package dev.panamax.bench;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.blas.BlasLibrary;
+import dev.panamax.backend.blas.ffi.Cblas;
 import dev.panamax.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,10 +35,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Nanoseconds per call; the differences are the overheads.
  *
- * <p>TODO(bench, after the blas branch is merged): add {@code bindingSgemm4}/{@code bindingSdot16}
- * calling {@code BlasLibrary.load().cblas().sgemm(...)} / {@code .sdot(...)} from
- * {@code dev.panamax.backend.blas.ffi.Cblas}, to price the project's own binding layer (instance-held
- * handles, exception wrapping) against {@code rawSgemm4}. That API is not on this branch yet.
+ * <p>{@code bindingSgemm4}, {@code bindingSdot16}: the same calls through the project's own binding
+ * ({@link Cblas} from {@link BlasLibrary#load()}, instance-held handles), priced against the raw floor.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -160,6 +160,35 @@ public class FfmCallBench {
     public float rawSdot16(NativeState s) throws Throwable {
         // x (16), y (16) -> scalar
         return (float) RawOpenBlas.SDOT.invokeExact(DOT_LENGTH, s.x, 1, s.y, 1);
+    }
+
+    /** The library the blas backend itself would load (property, system, then bundled). */
+    @State(Scope.Benchmark)
+    public static class BindingState {
+        Cblas cblas;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            try {
+                cblas = BlasLibrary.load().cblas();
+            } catch (RuntimeException e) {
+                throw new BenchmarkSkipped("no CBLAS library: " + e.getMessage());
+            }
+        }
+    }
+
+    @Benchmark
+    public MemorySegment bindingSgemm4(BindingState b, NativeState s) {
+        // A (4,4), B (4,4) -> C (4,4), row-major, leading dimensions = 4
+        b.cblas.sgemm(Cblas.ROW_MAJOR, Cblas.NO_TRANS, Cblas.NO_TRANS, SIZE, SIZE, SIZE, 1f, s.a, SIZE, s.b, SIZE,
+                0f, s.c, SIZE);
+        return s.c;
+    }
+
+    @Benchmark
+    public float bindingSdot16(BindingState b, NativeState s) {
+        // x (16), y (16) -> scalar
+        return b.cblas.sdot(DOT_LENGTH, s.x, 1, s.y, 1);
     }
 
     @Benchmark
