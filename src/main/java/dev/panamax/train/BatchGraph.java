@@ -59,20 +59,9 @@ final class BatchGraph implements AutoCloseable {
     int correct() {
         Tensor lg = logits.value();
         Tensor lb = labels.value();
-        int classes = lg.cols();
         int correct = 0;
         for (int i = 0; i < batch; i++) {
-            long base = (long) i * classes;
-            int best = 0;
-            float bestValue = lg.get(base);
-            for (int j = 1; j < classes; j++) {
-                float v = lg.get(base + j);
-                if (v > bestValue) {
-                    bestValue = v;
-                    best = j;
-                }
-            }
-            if (best == (int) lb.get(i)) {
+            if (Evaluation.argmax(lg, i) == (int) lb.get(i)) {
                 correct++;
             }
         }
