@@ -12,8 +12,8 @@ import java.nio.ByteOrder;
 /**
  * Bias + activation forward and activation backward, one fused pass each.
  *
- * <p>Accuracy: sigmoid and tanh use the Vector API's lanewise EXP and TANH (SVML on x86, about 1 ulp),
- * so results agree with the scalar reference (double, rounded once) within a few float ulps, not bit
+ * <p>Accuracy: sigmoid and tanh come from {@link VectorMath} (about 1-2 ulp, and the same bits whether
+ * the JIT compiled them or not, which exact resume needs), so results agree with the scalar reference (double, rounded once) within a few float ulps, not bit
  * for bit. Large |x| saturates to 0, 1 or +-1 (exp overflows to infinity, and 1 / inf = 0); NaN propagates.
  */
 final class SimdActivations {
@@ -57,8 +57,8 @@ final class SimdActivations {
             // v <= 0 (-0 included) becomes +0; NaN compares false, so it stays NaN
             case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f));
             // 1 / (1 + exp(-v)): exp(100) = inf gives 0, exp(-100) = 0 gives 1
-            case SIGMOID -> FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case SIGMOID -> VectorMath.sigmoid(v);
+            case TANH -> VectorMath.tanh(v);
         };
     }
 

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
 
 /**
  * Row-wise softmax, log-softmax and fused softmax + cross-entropy, max-subtracted so logits of any
- * size stay finite. Exponentials are lanewise EXP (SVML, about 1 ulp) and each row's sum of
+ * size stay finite. Exponentials come from {@link VectorMath#exp} (about 1 ulp, the same bits compiled or not) and each row's sum of
  * exponentials accumulates in float vectors: relative error about (C + 4) * eps_f32 for a row of C
  * (the scalar reference sums in double). NaN anywhere in a row makes the row's max, and so every
  * output of the row, NaN.
@@ -97,7 +97,8 @@ final class SimdSoftmax {
         int j = 0;
         for (; j < bound; j += L) {
             long at = row + (long) j * Float.BYTES;
-            FloatVector e = FloatVector.fromMemorySegment(F, x, at, ORDER).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromMemorySegment(F, x, at, ORDER).sub(max);
+            e = VectorMath.exp(e);
             if (out != null) {
                 e.intoMemorySegment(out, at, ORDER);
             }
@@ -106,14 +107,13 @@ final class SimdSoftmax {
         if (j < cols) {
             VectorMask<Float> mask = F.indexInRange(j, cols);
             long at = row + (long) j * Float.BYTES;
-            FloatVector e = FloatVector.fromMemorySegment(F, x, at, ORDER, mask).sub(max)
-                    .lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(F, x, at, ORDER, mask).sub(max));
             if (out != null) {
                 e.intoMemorySegment(out, at, ORDER, mask);
             }
             sum = sum.add(e, mask);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(sum);
     }
 
     // y row -> y / sum (true division, as the reference does)
