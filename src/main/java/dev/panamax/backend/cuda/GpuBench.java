@@ -56,7 +56,15 @@ public final class GpuBench {
 
     public static void main(String[] args) throws IOException {
         Map<String, Double> torch = args.length > 0 ? readTorch(Path.of(args[0])) : Map.of();
-        try (CudaBackend backend = new CudaBackend(0)) {
+        CudaBackend gpu;
+        try {
+            gpu = new CudaBackend(0);
+        } catch (dev.panamax.backend.BackendUnavailableException e) {
+            System.out.println("GpuBench: cuda backend unavailable: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try (CudaBackend backend = gpu) {
             System.out.println("cuda: " + backend.describe());
             System.out.printf(Locale.ROOT, "%-16s %5s %5s %5s %4s %14s %14s %14s%n", "shape", "m", "n", "k", "op",
                     "cuBLAS device", "Compute.gemm", "torch");
