@@ -1,0 +1,494 @@
+package dev.panamax.backend.cuda;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.BackendUnavailableException;
+import dev.panamax.backend.cuda.ffi.Cublas;
+import dev.panamax.backend.cuda.ffi.CudaDriver;
+import dev.panamax.backend.cuda.ffi.CudaException;
+import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * GEMM through cuBLAS and every elementwise kernel in CUDA ({@code native/cuda/kernels.cu}), on one
+ * NVIDIA GPU, bound with FFM ({@link dev.panamax.backend.cuda.ffi}).
+ *
+ * <p><b>Host tensors, this version.</b> The rest of Panamax allocates tensors as host off-heap
+ * segments ({@link Tensor#allocate}), so each call here copies its inputs host to device, runs, and
+ * copies its outputs back, all queued on one stream and finished by one {@code cuStreamSynchronize}
+ * per call. Device buffers are kept per host tensor ({@link DeviceBuffers}) and reused, so a training
+ * loop in steady state allocates no device memory. This is correct everywhere and checkable against
+ * the scalar reference, but PCIe copies bound its speed: small kernels cost a round trip each.
+ *
+ * <p><b>Next step: device-resident training</b> (tensors living on the GPU, one synchronisation per
+ * training step, at the loss read-out). It needs a tensor allocator hook in {@code Compute}
+ * ({@code compute.allocate(shape)} instead of {@code Tensor.allocate(arena, shape)}) so that Graph,
+ * Optimizer and BatchLoader allocate through the backend; this backend would answer with segments
+ * backed by {@code cuMemAllocManaged} (host-addressable, so {@code Tensor.get} and checkpoints still
+ * work, with prefetch hints) or plain device memory plus explicit transfers at the edges (the batch
+ * upload, the loss and metrics download). The copies here then disappear and the cache becomes the
+ * identity.
+ *
+ * <p>Calls are serialised ({@code synchronized}) and make the backend's context current on the calling
+ * thread first, so any thread may use it. Numerics: elementwise kernels round exactly as the scalar
+ * reference does (fma only where Backend's formulas say so; transcendentals and reductions in double),
+ * cuBLAS runs in {@code CUBLAS_DEFAULT_MATH} (full fp32, no TF32).
+ */
+public final class CudaBackend implements Backend {
+    /** System property: which GPU (ordinal, default 0). */
+    public static final String DEVICE_PROPERTY = "panamax.cuda.device";
+    /** System property: device bytes the buffer cache may hold before it is emptied (default: half the GPU). */
+    public static final String CACHE_PROPERTY = "panamax.cuda.cacheBytes";
+
+    private final CudaDriver cu;
+    private final Cublas cublas;
+    private final int device;
+    private final MemorySegment context;
+    private final MemorySegment stream;
+    private final MemorySegment handle;
+    private final CudaKernels kernels;
+    private final DeviceBuffers buffers;
+    private final Arena hostArena = Arena.ofShared();
+    private final MemorySegment alpha;
+    private final MemorySegment beta;
+    private final String description;
+    private MemorySegment lossHost;
+    private boolean closed;
+
+    /**
+     * Finds the libraries ({@link CudaLibraries}), initialises the driver on the GPU named by
+     * {@code -Dpanamax.cuda.device} (default 0), and loads the kernels.
+     *
+     * @param threads ignored: the GPU does the work (accepted for the registry's uniform constructor)
+     * @throws BackendUnavailableException why not (no driver library, no device, no cuBLAS, kernels
+     *                                     that do not load) and what to install or set
+     */
+    public CudaBackend(int threads) {
+        this(CudaLibraries.defaultFolders(), Integer.getInteger(DEVICE_PROPERTY, 0));
+    }
+
+    CudaBackend(List<Path> folders, int ordinal) {
+        CudaLibraries.Loaded<CudaDriver> driver = CudaLibraries.loadDriver(folders);
+        cu = driver.bindings();
+        try {
+            cu.init();
+        } catch (CudaException e) {
+            throw new BackendUnavailableException("the CUDA driver " + driver.path() + " finds no usable GPU ("
+                    + e.getMessage() + "); check nvidia-smi, the driver install and CUDA_VISIBLE_DEVICES", e);
+        }
+        int count = cu.deviceCount();
+        if (count == 0) {
+            throw new BackendUnavailableException("no CUDA device (the driver " + driver.path() + " sees none); "
+                    + "check nvidia-smi and CUDA_VISIBLE_DEVICES");
+        }
+        if (ordinal < 0 || ordinal >= count) {
+            throw new BackendUnavailableException("-D" + DEVICE_PROPERTY + "=" + ordinal + " names no device: "
+                    + count + " present (ordinals 0.." + (count - 1) + ")");
+        }
+        CudaLibraries.Loaded<Cublas> blas = CudaLibraries.loadCublas(folders);
+        cublas = blas.bindings();
+        device = cu.device(ordinal);
+        context = cu.primaryContextRetain(device);
+        CudaKernels loadedKernels = null;
+        MemorySegment createdStream = null;
+        MemorySegment createdHandle = null;
+        try {
+            cu.setCurrent(context);
+            try {
+                loadedKernels = new CudaKernels(cu);
+            } catch (CudaException e) {
+                throw new BackendUnavailableException("the CUDA driver (version " + version(cu.driverVersion())
+                        + ") cannot load Panamax's kernels (" + e.getMessage() + "); a driver for CUDA 11.8 or newer "
+                        + "is needed to JIT PTX ISA 7.8 for compute capability 9.0 and up", e);
+            }
+            createdStream = cu.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
+            createdHandle = cublas.create();
+            cublas.setStream(createdHandle, createdStream);
+            cublas.setMathMode(createdHandle, Cublas.CUBLAS_DEFAULT_MATH);
+        } catch (RuntimeException e) {
+            if (createdHandle != null) {
+                cublas.destroy(createdHandle);
+            }
+            if (createdStream != null) {
+                cu.streamDestroy(createdStream);
+            }
+            if (loadedKernels != null) {
+                loadedKernels.close();
+            }
+            cu.primaryContextRelease(device);
+            throw e instanceof BackendUnavailableException ? e
+                    : new BackendUnavailableException("CUDA set-up failed on device " + ordinal + ": " + e.getMessage(), e);
+        }
+        kernels = loadedKernels;
+        stream = createdStream;
+        handle = createdHandle;
+        long total = cu.totalMemory(device);
+        buffers = new DeviceBuffers(cu, Long.getLong(CACHE_PROPERTY, total / 2));
+        alpha = hostArena.allocate(JAVA_FLOAT);
+        beta = hostArena.allocate(JAVA_FLOAT);
+        int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        int minor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        description = cu.deviceName(device) + " (device " + ordinal + ", sm_" + major + minor + ", "
+                + total / (1L << 20) + " MiB), driver " + version(cu.driverVersion()) + " " + driver.path()
+                + "; cuBLAS " + cublas.version(handle) + " " + blas.path()
+                + "; host tensors copied per call (one sync per call)";
+    }
+
+    private static String version(int v) {
+        return v / 1000 + "." + (v % 1000) / 10;
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    /** Device buffers allocated so far (constant in a steady-state loop). */
+    public synchronized long deviceAllocations() {
+        return buffers.allocations();
+    }
+
+    // package-private access for the benchmark, which times cuBLAS on device-resident buffers
+    CudaDriver driver() {
+        return cu;
+    }
+
+    Cublas cublas() {
+        return cublas;
+    }
+
+    MemorySegment cublasHandle() {
+        return handle;
+    }
+
+    MemorySegment stream() {
+        return stream;
+    }
+
+    void makeCurrent() {
+        cu.setCurrent(context);
+    }
+
+    // ---------------------------------------------------------------- transfers
+
+    private void begin() {
+        if (closed) {
+            throw new IllegalStateException("the cuda backend is closed");
+        }
+        cu.setCurrent(context);
+    }
+
+    /** Queues the upload of {@code t} and returns its device buffer. */
+    private long in(Tensor t) {
+        long d = buffers.of(t.segment());
+        if (d != 0) {
+            cu.copyToDeviceAsync(d, t.segment(), t.segment().byteSize(), stream);
+        }
+        return d;
+    }
+
+    /** The device buffer for an output that is fully overwritten (no upload). */
+    private long out(Tensor t) {
+        return buffers.of(t.segment());
+    }
+
+    private long inOrNull(Tensor t) {
+        return t == null ? 0 : in(t);
+    }
+
+    private long outOrNull(Tensor t) {
+        return t == null ? 0 : out(t);
+    }
+
+    /** Queues the download of {@code t} from its device buffer. */
+    private void download(Tensor t) {
+        if (t != null && t.size() > 0) {
+            cu.copyToHostAsync(t.segment(), buffers.of(t.segment()), t.segment().byteSize(), stream);
+        }
+    }
+
+    /** The call's one synchronisation: after it, downloads are in host memory and kernel errors are known. */
+    private void finish() {
+        cu.streamSynchronize(stream);
+        buffers.trim();
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    /*
+     * Row-major GEMM through column-major cuBLAS. A row-major (r,c) matrix in memory IS the
+     * column-major (c,r) matrix, its transpose. So C (m,n) row-major is C^T (n,m) column-major, and
+     *     C = op(A) op(B)   <=>   C^T = op(B)^T op(A)^T.
+     * cuBLAS sees B's storage as the column-major matrix that is op(B)^T when transB is false (stored
+     * (k,n) row-major = (n,k) column-major = op(B)^T) and op(B)^T's transpose when transB is true; so
+     * calling sgemm(opB, opA, n, m, k, B, ldb, A, lda, C, ldc = n) with opB = transB ? T : N and
+     * opA = transA ? T : N computes op(B)^T op(A)^T = C^T (n,m) column-major = C (m,n) row-major.
+     * Leading dimensions are the stored row lengths: lda = transA ? m : k, ldb = transB ? k : n.
+     */
+    // A (m,k) or (k,m) if transA; B (k,n) or (n,k) if transB; C (m,n)
+    @Override
+    public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k,
+                                  float alphaValue, Tensor a, Tensor b, float betaValue, Tensor c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            // nothing to multiply: C = beta * C (or zeros), the reference's loop does exactly that
+            new ScalarBackend().gemm(transA, transB, m, n, k, alphaValue, a, b, betaValue, c);
+            return;
+        }
+        begin();
+        long da = in(a);
+        long db = in(b);
+        long dc = betaValue != 0f ? in(c) : out(c); // beta == 0: cuBLAS does not read C, NaN there cannot leak
+        alpha.set(JAVA_FLOAT, 0, alphaValue);
+        beta.set(JAVA_FLOAT, 0, betaValue);
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        cublas.sgemm(handle, transB ? Cublas.CUBLAS_OP_T : Cublas.CUBLAS_OP_N, transA ? Cublas.CUBLAS_OP_T : Cublas.CUBLAS_OP_N,
+                n, m, k, alpha, db, ldb, da, lda, beta, dc, n);
+        download(c);
+        finish();
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    // x (R,C), bias (C) or null -> y (R,C)
+    @Override
+    public synchronized void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {
+        begin();
+        long dx = in(x);
+        long dbias = inOrNull(bias);
+        long dy = x == y ? dx : out(y);
+        kernels.args().ptr(dx).ptr(dbias).i32(act.ordinal()).ptr(dy).i64(x.rows()).i32(x.cols());
+        kernels.launchElements(kernels.biasActivation, x.size(), stream);
+        download(y);
+        finish();
+    }
+
+    // x (n) for relu, y (n) for sigmoid/tanh, dy (n) -> dx (n)
+    @Override
+    public synchronized void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        begin();
+        long dX = act == Activation.RELU ? in(x) : 0;
+        long dY = act == Activation.SIGMOID || act == Activation.TANH ? in(y) : 0;
+        long dDy = in(dy);
+        long dDx = dx == dy ? dDy : out(dx);
+        kernels.args().i32(act.ordinal()).ptr(dX).ptr(dY).ptr(dDy).ptr(dDx).i64(dy.size());
+        kernels.launchElements(kernels.activationBackward, dy.size(), stream);
+        download(dx);
+        finish();
+    }
+
+    // x (n), y (n) -> y
+    @Override
+    public synchronized void axpy(float alphaValue, Tensor x, Tensor y) {
+        begin();
+        long dx = in(x);
+        long dy = in(y);
+        kernels.args().f32(alphaValue).ptr(dx).ptr(dy).i64(x.size());
+        kernels.launchElements(kernels.axpy, x.size(), stream);
+        download(y);
+        finish();
+    }
+
+    // x (n) -> x
+    @Override
+    public synchronized void scale(float alphaValue, Tensor x) {
+        begin();
+        long dx = in(x);
+        kernels.args().f32(alphaValue).ptr(dx).i64(x.size());
+        kernels.launchElements(kernels.scale, x.size(), stream);
+        download(x);
+        finish();
+    }
+
+    // x (R,C) -> out (C)
+    @Override
+    public synchronized void columnSums(Tensor x, float betaValue, Tensor out) {
+        begin();
+        long dx = in(x);
+        long dout = betaValue != 0f ? in(out) : out(out);
+        kernels.args().ptr(dx).f32(betaValue).ptr(dout).i64(x.rows()).i32(x.cols());
+        kernels.launchElements(kernels.columnSums, x.cols(), stream);
+        download(out);
+        finish();
+    }
+
+    // x (R,C) -> y (R,C)
+    @Override
+    public synchronized void softmaxRows(Tensor x, Tensor y) {
+        rowKernel(kernels.softmaxRows, x, y);
+    }
+
+    // x (R,C) -> y (R,C)
+    @Override
+    public synchronized void logSoftmaxRows(Tensor x, Tensor y) {
+        rowKernel(kernels.logSoftmaxRows, x, y);
+    }
+
+    private void rowKernel(MemorySegment function, Tensor x, Tensor y) {
+        begin();
+        long dx = in(x);
+        long dy = x == y ? dx : out(y);
+        kernels.args().ptr(dx).ptr(dy).i64(x.rows()).i32(x.cols());
+        kernels.launchRows(function, x.cols() == 0 ? 0 : x.rows(), stream);
+        download(y);
+        finish();
+    }
+
+    // logits (B,C), labels (B) -> probs (B,C), dlogits (B,C) or null; returns the sum of row losses
+    @Override
+    public synchronized double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits,
+                                                   float gradScale) {
+        int rows = logits.rows();
+        if (rows == 0) {
+            return 0;
+        }
+        begin();
+        MemorySegment loss = lossBuffer(rows);
+        long dlogitsIn = in(logits);
+        long dlabels = in(labels);
+        long dprobs = out(probs);
+        long ddlogits = outOrNull(dlogits);
+        long dloss = buffers.of(loss);
+        kernels.args().ptr(dlogitsIn).ptr(dlabels).ptr(dprobs).ptr(ddlogits).f32(gradScale).ptr(dloss)
+                .i64(rows).i32(logits.cols());
+        kernels.launchRows(kernels.softmaxCrossEntropy, rows, stream);
+        download(probs);
+        download(dlogits);
+        cu.copyToHostAsync(loss, dloss, loss.byteSize(), stream);
+        finish();
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            total += loss.getAtIndex(JAVA_DOUBLE, i); // in row order, as the reference sums
+        }
+        return total;
+    }
+
+    /** A host buffer of {@code rows} doubles for the per-row losses, kept and grown as needed. */
+    private MemorySegment lossBuffer(int rows) {
+        long bytes = (long) rows * Double.BYTES;
+        if (lossHost == null || lossHost.byteSize() < bytes) {
+            lossHost = hostArena.allocate(bytes, Double.BYTES);
+        }
+        return lossHost.asSlice(0, bytes);
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    @Override
+    public synchronized void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum,
+                                     float dampComplement, boolean nesterov, boolean first, float negLr) {
+        begin();
+        long dp = in(p);
+        long dg = in(g);
+        long dbuf = buf == null ? 0 : (first ? out(buf) : in(buf));
+        kernels.args().ptr(dp).ptr(dg).ptr(dbuf).f32(weightDecay).f32(momentum).f32(dampComplement)
+                .i32(nesterov ? 1 : 0).i32(first ? 1 : 0).f32(negLr).i64(p.size());
+        kernels.launchElements(kernels.sgdStep, p.size(), stream);
+        download(p);
+        download(buf);
+        finish();
+    }
+
+    @Override
+    public synchronized void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
+        begin();
+        long dp = in(p);
+        long dg = in(g);
+        long dsum = in(sum);
+        kernels.args().ptr(dp).ptr(dg).ptr(dsum).f32(weightDecay).f32(negClr).f32(eps).i64(p.size());
+        kernels.launchElements(kernels.adagradStep, p.size(), stream);
+        download(p);
+        download(sum);
+        finish();
+    }
+
+    @Override
+    public synchronized void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
+                                          float rho, float oneMinusRho, float eps, float negLr) {
+        begin();
+        long dp = in(p);
+        long dg = in(g);
+        long dsq = in(squareAvg);
+        long dacc = in(accDelta);
+        kernels.args().ptr(dp).ptr(dg).ptr(dsq).ptr(dacc).f32(weightDecay).f32(rho).f32(oneMinusRho).f32(eps)
+                .f32(negLr).i64(p.size());
+        kernels.launchElements(kernels.adadeltaStep, p.size(), stream);
+        download(p);
+        download(squareAvg);
+        download(accDelta);
+        finish();
+    }
+
+    @Override
+    public synchronized void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf,
+                                         float weightDecay, float alphaValue, float oneMinusAlpha, float eps,
+                                         float momentum, float negLr) {
+        begin();
+        long dp = in(p);
+        long dg = in(g);
+        long dsq = in(squareAvg);
+        long dga = inOrNull(gradAvg);
+        long dbuf = inOrNull(buf);
+        kernels.args().ptr(dp).ptr(dg).ptr(dsq).ptr(dga).ptr(dbuf).f32(weightDecay).f32(alphaValue)
+                .f32(oneMinusAlpha).f32(eps).f32(momentum).f32(negLr).i64(p.size());
+        kernels.launchElements(kernels.rmspropStep, p.size(), stream);
+        download(p);
+        download(squareAvg);
+        download(gradAvg);
+        download(buf);
+        finish();
+    }
+
+    @Override
+    public synchronized void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor,
+                                      float weightDecay, float beta1, float oneMinusBeta1, float beta2,
+                                      float oneMinusBeta2, float negStepSize, float bc2Sqrt, float eps) {
+        begin();
+        long dp = in(p);
+        long dg = in(g);
+        long dm = in(m);
+        long dv = in(v);
+        long dvmax = inOrNull(vmax);
+        kernels.args().ptr(dp).ptr(dg).ptr(dm).ptr(dv).ptr(dvmax).f32(decayFactor).f32(weightDecay).f32(beta1)
+                .f32(oneMinusBeta1).f32(beta2).f32(oneMinusBeta2).f32(negStepSize).f32(bc2Sqrt).f32(eps)
+                .i64(p.size());
+        kernels.launchElements(kernels.adamStep, p.size(), stream);
+        download(p);
+        download(m);
+        download(v);
+        download(vmax);
+        finish();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cu.setCurrent(context);
+        cu.streamSynchronize(stream);
+        buffers.close();
+        cublas.destroy(handle);
+        kernels.close();
+        cu.streamDestroy(stream);
+        cu.primaryContextRelease(device);
+        hostArena.close();
+    }
+}

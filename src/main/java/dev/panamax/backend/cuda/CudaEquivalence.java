@@ -1,0 +1,427 @@
+package dev.panamax.backend.cuda;
+
+import dev.panamax.autograd.Graph;
+import dev.panamax.autograd.Variable;
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.Compute;
+import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Optimizer;
+import dev.panamax.optim.OptimizerSpec;
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The GPU checks: every kernel of a backend against {@link ScalarBackend} on shapes that break tails
+ * and block boundaries, and a few training steps. Shared by the {@code gpu}-tagged JUnit test and by
+ * {@link GpuCheck} (which runs where JUnit is not installed), so both check exactly the same things.
+ *
+ * <p>Tolerances, derived:
+ * <ul>
+ *   <li>GEMM: cuBLAS accumulates in float, in an order of its own. Each element's error is at most
+ *       {@code gamma_k = k * eps} times {@code sum |alpha a b| + |beta c|} (Higham, Accuracy and
+ *       Stability, 3.1) with eps = 2^-24, plus one rounding of the result; the reference (double) is
+ *       exact to well below that. Bound used: {@code (k + 2) * 2^-24 * that sum}.</li>
+ *   <li>Elementwise without transcendentals (bias, relu, backward, axpy, scale, column sums, all
+ *       optimizer updates): the kernels round every operation as the reference does, so bit-exact.</li>
+ *   <li>Sigmoid, tanh, softmax, log-softmax, cross-entropy: computed in double by both, in different
+ *       orders (warp reductions) and with different exp/tanh/log implementations (each within
+ *       ~2 ulp of double): results agree to ~1e-15 relative before the single rounding to float, so
+ *       they may differ by the last float bit where that rounding is a near tie: 1 ulp. The loss sum
+ *       (double, B terms): relative 1e-12.</li>
+ *   <li>Training: SGD with momentum for 5 steps on an MLP; the only non-exact kernels are GEMMs
+ *       (relative ~k * eps per step as above, k <= 64), propagated linearly by SGD: 1e-4 * max|p|,
+ *       about 40x the expected drift, while a wrong kernel moves parameters by the learning-rate scale.</li>
+ * </ul>
+ */
+public final class CudaEquivalence {
+    private static final double EPS32 = 0x1p-24;
+
+    /** One named check; {@link #run()} throws {@link CheckFailed} saying what differs. */
+    public record Check(String name, Runnable body) {
+        public void run() {
+            body.run();
+        }
+    }
+
+    /** A check found a difference; the message has the element, both values and the tolerance. */
+    public static final class CheckFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CheckFailed(String message) {
+            super(message);
+        }
+    }
+
+    private final Backend backend;
+    private final Backend reference = new ScalarBackend();
+
+    public CudaEquivalence(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** Every check, in a fixed order; each allocates and frees its own tensors. */
+    public List<Check> checks() {
+        List<Check> out = new ArrayList<>();
+        int[][] gemmSizes = {{1, 1, 1}, {7, 15, 33}, {33, 17, 103}, {64, 256, 784}, {207, 31, 1025}};
+        for (int[] s : gemmSizes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                out.add(new Check("gemm m=" + s[0] + " n=" + s[1] + " k=" + s[2] + (ta ? " A^T" : "") + (tb ? " B^T" : ""),
+                        () -> gemm(ta, tb, s[0], s[1], s[2])));
+            }
+        }
+        int[][] shapes = {{1, 1}, {7, 33}, {64, 256}, {103, 1025}};
+        for (int[] s : shapes) {
+            String shape = " " + s[0] + "x" + s[1];
+            for (Activation act : Activation.values()) {
+                out.add(new Check("biasActivation " + act.label() + shape, () -> biasActivation(act, s[0], s[1])));
+                out.add(new Check("activationBackward " + act.label() + shape, () -> activationBackward(act, s[0], s[1])));
+            }
+            out.add(new Check("axpy+scale" + shape, () -> axpyScale(s[0], s[1])));
+            out.add(new Check("columnSums" + shape, () -> columnSums(s[0], s[1])));
+            out.add(new Check("softmax/logSoftmax" + shape, () -> softmaxes(s[0], s[1])));
+            out.add(new Check("softmaxCrossEntropy" + shape, () -> crossEntropy(s[0], s[1])));
+            out.add(new Check("optimizer steps" + shape, () -> optimizers(s[0] * s[1])));
+        }
+        out.add(new Check("training: 5 SGD steps of a 32-64-10 MLP, batch 16", this::training));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    private void gemm(boolean ta, boolean tb, int m, int n, int k) {
+        Random rnd = new Random(m * 31L + n * 7L + k);
+        float alpha = 1.5f;
+        for (float beta : new float[] {0f, 0.5f}) {
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor a = random(arena, rnd, ta ? k : m, ta ? m : k);
+                Tensor b = random(arena, rnd, tb ? n : k, tb ? k : n);
+                Tensor c = random(arena, rnd, m, n);
+                if (beta == 0f) {
+                    c.fill(Float.NaN); // must not leak into the result
+                }
+                Tensor original = copy(arena, c);
+                Tensor expected = copy(arena, c);
+                reference.gemm(ta, tb, m, n, k, alpha, a, b, beta, expected);
+                backend.gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double bound = beta == 0f ? 0 : Math.abs((double) beta * original.get((long) i * n + j));
+                        for (int p = 0; p < k; p++) {
+                            float av = ta ? a.get((long) p * m + i) : a.get((long) i * k + p);
+                            float bv = tb ? b.get((long) j * k + p) : b.get((long) p * n + j);
+                            bound += Math.abs((double) alpha * av * bv);
+                        }
+                        double tolerance = (k + 2) * EPS32 * bound;
+                        long idx = (long) i * n + j;
+                        double diff = Math.abs((double) c.get(idx) - expected.get(idx));
+                        if (!(diff <= tolerance)) {
+                            throw new CheckFailed("C[" + i + "," + j + "] (beta=" + beta + ") = " + c.get(idx) + ", reference "
+                                    + expected.get(idx) + ", |diff| " + diff + " > " + tolerance);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void biasActivation(Activation act, int rows, int cols) {
+        Random rnd = new Random(rows * 131L + cols + act.ordinal());
+        int ulps = act == Activation.SIGMOID || act == Activation.TANH ? 1 : 0;
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = random(arena, rnd, rows, cols);
+            x.set(0, Float.NaN);
+            Tensor bias = random(arena, rnd, cols);
+            for (Tensor b : new Tensor[] {bias, null}) {
+                Tensor y = Tensor.allocate(arena, rows, cols);
+                Tensor expected = Tensor.allocate(arena, rows, cols);
+                reference.biasActivation(x, b, act, expected);
+                backend.biasActivation(x, b, act, y);
+                compare("y" + (b == null ? " (no bias)" : ""), y, expected, ulps);
+            }
+            Tensor inPlace = copy(arena, x);
+            Tensor expected = copy(arena, x);
+            reference.biasActivation(expected, bias, act, expected);
+            backend.biasActivation(inPlace, bias, act, inPlace);
+            compare("y in place", inPlace, expected, ulps);
+        }
+    }
+
+    private void activationBackward(Activation act, int rows, int cols) {
+        Random rnd = new Random(rows * 17L + cols + act.ordinal());
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = random(arena, rnd, rows, cols);
+            Tensor y = Tensor.allocate(arena, rows, cols);
+            reference.biasActivation(x, null, act, y);
+            Tensor dy = random(arena, rnd, rows, cols);
+            Tensor dx = Tensor.allocate(arena, rows, cols);
+            Tensor expected = Tensor.allocate(arena, rows, cols);
+            reference.activationBackward(act, x, y, dy, expected);
+            backend.activationBackward(act, x, y, dy, dx);
+            compare("dx", dx, expected, 0);
+            backend.activationBackward(act, x, y, dy, dy); // dx aliases dy
+            compare("dx in place", dy, expected, 0);
+        }
+    }
+
+    private void axpyScale(int rows, int cols) {
+        Random rnd = new Random(rows * 5L + cols);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = random(arena, rnd, rows, cols);
+            Tensor y = random(arena, rnd, rows, cols);
+            Tensor expected = copy(arena, y);
+            reference.axpy(-0.37f, x, expected);
+            backend.axpy(-0.37f, x, y);
+            compare("axpy y", y, expected, 0);
+            reference.scale(1.7f, expected);
+            backend.scale(1.7f, y);
+            compare("scale x", y, expected, 0);
+        }
+    }
+
+    private void columnSums(int rows, int cols) {
+        Random rnd = new Random(rows * 3L + cols);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = random(arena, rnd, rows, cols);
+            for (float beta : new float[] {0f, 0.5f}) {
+                Tensor out = random(arena, rnd, cols);
+                if (beta == 0f) {
+                    out.fill(Float.NaN);
+                }
+                Tensor expected = copy(arena, out);
+                reference.columnSums(x, beta, expected);
+                backend.columnSums(x, beta, out);
+                compare("column sums (beta=" + beta + ")", out, expected, 0); // both sum in double, row order
+            }
+        }
+    }
+
+    private void softmaxes(int rows, int cols) {
+        Random rnd = new Random(rows * 11L + cols);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = random(arena, rnd, rows, cols);
+            for (int j = 0; j < cols; j++) {
+                x.set(j, x.get(j) * 1000f); // a row of large logits: overflows unless max-subtracted
+            }
+            Tensor y = Tensor.allocate(arena, rows, cols);
+            Tensor expected = Tensor.allocate(arena, rows, cols);
+            reference.softmaxRows(x, expected);
+            backend.softmaxRows(x, y);
+            compare("softmax", y, expected, 1);
+            reference.logSoftmaxRows(x, expected);
+            backend.logSoftmaxRows(x, y);
+            compare("log-softmax", y, expected, 1);
+        }
+    }
+
+    private void crossEntropy(int rows, int cols) {
+        Random rnd = new Random(rows * 13L + cols);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor logits = random(arena, rnd, rows, cols);
+            Tensor labels = Tensor.allocate(arena, rows);
+            for (int i = 0; i < rows; i++) {
+                labels.set(i, rnd.nextInt(cols));
+            }
+            Tensor probs = Tensor.allocate(arena, rows, cols);
+            Tensor dlogits = Tensor.allocate(arena, rows, cols);
+            Tensor expectedProbs = Tensor.allocate(arena, rows, cols);
+            Tensor expectedD = Tensor.allocate(arena, rows, cols);
+            float scale = 1f / rows;
+            double expectedLoss = reference.softmaxCrossEntropy(logits, labels, expectedProbs, expectedD, scale);
+            double loss = backend.softmaxCrossEntropy(logits, labels, probs, dlogits, scale);
+            if (!(Math.abs(loss - expectedLoss) <= 1e-12 * Math.abs(expectedLoss))) {
+                throw new CheckFailed("loss " + loss + ", reference " + expectedLoss);
+            }
+            compare("probs", probs, expectedProbs, 1);
+            compare("dlogits", dlogits, expectedD, 1);
+            double noGrad = backend.softmaxCrossEntropy(logits, labels, probs, null, scale);
+            if (!(Math.abs(noGrad - expectedLoss) <= 1e-12 * Math.abs(expectedLoss))) {
+                throw new CheckFailed("loss without dlogits " + noGrad + ", reference " + expectedLoss);
+            }
+        }
+    }
+
+    /** Every optimizer kernel in each of its branches, twice in a row (so states carry over): bit-exact. */
+    private void optimizers(int n) {
+        Random rnd = new Random(n);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor g = random(arena, rnd, n);
+            for (float wd : new float[] {0f, 0.01f}) {
+                for (int variant = 0; variant < 4; variant++) {
+                    boolean on = variant % 2 == 1;
+                    boolean other = variant >= 2;
+                    Pair p = new Pair(arena, random(arena, rnd, n));
+                    Pair s1 = new Pair(arena, positive(arena, rnd, n));
+                    Pair s2 = new Pair(arena, positive(arena, rnd, n));
+                    Pair s3 = new Pair(arena, positive(arena, rnd, n));
+                    String where = " (wd=" + wd + ", variant " + variant + ")";
+                    for (int step = 0; step < 2; step++) {
+                        boolean first = step == 0;
+                        reference.sgdStep(p.ref, g, on ? s1.ref : null, wd, 0.9f, 0.75f, other, first, -0.05f);
+                        backend.sgdStep(p.dut, g, on ? s1.dut : null, wd, 0.9f, 0.75f, other, first, -0.05f);
+                        p.compare("sgd p" + where);
+                        s1.compare("sgd buf" + where);
+                        reference.adagradStep(p.ref, g, s2.ref, wd, -0.01f, 1e-10f);
+                        backend.adagradStep(p.dut, g, s2.dut, wd, -0.01f, 1e-10f);
+                        p.compare("adagrad p" + where);
+                        s2.compare("adagrad sum" + where);
+                        reference.adadeltaStep(p.ref, g, s1.ref, s3.ref, wd, 0.9f, 0.1f, 1e-6f, -1f);
+                        backend.adadeltaStep(p.dut, g, s1.dut, s3.dut, wd, 0.9f, 0.1f, 1e-6f, -1f);
+                        p.compare("adadelta p" + where);
+                        s3.compare("adadelta acc_delta" + where);
+                        // centered: grad_avg stays small against square_avg, so sqrt(sq - ga^2) is real
+                        Pair ga = new Pair(arena, Tensor.allocate(arena, n));
+                        reference.rmspropStep(p.ref, g, s2.ref, on ? ga.ref : null, other ? s3.ref : null, wd, 0.99f,
+                                0.01f, 1e-8f, 0.5f, -0.01f);
+                        backend.rmspropStep(p.dut, g, s2.dut, on ? ga.dut : null, other ? s3.dut : null, wd, 0.99f,
+                                0.01f, 1e-8f, 0.5f, -0.01f);
+                        p.compare("rmsprop p" + where);
+                        s2.compare("rmsprop square_avg" + where);
+                        ga.compare("rmsprop grad_avg" + where);
+                        s3.compare("rmsprop buf" + where);
+                        float decay = other ? 0.999f : 1f;
+                        reference.adamStep(p.ref, g, s1.ref, s2.ref, on ? s3.ref : null, decay, wd, 0.9f, 0.1f, 0.999f,
+                                0.001f, -0.001f, 0.0447f, 1e-8f);
+                        backend.adamStep(p.dut, g, s1.dut, s2.dut, on ? s3.dut : null, decay, wd, 0.9f, 0.1f, 0.999f,
+                                0.001f, -0.001f, 0.0447f, 1e-8f);
+                        p.compare("adam p" + where);
+                        s1.compare("adam exp_avg" + where);
+                        s2.compare("adam exp_avg_sq" + where);
+                        s3.compare("adam max_exp_avg_sq" + where);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The same state on the reference and on the backend under test. */
+    private static final class Pair {
+        final Tensor ref;
+        final Tensor dut;
+
+        Pair(Arena arena, Tensor initial) {
+            ref = initial;
+            dut = copy(arena, initial);
+        }
+
+        void compare(String what) {
+            CudaEquivalence.compare(what, dut, ref, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- training
+
+    private void training() {
+        int[] sizes = {32, 64, 10};
+        int batch = 16;
+        Random rnd = new Random(42);
+        try (Arena arena = Arena.ofConfined();
+             Mlp onGpu = Mlp.create(sizes, Activation.RELU, 7);
+             Mlp onRef = Mlp.create(sizes, Activation.RELU, 7)) {
+            Tensor x = random(arena, rnd, batch, sizes[0]);
+            Tensor labels = Tensor.allocate(arena, batch);
+            for (int i = 0; i < batch; i++) {
+                labels.set(i, rnd.nextInt(sizes[2]));
+            }
+            Compute gpu = new Compute(backend); // not closed: closing a Compute closes its backend, the caller's
+            Compute ref = new Compute(reference);
+            float[] gpuParams = train(gpu, onGpu, x, labels, true);
+            float[] refParams = train(ref, onRef, x, labels, false);
+            double maxAbs = 0;
+            for (float v : refParams) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+            double tolerance = 1e-4 * maxAbs;
+            for (int i = 0; i < refParams.length; i++) {
+                double diff = Math.abs((double) gpuParams[i] - refParams[i]);
+                if (!(diff <= tolerance)) {
+                    throw new CheckFailed("parameter " + i + " after 5 steps: " + gpuParams[i] + ", reference " + refParams[i]
+                            + ", |diff| " + diff + " > " + tolerance);
+                }
+            }
+        }
+    }
+
+    /** Five steps; returns all parameters flattened. On the GPU, also checks the steady state allocates no device memory. */
+    private float[] train(Compute compute, Mlp mlp, Tensor x, Tensor labels, boolean checkAllocations) {
+        List<Parameter> params = Parameter.of(mlp);
+        try (Graph g = new Graph(compute, true);
+             Optimizer opt = OptimizerSpec.parse("sgd(lr=0.1, momentum=0.9)").create(params, compute)) {
+            Variable loss = g.crossEntropy(mlp.forward(g, g.input("x", x)), g.input("labels", labels));
+            long allocationsAfterFirstStep = -1;
+            for (int step = 0; step < 5; step++) {
+                g.forward();
+                g.backward(loss);
+                opt.step();
+                mlp.zeroGrad();
+                if (step == 1 && backend instanceof CudaBackend cuda) {
+                    allocationsAfterFirstStep = cuda.deviceAllocations();
+                }
+            }
+            if (checkAllocations && backend instanceof CudaBackend cuda
+                    && cuda.deviceAllocations() != allocationsAfterFirstStep) {
+                throw new CheckFailed("device allocations grew from " + allocationsAfterFirstStep + " after step 2 to "
+                        + cuda.deviceAllocations() + " after step 5: the buffer cache is not reused");
+            }
+            int total = 0;
+            for (Parameter p : params) {
+                total += (int) p.value().size();
+            }
+            float[] out = new float[total];
+            int at = 0;
+            for (Parameter p : params) {
+                float[] v = p.value().toArray();
+                System.arraycopy(v, 0, out, at, v.length);
+                at += v.length;
+            }
+            return out;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Tensor random(Arena arena, Random rnd, int... shape) {
+        Tensor t = Tensor.allocate(arena, shape);
+        for (long i = 0; i < t.size(); i++) {
+            t.set(i, (float) rnd.nextGaussian());
+        }
+        return t;
+    }
+
+    private static Tensor positive(Arena arena, Random rnd, int n) {
+        Tensor t = Tensor.allocate(arena, n);
+        for (long i = 0; i < n; i++) {
+            t.set(i, (float) Math.abs(rnd.nextGaussian()) + 0.1f);
+        }
+        return t;
+    }
+
+    private static Tensor copy(Arena arena, Tensor t) {
+        return Tensor.allocate(arena, t.shape()).copyFrom(t);
+    }
+
+    /** Elementwise: equal bits (NaN matches NaN), or within {@code ulps} units in the last place of the reference. */
+    static void compare(String what, Tensor actual, Tensor expected, int ulps) {
+        for (long i = 0; i < expected.size(); i++) {
+            float a = actual.get(i);
+            float e = expected.get(i);
+            if (Float.floatToIntBits(a) == Float.floatToIntBits(e)) {
+                continue;
+            }
+            if (ulps > 0 && !Float.isNaN(a) && !Float.isNaN(e) && Math.abs((double) a - e) <= ulps * (double) Math.ulp(e)) {
+                continue;
+            }
+            throw new CheckFailed(what + "[" + i + "] = " + a + " (0x" + Integer.toHexString(Float.floatToRawIntBits(a))
+                    + "), reference " + e + " (0x" + Integer.toHexString(Float.floatToRawIntBits(e)) + ")"
+                    + (ulps == 0 ? ", expected bit-exact" : ", beyond " + ulps + " ulp"));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.panamax.backend.cuda.ffi;
+
+import java.util.List;
+
+/** A library lacks functions a binding requires: it is not the library it was taken for, or too old. */
+public final class MissingSymbolsException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<String> missing;
+
+    MissingSymbolsException(List<String> missing) {
+        super("missing " + String.join(", ", missing));
+        this.missing = List.copyOf(missing);
+    }
+
+    public List<String> missing() {
+        return missing;
+    }
+}

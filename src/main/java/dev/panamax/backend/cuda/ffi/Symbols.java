@@ -1,0 +1,45 @@
+package dev.panamax.backend.cuda.ffi;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Binding helpers shared by {@link CudaDriver} and {@link Cublas}: check all names first, then link. */
+@SuppressWarnings("restricted") // linking native functions is this class's purpose; run with --enable-native-access
+final class Symbols {
+    static final Linker LINKER = Linker.nativeLinker();
+
+    private Symbols() {
+    }
+
+    /** @throws MissingSymbolsException naming every one of {@code names} that {@code lookup} lacks */
+    static void requireAll(SymbolLookup lookup, List<String> names) {
+        List<String> missing = new ArrayList<>();
+        for (String name : names) {
+            if (lookup.find(name).isEmpty()) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new MissingSymbolsException(missing);
+        }
+    }
+
+    static MethodHandle bind(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(lookup.findOrThrow(name), descriptor);
+    }
+
+    /** Turns what {@code invokeExact} may throw into an unchecked exception without wrapping errors. */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed", t);
+    }
+}
