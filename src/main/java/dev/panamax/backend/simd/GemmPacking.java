@@ -34,6 +34,8 @@ final class GemmPacking {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
     /** The in-register transposes are written for 16 lanes (AVX-512); narrower vectors pack element by element. */
     private static final boolean TRANSPOSES = L == 16;
+    /** Floats of scratch a transpose needs: one 16 x 16 block. */
+    static final int TRANSPOSE_SCRATCH = 16 * 16;
     /** The first MR lanes: one step of an A panel. */
     private static final VectorMask<Float> A_STEP = F.indexInRange(0, MR);
     /**
@@ -56,9 +58,10 @@ final class GemmPacking {
 
     /**
      * op(A) rows [i0, i0+mc), columns [p0, p0+kc) -> dst. A is stored (m,k) with row stride lda = k,
-     * or (k,m) with lda = m when transA.
+     * or (k,m) with lda = m when transA. scratch: TRANSPOSE_SCRATCH floats of the caller's own, 64-byte aligned.
      */
-    static void packA(MemorySegment a, boolean transA, int lda, int i0, int mc, int p0, int kc, float[] dst) {
+    static void packA(MemorySegment a, boolean transA, int lda, int i0, int mc, int p0, int kc, MemorySegment scratch,
+                      float[] dst) {
         for (int q = 0, panelStart = 0; panelStart < mc; q++, panelStart += MR) {
             int rows = Math.min(MR, mc - panelStart);
             int base = q * MR * kc;
@@ -75,7 +78,7 @@ final class GemmPacking {
             } else {
                 int p = 0;
                 for (; TRANSPOSES && !transA && p + L <= kc; p += L) {
-                    packAStepsTransposed(a, lda, i, p0 + p, dst, base + p * MR);
+                    packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR);
                 }
                 if (p < kc) {
                     packAScalar(a, transA, lda, i, MR, p0 + p, kc - p, dst, base + p * MR);
@@ -85,8 +88,9 @@ final class GemmPacking {
     }
 
     // A stored (m,k): MR rows from i, L steps from p -> dst from at, step-major (MR floats per step)
-    private static void packAStepsTransposed(MemorySegment a, int lda, int i, int p, float[] dst, int at) {
-        transposeBlock(a, ((long) i * lda + p) * Float.BYTES, (long) lda * Float.BYTES, MR, dst, at, MR, A_STEP);
+    private static void packAStepsTransposed(MemorySegment a, int lda, int i, int p, MemorySegment scratch, float[] dst,
+                                             int at) {
+        transposeBlock(a, ((long) i * lda + p) * Float.BYTES, (long) lda * Float.BYTES, MR, scratch, dst, at, MR, A_STEP);
     }
 
     // the element-by-element A packing for edge panels and leftover steps: rows x kc from (i, p0) -> dst from base
@@ -102,9 +106,10 @@ final class GemmPacking {
 
     /**
      * op(B) rows [p0, p0+kc), columns [j0, j0+nc) -> dst. B is stored (k,n) with row stride ldb = n,
-     * or (n,k) with ldb = k when transB.
+     * or (n,k) with ldb = k when transB. scratch: TRANSPOSE_SCRATCH floats of the caller's own, 64-byte aligned.
      */
-    static void packB(MemorySegment b, boolean transB, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
+    static void packB(MemorySegment b, boolean transB, int ldb, int p0, int kc, int j0, int nc, MemorySegment scratch,
+                      float[] dst) {
         for (int q = 0, panelStart = 0; panelStart < nc; q++, panelStart += NR) {
             int cols = Math.min(NR, nc - panelStart);
             int base = q * NR * kc;
@@ -119,7 +124,7 @@ final class GemmPacking {
                     int p = 0;
                     if (TRANSPOSES && width == L) {
                         for (; p + L <= kc; p += L) {
-                            packBStepsTransposed(b, ldb, j + h, p0 + p, dst, base + p * NR + h);
+                            packBStepsTransposed(b, ldb, j + h, p0 + p, scratch, dst, base + p * NR + h);
                         }
                     }
                     for (int c = 0; c < width; c++) {
@@ -149,83 +154,50 @@ final class GemmPacking {
     }
 
     // B stored (n,k): L columns from j, L steps from p -> dst from at, step s at at + s * NR
-    private static void packBStepsTransposed(MemorySegment b, int ldb, int j, int p, float[] dst, int at) {
-        transposeBlock(b, ((long) j * ldb + p) * Float.BYTES, (long) ldb * Float.BYTES, L, dst, at, NR, F.maskAll(true));
+    private static void packBStepsTransposed(MemorySegment b, int ldb, int j, int p, MemorySegment scratch, float[] dst,
+                                             int at) {
+        transposeBlock(b, ((long) j * ldb + p) * Float.BYTES, (long) ldb * Float.BYTES, L, scratch, dst, at, NR,
+                F.maskAll(true));
     }
 
     /**
      * The rows stored at src, src + rowBytes, ... (16 floats each; rows 12..15 read as zeros when
      * rows == 12) -> their transpose: column s (lane s of every row) is stored under mask at
      * dst[at + s * stride]. Four stages swap the off-diagonal b x b blocks of every 2b x 2b block,
-     * b = 8, 4, 2, 1; each output vector is one two-source selection. Loads, transpose and stores are
-     * one method with no vector parameters: a vector passed to a method C2 does not inline is boxed
-     * (the transpose is too big to inline), which made a first version 2x slower than scalar copies.
+     * b = 8, 4, 2, 1, each output vector one two-source selection. Stages 8 and 4 only mix rows
+     * {g, g+4, g+8, g+12} and stages 2 and 1 only rows {4g..4g+3}, so each half is a loop over 4 groups
+     * of 4 vectors, the halves handing over through scratch (L1-resident). Written out as one straight
+     * method, the transpose was too big for C2 to inline (vectors passed to a call are boxed: 2x slower
+     * than scalar copies) and for C1's profiling tier (out of virtual registers), after which it never
+     * reached C2 and ran boxed at a fifth of the speed.
      */
-    private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows,
+    private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
                                        float[] dst, int at, int stride, VectorMask<Float> mask) {
-        FloatVector r0 = FloatVector.fromMemorySegment(F, src, from, ORDER);
-        FloatVector r1 = FloatVector.fromMemorySegment(F, src, from + rowBytes, ORDER);
-        FloatVector r2 = FloatVector.fromMemorySegment(F, src, from + 2 * rowBytes, ORDER);
-        FloatVector r3 = FloatVector.fromMemorySegment(F, src, from + 3 * rowBytes, ORDER);
-        FloatVector r4 = FloatVector.fromMemorySegment(F, src, from + 4 * rowBytes, ORDER);
-        FloatVector r5 = FloatVector.fromMemorySegment(F, src, from + 5 * rowBytes, ORDER);
-        FloatVector r6 = FloatVector.fromMemorySegment(F, src, from + 6 * rowBytes, ORDER);
-        FloatVector r7 = FloatVector.fromMemorySegment(F, src, from + 7 * rowBytes, ORDER);
-        FloatVector r8 = FloatVector.fromMemorySegment(F, src, from + 8 * rowBytes, ORDER);
-        FloatVector r9 = FloatVector.fromMemorySegment(F, src, from + 9 * rowBytes, ORDER);
-        FloatVector r10 = FloatVector.fromMemorySegment(F, src, from + 10 * rowBytes, ORDER);
-        FloatVector r11 = FloatVector.fromMemorySegment(F, src, from + 11 * rowBytes, ORDER);
-        FloatVector r12 = FloatVector.zero(F), r13 = r12, r14 = r12, r15 = r12;
-        if (rows > 12) {
-            r12 = FloatVector.fromMemorySegment(F, src, from + 12 * rowBytes, ORDER);
-            r13 = FloatVector.fromMemorySegment(F, src, from + 13 * rowBytes, ORDER);
-            r14 = FloatVector.fromMemorySegment(F, src, from + 14 * rowBytes, ORDER);
-            r15 = FloatVector.fromMemorySegment(F, src, from + 15 * rowBytes, ORDER);
+        for (int g = 0; g < 4; g++) {
+            FloatVector r0 = FloatVector.fromMemorySegment(F, src, from + g * rowBytes, ORDER);
+            FloatVector r4 = FloatVector.fromMemorySegment(F, src, from + (g + 4) * rowBytes, ORDER);
+            FloatVector r8 = FloatVector.fromMemorySegment(F, src, from + (g + 8) * rowBytes, ORDER);
+            FloatVector r12 = rows > 12
+                    ? FloatVector.fromMemorySegment(F, src, from + (g + 12) * rowBytes, ORDER) : FloatVector.zero(F);
+            FloatVector s0 = LOW8.selectFrom(r0, r8), s8 = HIGH8.selectFrom(r0, r8);
+            FloatVector s4 = LOW8.selectFrom(r4, r12), s12 = HIGH8.selectFrom(r4, r12);
+            LOW4.selectFrom(s0, s4).intoMemorySegment(scratch, (long) (g * L) * Float.BYTES, ORDER);
+            HIGH4.selectFrom(s0, s4).intoMemorySegment(scratch, (long) ((g + 4) * L) * Float.BYTES, ORDER);
+            LOW4.selectFrom(s8, s12).intoMemorySegment(scratch, (long) ((g + 8) * L) * Float.BYTES, ORDER);
+            HIGH4.selectFrom(s8, s12).intoMemorySegment(scratch, (long) ((g + 12) * L) * Float.BYTES, ORDER);
         }
-        // b = 8: rows i, i + 8
-        FloatVector s0 = LOW8.selectFrom(r0, r8), s8 = HIGH8.selectFrom(r0, r8);
-        FloatVector s1 = LOW8.selectFrom(r1, r9), s9 = HIGH8.selectFrom(r1, r9);
-        FloatVector s2 = LOW8.selectFrom(r2, r10), s10 = HIGH8.selectFrom(r2, r10);
-        FloatVector s3 = LOW8.selectFrom(r3, r11), s11 = HIGH8.selectFrom(r3, r11);
-        FloatVector s4 = LOW8.selectFrom(r4, r12), s12 = HIGH8.selectFrom(r4, r12);
-        FloatVector s5 = LOW8.selectFrom(r5, r13), s13 = HIGH8.selectFrom(r5, r13);
-        FloatVector s6 = LOW8.selectFrom(r6, r14), s14 = HIGH8.selectFrom(r6, r14);
-        FloatVector s7 = LOW8.selectFrom(r7, r15), s15 = HIGH8.selectFrom(r7, r15);
-        // b = 4: rows i, i + 4 within each group of 8
-        FloatVector t0 = LOW4.selectFrom(s0, s4), t4 = HIGH4.selectFrom(s0, s4);
-        FloatVector t1 = LOW4.selectFrom(s1, s5), t5 = HIGH4.selectFrom(s1, s5);
-        FloatVector t2 = LOW4.selectFrom(s2, s6), t6 = HIGH4.selectFrom(s2, s6);
-        FloatVector t3 = LOW4.selectFrom(s3, s7), t7 = HIGH4.selectFrom(s3, s7);
-        FloatVector t8 = LOW4.selectFrom(s8, s12), t12 = HIGH4.selectFrom(s8, s12);
-        FloatVector t9 = LOW4.selectFrom(s9, s13), t13 = HIGH4.selectFrom(s9, s13);
-        FloatVector t10 = LOW4.selectFrom(s10, s14), t14 = HIGH4.selectFrom(s10, s14);
-        FloatVector t11 = LOW4.selectFrom(s11, s15), t15 = HIGH4.selectFrom(s11, s15);
-        // b = 2: rows i, i + 2 within each group of 4
-        FloatVector u0 = LOW2.selectFrom(t0, t2), u2 = HIGH2.selectFrom(t0, t2);
-        FloatVector u1 = LOW2.selectFrom(t1, t3), u3 = HIGH2.selectFrom(t1, t3);
-        FloatVector u4 = LOW2.selectFrom(t4, t6), u6 = HIGH2.selectFrom(t4, t6);
-        FloatVector u5 = LOW2.selectFrom(t5, t7), u7 = HIGH2.selectFrom(t5, t7);
-        FloatVector u8 = LOW2.selectFrom(t8, t10), u10 = HIGH2.selectFrom(t8, t10);
-        FloatVector u9 = LOW2.selectFrom(t9, t11), u11 = HIGH2.selectFrom(t9, t11);
-        FloatVector u12 = LOW2.selectFrom(t12, t14), u14 = HIGH2.selectFrom(t12, t14);
-        FloatVector u13 = LOW2.selectFrom(t13, t15), u15 = HIGH2.selectFrom(t13, t15);
-        // b = 1: rows i, i + 1; the results are the columns, stored in order
-        LOW1.selectFrom(u0, u1).intoArray(dst, at, mask);
-        HIGH1.selectFrom(u0, u1).intoArray(dst, at + stride, mask);
-        LOW1.selectFrom(u2, u3).intoArray(dst, at + 2 * stride, mask);
-        HIGH1.selectFrom(u2, u3).intoArray(dst, at + 3 * stride, mask);
-        LOW1.selectFrom(u4, u5).intoArray(dst, at + 4 * stride, mask);
-        HIGH1.selectFrom(u4, u5).intoArray(dst, at + 5 * stride, mask);
-        LOW1.selectFrom(u6, u7).intoArray(dst, at + 6 * stride, mask);
-        HIGH1.selectFrom(u6, u7).intoArray(dst, at + 7 * stride, mask);
-        LOW1.selectFrom(u8, u9).intoArray(dst, at + 8 * stride, mask);
-        HIGH1.selectFrom(u8, u9).intoArray(dst, at + 9 * stride, mask);
-        LOW1.selectFrom(u10, u11).intoArray(dst, at + 10 * stride, mask);
-        HIGH1.selectFrom(u10, u11).intoArray(dst, at + 11 * stride, mask);
-        LOW1.selectFrom(u12, u13).intoArray(dst, at + 12 * stride, mask);
-        HIGH1.selectFrom(u12, u13).intoArray(dst, at + 13 * stride, mask);
-        LOW1.selectFrom(u14, u15).intoArray(dst, at + 14 * stride, mask);
-        HIGH1.selectFrom(u14, u15).intoArray(dst, at + 15 * stride, mask);
+        for (int g = 0; g < 16; g += 4) {
+            FloatVector t0 = FloatVector.fromMemorySegment(F, scratch, (long) (g * L) * Float.BYTES, ORDER);
+            FloatVector t1 = FloatVector.fromMemorySegment(F, scratch, (long) ((g + 1) * L) * Float.BYTES, ORDER);
+            FloatVector t2 = FloatVector.fromMemorySegment(F, scratch, (long) ((g + 2) * L) * Float.BYTES, ORDER);
+            FloatVector t3 = FloatVector.fromMemorySegment(F, scratch, (long) ((g + 3) * L) * Float.BYTES, ORDER);
+            FloatVector u0 = LOW2.selectFrom(t0, t2), u2 = HIGH2.selectFrom(t0, t2);
+            FloatVector u1 = LOW2.selectFrom(t1, t3), u3 = HIGH2.selectFrom(t1, t3);
+            LOW1.selectFrom(u0, u1).intoArray(dst, at + g * stride, mask);
+            HIGH1.selectFrom(u0, u1).intoArray(dst, at + (g + 1) * stride, mask);
+            LOW1.selectFrom(u2, u3).intoArray(dst, at + (g + 2) * stride, mask);
+            HIGH1.selectFrom(u2, u3).intoArray(dst, at + (g + 3) * stride, mask);
+        }
     }
 
     // lane l of the new first row (high = false) or second row (high = true) of a block swap with block size b
