@@ -131,24 +131,38 @@ final class GemmMicroKernel {
      */
     static void writeBack(float[] tile, MemorySegment c, long cOff, long ldcBytes, float alpha, float beta,
                           int mr, int nr) {
-        // columns in two vectors: full, or masked for the edge tile's last columns
+        FloatVector alphas = FloatVector.broadcast(F, alpha);
+        FloatVector betas = FloatVector.broadcast(F, beta);
+        if (mr == MR && nr == NR) {
+            // a whole tile (all but the edges): plain vector loads and stores, no masks
+            for (int r = 0; r < MR; r++) {
+                long row = cOff + r * ldcBytes;
+                long row1 = row + (long) L * Float.BYTES;
+                FloatVector t0 = FloatVector.fromArray(F, tile, r * NR).mul(alphas);
+                FloatVector t1 = FloatVector.fromArray(F, tile, r * NR + L).mul(alphas);
+                if (beta != 0f) {
+                    t0 = FloatVector.fromMemorySegment(F, c, row, ORDER).fma(betas, t0);
+                    t1 = FloatVector.fromMemorySegment(F, c, row1, ORDER).fma(betas, t1);
+                }
+                t0.intoMemorySegment(c, row, ORDER);
+                t1.intoMemorySegment(c, row1, ORDER);
+            }
+            return;
+        }
+        // an edge tile: columns in two vectors, masked for the last columns
         VectorMask<Float> m0 = F.indexInRange(0, nr);
         VectorMask<Float> m1 = F.indexInRange(L, nr);
-        FloatVector alphas = FloatVector.broadcast(F, alpha);
         for (int r = 0; r < mr; r++) {
             long row = cOff + r * ldcBytes;
             long row1 = row + (long) L * Float.BYTES;
-            FloatVector t0 = FloatVector.fromArray(F, tile, r * NR);
-            FloatVector t1 = FloatVector.fromArray(F, tile, r * NR + L);
-            if (beta == 0f) {
-                t0.mul(alphas).intoMemorySegment(c, row, ORDER, m0);
-                t1.mul(alphas).intoMemorySegment(c, row1, ORDER, m1);
-            } else {
-                FloatVector old0 = FloatVector.fromMemorySegment(F, c, row, ORDER, m0);
-                FloatVector old1 = FloatVector.fromMemorySegment(F, c, row1, ORDER, m1);
-                t0.fma(alphas, old0.mul(beta)).intoMemorySegment(c, row, ORDER, m0);
-                t1.fma(alphas, old1.mul(beta)).intoMemorySegment(c, row1, ORDER, m1);
+            FloatVector t0 = FloatVector.fromArray(F, tile, r * NR).mul(alphas);
+            FloatVector t1 = FloatVector.fromArray(F, tile, r * NR + L).mul(alphas);
+            if (beta != 0f) {
+                t0 = FloatVector.fromMemorySegment(F, c, row, ORDER, m0).fma(betas, t0);
+                t1 = FloatVector.fromMemorySegment(F, c, row1, ORDER, m1).fma(betas, t1);
             }
+            t0.intoMemorySegment(c, row, ORDER, m0);
+            t1.intoMemorySegment(c, row1, ORDER, m1);
         }
     }
 }

@@ -15,8 +15,8 @@ import static dev.panamax.backend.simd.GemmMicroKernel.NR;
  * in L2) -> jr over NR columns (B micro-panel stays in L1) -> ir over MR rows -> micro-kernel.
  *
  * <p>Threads: C is cut into one slab per thread, along n when it has enough NR panels, else along m;
- * each thread runs the whole nest on its slab with its own pack buffers, so the threads never wait on
- * each other. Pack buffers grow to the largest problem seen and are then reused (no allocation per call).
+ * each slab runs the whole nest with the pack buffers of the thread that claimed it, so the threads
+ * never wait on each other, and a thread late to start leaves its slab to the others. Pack buffers grow to the largest problem seen and are then reused (no allocation per call).
  */
 final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     /** k steps per packed block: the B micro-panel, KC x NR floats = 32 KB, fits Zen 5's 48 KB L1d beside
@@ -34,11 +34,14 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
-    /** Per-thread scratch: packed A block, packed B block, one edge tile. */
+    /** Per-thread scratch: packed A block, packed B block, one tile, one transpose block. */
     private static final class Workspace {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];
+        /** Native and 64-byte aligned: the transpose's vector stores and reloads then never split a cache line. */
+        final MemorySegment scratch = java.lang.foreign.Arena.ofAuto()
+                .allocate((long) GemmPacking.TRANSPOSE_SCRATCH * Float.BYTES, 64);
     }
 
     private final WorkerPool pool;
@@ -105,7 +108,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     }
 
     @Override
-    public void run(int part, int parts) {
+    public void run(int part, int parts, int thread) {
         int units = splitN ? (n + NR - 1) / NR : (m + MR - 1) / MR;
         int unitSize = splitN ? NR : MR;
         int from = (int) ((long) units * part / parts) * unitSize;
@@ -113,7 +116,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         if (from >= to) {
             return;
         }
-        Workspace ws = workspaces[part];
+        Workspace ws = workspaces[thread];
         if (splitN) {
             slab(ws, 0, m, from, to - from);
         } else {
@@ -140,10 +143,10 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 float betaHere = pc == 0 ? beta : 1f; // later k blocks accumulate onto the first
-                GemmPacking.packB(b, transB, ldb, pc, kc, j0 + jc, nc, bp);
+                GemmPacking.packB(b, transB, ldb, pc, kc, j0 + jc, nc, ws.scratch, bp);
                 for (int ic = 0; ic < rows; ic += mcMax) {
                     int mc = Math.min(mcMax, rows - ic);
-                    GemmPacking.packA(a, transA, lda, i0 + ic, mc, pc, kc, ap);
+                    GemmPacking.packA(a, transA, lda, i0 + ic, mc, pc, kc, ws.scratch, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bOff = jr * kc; // panel jr / NR starts at (jr / NR) * NR * kc

@@ -1,30 +1,40 @@
 package dev.panamax.backend.simd;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of worker threads that run one job split into parts, the calling thread taking part 0.
- * Dispatch allocates nothing: the job is a long-lived object whose fields the caller sets before
- * {@link #run}, workers are woken by a generation counter, and completion is a countdown.
+ * A fixed set of worker threads that run one job split into parts. Parts are claimed, not assigned:
+ * the caller and every worker take the next unclaimed part until none is left, so a worker that is
+ * slow to wake (parked, or descheduled on a busy machine) never holds the job up; the caller then
+ * runs its parts itself. Dispatch allocates nothing: the job is a long-lived object whose fields the
+ * caller sets before {@link #run}, and completion is a countdown of parts.
  * One job at a time: callers serialize (the backend's GEMM is synchronized).
  */
 final class WorkerPool implements AutoCloseable {
 
-    /** One part of a job; {@code part} in [0, parts). */
+    /** One part of a job; {@code part} in [0, parts), {@code thread} in [0, size()) names the running thread's scratch. */
     interface Job {
-        void run(int part, int parts);
+        void run(int part, int parts, int thread);
     }
 
     /** Spins (about 50 us) before parking: back-to-back GEMMs of a training step then skip the park/unpark round trip. */
     private static final int SPINS_BEFORE_PARK = 4_000;
+    private static final int NEXT_BITS = 20;
+    private static final int PARTS_BITS = 20;
+    private static final long FIELD_MASK = (1L << NEXT_BITS) - 1;
 
     private final Thread[] workers;
+    /**
+     * The claim word: job generation (high bits), its part count and the next unclaimed part. One word
+     * so that a claim (compareAndSet) can only succeed for the job whose generation it read: a worker
+     * waking late cannot take a part of the next job with the previous job's view.
+     */
+    private final AtomicLong claims = new AtomicLong();
     private final AtomicInteger pending = new AtomicInteger();
-    private volatile int generation;
     private volatile boolean closed;
     private volatile Job job;
-    private volatile int parts;
     private volatile Thread caller;
     private volatile Throwable workerFailure;
 
@@ -32,8 +42,8 @@ final class WorkerPool implements AutoCloseable {
     WorkerPool(int size) {
         workers = new Thread[Math.max(0, size - 1)];
         for (int w = 0; w < workers.length; w++) {
-            int part = w + 1;
-            Thread t = new Thread(() -> workLoop(part), "panamax-simd-" + part);
+            int thread = w + 1;
+            Thread t = new Thread(() -> workLoop(thread), "panamax-simd-" + thread);
             t.setDaemon(true);
             workers[w] = t;
             t.start();
@@ -53,25 +63,28 @@ final class WorkerPool implements AutoCloseable {
         return workers.length == 0 || segment.isAccessibleBy(workers[0]);
     }
 
-    /** Runs {@code job} as {@code parts} parts (1 <= parts <= size()) and returns when all are done. */
+    /** Runs {@code job} as {@code parts} parts (1 <= parts < 2^20) and returns when all are done. */
     void run(Job job, int parts) {
-        if (parts <= 1) {
-            job.run(0, 1);
+        if (parts <= 1 || workers.length == 0) {
+            for (int part = 0; part < parts; part++) {
+                job.run(part, parts, 0);
+            }
             return;
         }
         this.job = job;
-        this.parts = parts;
         this.caller = Thread.currentThread();
-        pending.set(parts - 1);
-        generation++; // publishes job and parts to the workers (volatile write after the others)
-        for (int w = 0; w < parts - 1; w++) {
+        pending.set(parts);
+        long generation = (claims.get() >>> (NEXT_BITS + PARTS_BITS)) + 1;
+        claims.set(generation << (NEXT_BITS + PARTS_BITS) | (long) parts << NEXT_BITS); // publishes the job
+        for (int w = 0; w < Math.min(parts - 1, workers.length); w++) {
             LockSupport.unpark(workers[w]);
         }
         RuntimeException failure = null;
         try {
-            job.run(0, parts);
+            claimAndRun(0);
         } catch (RuntimeException e) {
             failure = e;
+            pending.addAndGet(-drainClaims()); // parts nobody will run: do not wait for them
         }
         int spins = 0;
         while (pending.get() != 0) {
@@ -92,11 +105,47 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void workLoop(int part) {
-        int seen = 0;
+    // takes parts of the current job until none is left; a part that throws still counts as done
+    private void claimAndRun(int thread) {
+        while (true) {
+            long word = claims.get();
+            int next = (int) (word & FIELD_MASK);
+            int parts = (int) ((word >>> NEXT_BITS) & FIELD_MASK);
+            if (next >= parts) {
+                return;
+            }
+            if (!claims.compareAndSet(word, word + 1)) {
+                continue;
+            }
+            // the job cannot change while a part of it is claimed and unfinished
+            try {
+                job.run(next, parts, thread);
+            } finally {
+                if (pending.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+    }
+
+    // marks every unclaimed part of the current job claimed; returns how many there were
+    private int drainClaims() {
+        while (true) {
+            long word = claims.get();
+            int next = (int) (word & FIELD_MASK);
+            int parts = (int) ((word >>> NEXT_BITS) & FIELD_MASK);
+            if (next >= parts || claims.compareAndSet(word, word - next + parts)) {
+                return Math.max(0, parts - next);
+            }
+        }
+    }
+
+    private void workLoop(int thread) {
+        long seen = 0;
         while (true) {
             int spins = 0;
-            while (generation == seen && !closed) {
+            long generation;
+            while ((generation = claims.get() >>> (NEXT_BITS + PARTS_BITS)) == seen && !closed) {
                 if (++spins < SPINS_BEFORE_PARK) {
                     Thread.onSpinWait();
                 } else {
@@ -107,15 +156,13 @@ final class WorkerPool implements AutoCloseable {
                 return;
             }
             seen = generation;
-            if (part < parts) {
-                try {
-                    job.run(part, parts);
-                } catch (Throwable t) {
-                    workerFailure = t; // reported by the caller; the countdown below must still run
-                } finally {
-                    if (pending.decrementAndGet() == 0) {
-                        LockSupport.unpark(caller);
-                    }
+            try {
+                claimAndRun(thread);
+            } catch (Throwable t) {
+                workerFailure = t; // reported by the caller
+                int drained = drainClaims();
+                if (pending.addAndGet(-drained) == 0) {
+                    LockSupport.unpark(caller);
                 }
             }
         }
