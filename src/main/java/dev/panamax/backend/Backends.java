@@ -26,8 +26,8 @@ public final class Backends {
 
     private static final List<BackendProvider> PROVIDERS = List.of(
             provider("scalar", 0, threads -> new ScalarBackend()),
-            provider("simd", 20, reflective("dev.panamax.backend.simd.SimdBackend")),
-            provider("blas", 10, reflective("dev.panamax.backend.blas.BlasBackend")),
+            provider("simd", 10, reflective("dev.panamax.backend.simd.SimdBackend")),
+            provider("blas", 20, reflective("dev.panamax.backend.blas.BlasBackend")),
             provider("cuda", 30, reflective("dev.panamax.backend.cuda.CudaBackend")));
 
     private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
