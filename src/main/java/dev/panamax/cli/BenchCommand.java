@@ -28,12 +28,14 @@ import java.util.concurrent.Callable;
  * For the kernel-level benchmarks use JMH: {@code scripts/bench}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure MLP training throughput (samples/s) per backend on synthetic MNIST-shaped data.")
+        description = "Measure MLP training throughput (samples/s, median of 5 windows) per backend on synthetic MNIST-shaped data.")
 final class BenchCommand implements Callable<Integer> {
     private static final int FEATURES = 784;
     private static final int CLASSES = 10;
     /** Distinct batches cycled through, so the timing does not hinge on one batch sitting in cache. */
     private static final int POOL = 8;
+    /** Measurement windows per backend; the median window is reported. */
+    private static final int WINDOWS = 5;
 
     @Option(names = "--backends", split = ",", description = "Backends to measure. Default: every one that loads")
     List<String> backends;
@@ -126,19 +128,30 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Trains for about {@code duration} seconds; returns samples per second. */
+    /**
+     * Trains for about {@code duration} seconds in {@value #WINDOWS} equal windows and returns the median
+     * window's samples per second: a window disturbed by another process on a shared machine does not
+     * move the median, where it would move a plain average.
+     */
     private double run(Trainer trainer, Tensor[] xs, Tensor[] ys, double duration) {
-        long start = System.nanoTime();
-        long deadline = start + (long) (duration * 1e9);
+        double[] rates = new double[WINDOWS];
         long steps = 0;
-        long now;
-        do {
-            int b = (int) (steps % POOL);
-            trainer.trainStep(xs[b], ys[b]);
-            steps++;
-            now = System.nanoTime();
-        } while (now < deadline);
-        return steps * (double) batch / ((now - start) / 1e9);
+        for (int w = 0; w < WINDOWS; w++) {
+            long start = System.nanoTime();
+            long deadline = start + (long) (duration / WINDOWS * 1e9);
+            long windowSteps = 0;
+            long now;
+            do {
+                int b = (int) (steps % POOL);
+                trainer.trainStep(xs[b], ys[b]);
+                steps++;
+                windowSteps++;
+                now = System.nanoTime();
+            } while (now < deadline);
+            rates[w] = windowSteps * (double) batch / ((now - start) / 1e9);
+        }
+        java.util.Arrays.sort(rates);
+        return rates[WINDOWS / 2];
     }
 
     private String sizesText() {
