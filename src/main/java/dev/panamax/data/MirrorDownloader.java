@@ -1,5 +1,6 @@
 package dev.panamax.data;
 
+import dev.panamax.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;

@@ -1,5 +1,6 @@
 package dev.panamax.data;
 
+import dev.panamax.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -15,7 +15,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,7 +125,7 @@ public final class SafetensorsWriter {
                 }
                 out.force(true);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.moveIntoPlace(temp, target.toAbsolutePath());
         } catch (IOException | RuntimeException | Error e) {
             try {
                 Files.deleteIfExists(temp);

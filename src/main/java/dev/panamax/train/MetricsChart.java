@@ -1,5 +1,7 @@
 package dev.panamax.train;
 
+import dev.panamax.io.AtomicFiles;
+
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -8,9 +10,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -32,7 +32,7 @@ public final class MetricsChart {
     private MetricsChart() {
     }
 
-    /** Writes the chart to {@code png} (temp file + rename: an existing chart is replaced whole or not at all). */
+    /** Writes the chart to {@code png} (atomically: an existing chart is replaced whole or not at all). */
     public static void write(Path png, String title, List<EpochMetrics> epochs) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(2 * PANEL_WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
@@ -48,17 +48,11 @@ public final class MetricsChart {
         } finally {
             g.dispose();
         }
-        Path dir = png.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, png.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
+        AtomicFiles.write(png, out -> {
+            if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer in this Java runtime");
             }
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void panel(Graphics2D g, int x0, String title, List<EpochMetrics> epochs,

@@ -3,6 +3,7 @@ package dev.panamax.train;
 import dev.panamax.backend.Compute;
 import dev.panamax.data.BatchLoader;
 import dev.panamax.data.DatasetPair;
+import dev.panamax.io.AtomicFiles;
 import dev.panamax.nn.Mlp;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
@@ -199,14 +200,7 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     private static void writeAtomically(Path target, String text) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private void restore() throws IOException {

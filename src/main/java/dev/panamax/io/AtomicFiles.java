@@ -1,4 +1,4 @@
-package dev.panamax.data;
+package dev.panamax.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
