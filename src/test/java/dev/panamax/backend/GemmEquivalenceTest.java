@@ -39,7 +39,13 @@ class GemmEquivalenceTest {
             {103, 207, 31}, {207, 103, 33}, {1025, 2, 7}, {7, 1025, 15}, {31, 15, 1025},
             {16, 33, 1025}, {1025, 33, 103}, {2, 1, 207},
             // MLP-like shapes: several k blocks, several panels, big enough to run on both threads
-            {128, 200, 784}, {200, 128, 256}};
+            {128, 200, 784}, {200, 128, 256},
+            // one small dimension (1, 7, 10, 15, 16, 17) with the others large: the small-m, small-n
+            // and short-k paths (B read in place, narrow tiles), and the MLP's own 10-class shapes
+            {128, 10, 256}, {10, 256, 128}, {128, 256, 10},
+            {1, 300, 200}, {7, 200, 129}, {15, 129, 64}, {16, 100, 33}, {17, 257, 40},
+            {300, 1, 100}, {200, 7, 129}, {129, 15, 300}, {100, 16, 64}, {64, 17, 300},
+            {257, 130, 1}, {130, 257, 7}, {100, 70, 15}, {70, 100, 16}, {64, 300, 17}};
 
     /** (alpha, beta) rotated over the shapes; beta = 0 runs over a NaN-filled C. */
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, -1.5f}, {-2f, 1f}, {1f, 0f}, {0.75f, 0.25f}};

@@ -50,7 +50,7 @@ public class GemmBench {
 
     @Param({
             "128x256x784:NT", "256x784x128:TN", "128x784x256:NN",
-            "128x10x256:NT", "10x256x128:TN",
+            "128x10x256:NT", "10x256x128:TN", "128x256x10:NN",
             "32x256x784:NT", "512x256x784:NT",
             "256x256x256:NN", "1024x1024x1024:NN", "2048x2048x2048:NN"})
     public String shape;

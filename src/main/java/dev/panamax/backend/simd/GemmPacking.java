@@ -66,15 +66,17 @@ final class GemmPacking {
             int rows = Math.min(MR, mc - panelStart);
             int base = q * MR * kc;
             int i = i0 + panelStart;
-            if (rows < MR) {
-                Arrays.fill(dst, base, base + MR * kc, 0f);
-                packAScalar(a, transA, lda, i, rows, p0, kc, dst, base);
-            } else if (transA && MR <= L) {
-                // op(A) column p is a contiguous run of stored row p0+p: one masked vector per step
+            if (transA && MR <= L) {
+                // op(A) column p is a contiguous run of stored row p0+p: one masked vector per step, whose
+                // lanes past the panel's rows load as the zeros that pad an edge panel
+                VectorMask<Float> stored = rows == MR ? A_STEP : F.indexInRange(0, rows);
                 for (int p = 0; p < kc; p++) {
                     long src = ((long) (p0 + p) * lda + i) * Float.BYTES;
-                    FloatVector.fromMemorySegment(F, a, src, ORDER, A_STEP).intoArray(dst, base + p * MR, A_STEP);
+                    FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR, A_STEP);
                 }
+            } else if (rows < MR) {
+                Arrays.fill(dst, base, base + MR * kc, 0f);
+                packAScalar(a, transA, lda, i, rows, p0, kc, dst, base);
             } else {
                 int p = 0;
                 for (; TRANSPOSES && !transA && p + L <= kc; p += L) {

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import static dev.panamax.backend.simd.GemmMicroKernel.L;
 import static dev.panamax.backend.simd.GemmMicroKernel.MR;
 import static dev.panamax.backend.simd.GemmMicroKernel.NR;
 
@@ -138,22 +139,55 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         ensureCapacity(ws, mcMax * kcMax, ncMax * kcMax);
         float[] ap = ws.aPack;
         float[] bp = ws.bPack;
+        // few rows (each B panel meets one or two A panels) or a short k: B's rows are read where they are
+        boolean bFromStorage = !transB && (rows <= 2 * MR || k <= L);
+        long ldbBytes = (long) ldb * Float.BYTES;
         for (int jc = 0; jc < cols; jc += NC) {
             int nc = Math.min(NC, cols - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 float betaHere = pc == 0 ? beta : 1f; // later k blocks accumulate onto the first
-                GemmPacking.packB(b, transB, ldb, pc, kc, j0 + jc, nc, ws.scratch, bp);
+                if (!bFromStorage) {
+                    GemmPacking.packB(b, transB, ldb, pc, kc, j0 + jc, nc, ws.scratch, bp);
+                }
                 for (int ic = 0; ic < rows; ic += mcMax) {
                     int mc = Math.min(mcMax, rows - ic);
                     GemmPacking.packA(a, transA, lda, i0 + ic, mc, pc, kc, ws.scratch, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
+                        int j = j0 + jc + jr;
+                        long cCol = (long) j * Float.BYTES;
                         int bOff = jr * kc; // panel jr / NR starts at (jr / NR) * NR * kc
+                        if (bFromStorage && nr < NR) {
+                            GemmPacking.packB(b, false, ldb, pc, kc, j, nr, ws.scratch, bp); // the edge panel alone
+                            bOff = 0;
+                        }
+                        if (nr <= L) {
+                            // at most one vector of columns: two A panels per narrow tile
+                            for (int ir = 0; ir < mc; ir += 2 * MR) {
+                                int mr0 = Math.min(MR, mc - ir);
+                                int mr1 = Math.max(0, Math.min(MR, mc - ir - MR));
+                                int ap1 = mr1 > 0 ? (ir + MR) * kc : ir * kc;
+                                long cOff = (long) (i0 + ic + ir) * ldcBytes + cCol;
+                                GemmSmallKernels.multiplyNarrow(kc, ap, ir * kc, ap1, bp, bOff, ws.tile);
+                                GemmSmallKernels.writeBackNarrow(ws.tile, 0, c, cOff, ldcBytes, alpha, betaHere, mr0, nr);
+                                if (mr1 > 0) {
+                                    GemmSmallKernels.writeBackNarrow(ws.tile, 1, c, cOff + MR * ldcBytes, ldcBytes,
+                                            alpha, betaHere, mr1, nr);
+                                }
+                            }
+                            continue;
+                        }
+                        boolean direct = bFromStorage && nr == NR;
+                        long bStored = ((long) pc * ldb + j) * Float.BYTES;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            long cOff = (long) (i0 + ic + ir) * ldcBytes + (long) (j0 + jc + jr) * Float.BYTES;
-                            GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile);
+                            long cOff = (long) (i0 + ic + ir) * ldcBytes + cCol;
+                            if (direct) {
+                                GemmSmallKernels.multiplyFromB(kc, ap, ir * kc, b, bStored, ldbBytes, ws.tile);
+                            } else {
+                                GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile);
+                            }
                             GemmMicroKernel.writeBack(ws.tile, c, cOff, ldcBytes, alpha, betaHere, mr, nr);
                         }
                     }

@@ -1,0 +1,215 @@
+package dev.panamax.backend.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static dev.panamax.backend.simd.GemmMicroKernel.L;
+import static dev.panamax.backend.simd.GemmMicroKernel.MR;
+import static dev.panamax.backend.simd.GemmMicroKernel.NR;
+
+/**
+ * Micro-kernels for GEMMs with a small dimension, where {@link GemmMicroKernel}'s 12 x 32 tile over
+ * packed panels wastes most of its work on padding or packing:
+ * <ul>
+ * <li>{@link #multiplyFromB}: the 12 x 32 tile reading B's rows straight from storage (B stored (k,n)),
+ *     for few rows of C (each B panel then serves one or two tiles, so copying it into a pack costs
+ *     about as much as the product) or a short k (the dh GEMM of an MLP, k = 10 classes).</li>
+ * <li>{@link #multiplyNarrow}: 24 rows x 16 columns, for C at most 16 columns wide (the logits GEMM,
+ *     n = 10): one B vector per step instead of two, half of them zeros, and two A panels at once so
+ *     24 independent FMA chains still cover the pipes' latency.</li>
+ * </ul>
+ * Both add the products of every element in the same order as {@link GemmMicroKernel#multiply}
+ * (one fma per step, p ascending, from zero), so a GEMM gives the same bits whichever kernel ran a tile.
+ */
+final class GemmSmallKernels {
+    private static final VectorSpecies<Float> F = GemmMicroKernel.F;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private GemmSmallKernels() {
+    }
+
+    /**
+     * ap: packed A micro-panel, kc steps of MR floats from apOff; b: B stored (k,n), the 32 columns of
+     * step p at byte offset bOff + p * ldbBytes -> tile (MR,NR) row-major = the product.
+     */
+    static void multiplyFromB(int kc, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector c80 = FloatVector.zero(F), c81 = FloatVector.zero(F);
+        FloatVector c90 = FloatVector.zero(F), c91 = FloatVector.zero(F);
+        FloatVector c100 = FloatVector.zero(F), c101 = FloatVector.zero(F);
+        FloatVector c110 = FloatVector.zero(F), c111 = FloatVector.zero(F);
+        long half = (long) L * Float.BYTES;
+        for (int p = 0; p < kc; p++) {
+            int ai = apOff + p * MR;
+            long bi = bOff + p * ldbBytes;
+            FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi, ORDER);
+            FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + half, ORDER);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ai + 0]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(F, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(F, ap[ai + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(F, ap[ai + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(F, ap[ai + 10]);
+            c100 = a.fma(b0, c100);
+            c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(F, ap[ai + 11]);
+            c110 = a.fma(b0, c110);
+            c111 = a.fma(b1, c111);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR);
+        c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR);
+        c111.intoArray(tile, 11 * NR + L);
+    }
+
+    /**
+     * ap: two packed A micro-panels, kc steps of MR floats from apOff0 and from apOff1 (the same
+     * offset twice when there is only one); bp: packed B micro-panel, kc steps of NR floats from bpOff,
+     * of which the first L are used -> tile row r: lanes [0, L) row r of panel 0's product, lanes
+     * [L, 2L) row r of panel 1's.
+     */
+    static void multiplyNarrow(int kc, float[] ap, int apOff0, int apOff1, float[] bp, int bpOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector c80 = FloatVector.zero(F), c81 = FloatVector.zero(F);
+        FloatVector c90 = FloatVector.zero(F), c91 = FloatVector.zero(F);
+        FloatVector c100 = FloatVector.zero(F), c101 = FloatVector.zero(F);
+        FloatVector c110 = FloatVector.zero(F), c111 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int a0 = apOff0 + p * MR;
+            int a1 = apOff1 + p * MR;
+            FloatVector b = FloatVector.fromArray(F, bp, bpOff + p * NR);
+            c00 = FloatVector.broadcast(F, ap[a0 + 0]).fma(b, c00);
+            c01 = FloatVector.broadcast(F, ap[a1 + 0]).fma(b, c01);
+            c10 = FloatVector.broadcast(F, ap[a0 + 1]).fma(b, c10);
+            c11 = FloatVector.broadcast(F, ap[a1 + 1]).fma(b, c11);
+            c20 = FloatVector.broadcast(F, ap[a0 + 2]).fma(b, c20);
+            c21 = FloatVector.broadcast(F, ap[a1 + 2]).fma(b, c21);
+            c30 = FloatVector.broadcast(F, ap[a0 + 3]).fma(b, c30);
+            c31 = FloatVector.broadcast(F, ap[a1 + 3]).fma(b, c31);
+            c40 = FloatVector.broadcast(F, ap[a0 + 4]).fma(b, c40);
+            c41 = FloatVector.broadcast(F, ap[a1 + 4]).fma(b, c41);
+            c50 = FloatVector.broadcast(F, ap[a0 + 5]).fma(b, c50);
+            c51 = FloatVector.broadcast(F, ap[a1 + 5]).fma(b, c51);
+            c60 = FloatVector.broadcast(F, ap[a0 + 6]).fma(b, c60);
+            c61 = FloatVector.broadcast(F, ap[a1 + 6]).fma(b, c61);
+            c70 = FloatVector.broadcast(F, ap[a0 + 7]).fma(b, c70);
+            c71 = FloatVector.broadcast(F, ap[a1 + 7]).fma(b, c71);
+            c80 = FloatVector.broadcast(F, ap[a0 + 8]).fma(b, c80);
+            c81 = FloatVector.broadcast(F, ap[a1 + 8]).fma(b, c81);
+            c90 = FloatVector.broadcast(F, ap[a0 + 9]).fma(b, c90);
+            c91 = FloatVector.broadcast(F, ap[a1 + 9]).fma(b, c91);
+            c100 = FloatVector.broadcast(F, ap[a0 + 10]).fma(b, c100);
+            c101 = FloatVector.broadcast(F, ap[a1 + 10]).fma(b, c101);
+            c110 = FloatVector.broadcast(F, ap[a0 + 11]).fma(b, c110);
+            c111 = FloatVector.broadcast(F, ap[a1 + 11]).fma(b, c111);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR);
+        c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR);
+        c111.intoArray(tile, 11 * NR + L);
+    }
+
+    /**
+     * One panel's half of a {@link #multiplyNarrow} tile (panel 0 or 1) -> the top-left (mr,nr), nr <= L,
+     * of the C tile at byte offset cOff, row stride ldcBytes: {@code C = alpha * tile + beta * C}, the
+     * same arithmetic as {@link GemmMicroKernel#writeBack}; C is not read when beta == 0.
+     */
+    static void writeBackNarrow(float[] tile, int panel, MemorySegment c, long cOff, long ldcBytes, float alpha,
+                                float beta, int mr, int nr) {
+        FloatVector alphas = FloatVector.broadcast(F, alpha);
+        FloatVector betas = FloatVector.broadcast(F, beta);
+        VectorMask<Float> columns = F.indexInRange(0, nr);
+        for (int r = 0; r < mr; r++) {
+            long row = cOff + r * ldcBytes;
+            FloatVector t = FloatVector.fromArray(F, tile, r * NR + panel * L).mul(alphas);
+            if (beta != 0f) {
+                t = FloatVector.fromMemorySegment(F, c, row, ORDER, columns).fma(betas, t);
+            }
+            t.intoMemorySegment(c, row, ORDER, columns);
+        }
+    }
+}
