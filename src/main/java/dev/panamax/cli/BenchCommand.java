@@ -55,11 +55,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--loss", description = "Loss. Default: ${DEFAULT-VALUE}")
     String loss = "cross_entropy";
 
-    @Option(names = "--warmup", description = "Warm-up seconds per backend (JIT compilation). Default: ${DEFAULT-VALUE}")
-    double warmup = 2;
+    @Option(names = "--warmup", description = "Warm-up seconds per backend: C2 needs several seconds to compile the Vector API kernels. Default: ${DEFAULT-VALUE}")
+    double warmup = 8;
 
     @Option(names = "--seconds", description = "Measured seconds per backend. Default: ${DEFAULT-VALUE}")
-    double seconds = 4;
+    double seconds = 5;
 
     @Override
     public Integer call() {
