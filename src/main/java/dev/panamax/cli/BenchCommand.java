@@ -12,6 +12,7 @@ import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,13 +62,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", description = "Measured seconds per backend. Default: ${DEFAULT-VALUE}")
     double seconds = 5;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
     @Override
     public Integer call() {
-        if (batch < 1 || warmup < 0 || seconds <= 0) {
-            throw new IllegalArgumentException("need --batch >= 1, --warmup >= 0 and --seconds > 0");
-        }
-        OptimizerSpec spec = OptimizerSpec.parse(optimizer);
-        Loss lossKind = Loss.parse(loss);
+        CommandLine cl = commandSpec.commandLine();
+        CliErrors.require(cl, batch >= 1 && warmup >= 0 && seconds > 0, "need --batch >= 1, --warmup >= 0 and --seconds > 0");
+        CliErrors.require(cl, threads >= 0, "--threads must be >= 0 (0 = all cores), got " + threads);
+        CliErrors.require(cl, java.util.Arrays.stream(hidden).allMatch(h -> h > 0), "--hidden sizes must be positive");
+        OptimizerSpec spec = CliErrors.option(cl, "--optimizer", () -> OptimizerSpec.parse(optimizer));
+        Loss lossKind = CliErrors.option(cl, "--loss", () -> Loss.parse(loss));
         List<String> names = backends != null ? backends : Backends.names();
         System.out.printf(Locale.ROOT, "MLP %s, batch %d, %s, %s; %.0f s warm-up + %.0f s measured per backend%n",
                 sizesText(), batch, spec, lossKind.label(), warmup, seconds);

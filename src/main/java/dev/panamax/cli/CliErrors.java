@@ -4,11 +4,13 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 
 /**
- * Turns failures into one line on stderr instead of a stack trace: bad arguments get the line and
- * the usage (exit 2); a problem at run time (bad file, unavailable backend) gets the line (exit 1).
- * {@code -Dpanamax.debug=true} prints the stack trace too.
+ * Turns failures into one line on stderr instead of a stack trace. A bad argument (picocli's own
+ * parse errors, and the commands' checks of option values, which throw {@link CommandLine.ParameterException})
+ * gets the line and the usage, exit 2; a problem met while running (a malformed file, an unavailable
+ * backend, a loss that became NaN) gets the line only, exit 1. {@code -Dpanamax.debug=true} adds the stack trace.
  */
 final class CliErrors implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
 
@@ -22,10 +24,8 @@ final class CliErrors implements CommandLine.IParameterExceptionHandler, Command
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
-        if (ex instanceof IllegalArgumentException) {
-            cl.getErr().println("panamax: " + ex.getMessage());
-            cl.usage(cl.getErr());
-            return 2;
+        if (ex instanceof CommandLine.ParameterException pe) {
+            return handleParseException(pe, parseResult.originalArgs().toArray(new String[0]));
         }
         cl.getErr().println("panamax: " + describe(ex));
         if (Boolean.getBoolean("panamax.debug")) {
@@ -34,15 +34,37 @@ final class CliErrors implements CommandLine.IParameterExceptionHandler, Command
         return 1;
     }
 
-    private static String describe(Throwable ex) {
+    static String describe(Throwable ex) {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
         String msg = t.getMessage();
-        if (t instanceof IOException && (msg == null || msg.isBlank())) {
-            return t.getClass().getSimpleName();
-        }
         if (t instanceof java.nio.file.NoSuchFileException) {
             return "no such file: " + msg;
         }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + msg;
+        }
+        if (t instanceof IOException && (msg == null || msg.isBlank())) {
+            return t.getClass().getSimpleName();
+        }
         return msg == null ? t.toString() : msg;
+    }
+
+    /**
+     * Runs an option check or parse; an IllegalArgumentException it throws becomes a usage error
+     * naming the option.
+     */
+    static <T> T option(CommandLine cl, String option, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, option + ": " + e.getMessage());
+        }
+    }
+
+    /** Fails with a usage error unless {@code ok}. */
+    static void require(CommandLine cl, boolean ok, String message) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(cl, message);
+        }
     }
 }

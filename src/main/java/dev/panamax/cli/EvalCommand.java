@@ -10,6 +10,7 @@ import dev.panamax.train.Checkpoint;
 import dev.panamax.train.Evaluation;
 import dev.panamax.train.ModelSpec;
 import dev.panamax.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,11 +41,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Evaluation batch size. Default: ${DEFAULT-VALUE}")
     int batchSize = 500;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
     @Override
     public Integer call() throws Exception {
-        if (!split.equals("test") && !split.equals("train")) {
-            throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
-        }
+        CommandLine cl = commandSpec.commandLine();
+        CliErrors.require(cl, split.equals("test") || split.equals("train"), "--split must be test or train, got '" + split + "'");
+        CliErrors.require(cl, batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
+        backendOptions.validate(cl);
         Map<String, String> meta;
         try (SafetensorsReader r = SafetensorsReader.open(checkpoint)) {
             meta = r.metadata();

@@ -21,7 +21,14 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new CliErrors());
         cl.setParameterExceptionHandler(new CliErrors());
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Errors through; this one has a cause the user can act on
+            System.err.println("panamax: out of memory (" + e.getMessage() + "): the model, batch or data set is too large"
+                    + " for this heap; use smaller --hidden / --batch-size, or more memory (PANAMAX_JAVA_OPTS=-Xmx...)");
+            return 1;
+        }
     }
 
     @Override

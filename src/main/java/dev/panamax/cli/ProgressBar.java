@@ -64,6 +64,11 @@ final class ProgressBar {
         for (int i = 0; i < WIDTH; i++) {
             bar.append(i < filled ? '=' : (i == filled ? '>' : ' '));
         }
+        // below 0.1 s the rate is mostly timer noise (the first batch alone gives millions per second)
+        if (seconds < 0.1) {
+            return String.format(Locale.ROOT, "%s [%s] %3.0f%% %d/%d  loss %.4f  acc %5.2f%%", label, bar,
+                    100 * fraction, done, total, loss, 100 * accuracy);
+        }
         long etaSeconds = rate > 0 ? Math.round((total - done) / rate) : 0;
         return String.format(Locale.ROOT, "%s [%s] %3.0f%% %d/%d  loss %.4f  acc %5.2f%%  %s samples/s  ETA %d:%02d",
                 label, bar, 100 * fraction, done, total, loss, 100 * accuracy, human(rate), etaSeconds / 60,

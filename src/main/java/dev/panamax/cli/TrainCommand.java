@@ -11,11 +11,16 @@ import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.train.EpochMetrics;
 import dev.panamax.train.ModelSpec;
 import dev.panamax.train.TrainingSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -57,11 +62,17 @@ final class TrainCommand implements Callable<Integer> {
     boolean standardize;
 
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Checkpoint and metrics folder "
-            + "(last.safetensors, metrics.jsonl, metrics.csv, training.png). Default: runs/<dataset>-<optimizer>-<loss>")
+            + "(last.safetensors, metrics.jsonl, metrics.csv, training.png). Default: runs/<dataset>-<optimizer>-<loss>-<time>")
     Path runDir;
 
     @Option(names = "--resume", description = "Continue from DIR/last.safetensors up to --epochs.")
     boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace the checkpoint and metrics an earlier run left in --run-dir.")
+    boolean overwrite;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
 
     @Option(names = "--train-limit", description = "Use only the first N training samples (0 = all).")
     int trainLimit;
@@ -69,11 +80,22 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        Activation act = Activation.parse(activation);
-        Loss lossKind = Loss.parse(loss);
-        OptimizerSpec optSpec = OptimizerSpec.parse(optimizer);
-        if (trainLimit < 0) {
-            throw new IllegalArgumentException("--train-limit must be >= 0, got " + trainLimit);
+        // every option is checked before the data set is loaded (which may try the network)
+        CommandLine cl = commandSpec.commandLine();
+        Activation act = CliErrors.option(cl, "--activation", () -> Activation.parse(activation));
+        Loss lossKind = CliErrors.option(cl, "--loss", () -> Loss.parse(loss));
+        OptimizerSpec optSpec = CliErrors.option(cl, "--optimizer", () -> OptimizerSpec.parse(optimizer));
+        CliErrors.require(cl, epochs >= 1, "--epochs must be at least 1, got " + epochs);
+        CliErrors.require(cl, batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
+        CliErrors.require(cl, trainLimit >= 0, "--train-limit must be >= 0 (0 = all), got " + trainLimit);
+        CliErrors.require(cl, hidden.length > 0 && java.util.Arrays.stream(hidden).allMatch(h -> h > 0),
+                "--hidden sizes must be positive, got " + java.util.Arrays.toString(hidden));
+        CliErrors.require(cl, !(resume && overwrite), "--resume and --overwrite contradict each other");
+        CliErrors.require(cl, !resume || runDir != null, "--resume needs the --run-dir of the run to continue");
+        backendOptions.validate(cl);
+        if (runDir != null && !resume && !overwrite && Files.exists(runDir.resolve(TrainingSession.CHECKPOINT))) {
+            throw new IOException("the run folder " + runDir + " already holds a checkpoint: pass --resume to continue it, "
+                    + "--overwrite to replace it, or another --run-dir");
         }
         try (DatasetPair pair = data.load();
              Dataset limited = trainLimit > 0 && trainLimit < pair.train().size() ? pair.train().head(trainLimit) : null) {
@@ -93,8 +115,8 @@ final class TrainCommand implements Callable<Integer> {
             System.arraycopy(hidden, 0, sizes, 1, hidden.length);
             sizes[sizes.length - 1] = d.train().classes();
             ModelSpec spec = new ModelSpec(sizes, act, lossKind, mean, std);
-            Path dir = runDir != null ? runDir
-                    : Path.of("runs", d.name() + "-" + optSpec.optimizerName().toLowerCase(Locale.ROOT) + "-" + lossKind.label());
+            Path dir = runDir != null ? runDir : Path.of("runs", d.name() + "-" + optSpec.optimizerName().toLowerCase(Locale.ROOT)
+                    + "-" + lossKind.label() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             try (Compute compute = new Compute(backendOptions.create());
                  TrainingSession session = new TrainingSession(spec, optSpec, compute, d,
                          new TrainingSession.Options(epochs, batchSize, seed, dir, resume))) {
@@ -103,6 +125,9 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("Loss       " + lossKind.label());
                 out.println("Model      " + session.model());
                 out.print(ParameterSummary.table(session.model()).indent(11));
+                for (String notice : session.notices()) {
+                    out.println("Note       " + notice);
+                }
                 if (session.nextEpoch() > 1) {
                     out.println("Resumed    from " + dir.resolve(TrainingSession.CHECKPOINT) + " after epoch "
                             + (session.nextEpoch() - 1) + " (step " + session.optimizer().stepCount() + ")");

@@ -78,11 +78,13 @@ public final class BatchLoader implements AutoCloseable {
         this.batchCount = n / batchSize + (remainder != 0 && !dropLast ? 1 : 0);
         this.rowBytes = (long) data.features() * Float.BYTES;
         this.arena = Arena.ofShared();
-        this.x = Tensor.allocate(arena, batchSize, data.features());
-        this.labels = Tensor.allocate(arena, batchSize);
+        // a batch size above the sample count yields one batch of every sample: allocate no more than that
+        int bufferRows = Math.min(batchSize, n);
+        this.x = Tensor.allocate(arena, bufferRows, data.features());
+        this.labels = Tensor.allocate(arena, bufferRows);
         int last = remainder == 0 || dropLast ? batchSize : remainder;
-        this.lastX = last == batchSize ? x : x.rows(0, last);
-        this.lastLabels = last == batchSize ? labels : labels.rows(0, last);
+        this.lastX = last == bufferRows ? x : x.rows(0, last);
+        this.lastLabels = last == bufferRows ? labels : labels.rows(0, last);
         this.order = new int[n];
     }
 

@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -48,6 +49,12 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /** Opens, maps and validates {@code file}; a malformed file throws {@link SafetensorsFormatException}. */
     public static SafetensorsReader open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new SafetensorsFormatException(file, "is a folder, not a safetensors file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such safetensors file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = channel.size();

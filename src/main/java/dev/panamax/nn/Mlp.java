@@ -33,6 +33,11 @@ public final class Mlp extends Sequential implements AutoCloseable {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("an MLP needs at least input and output sizes, got " + Arrays.toString(sizes));
         }
+        for (int size : sizes) {
+            if (size <= 0) {
+                throw new IllegalArgumentException("layer sizes must be positive, got " + Arrays.toString(sizes));
+            }
+        }
         Arena arena = Arena.ofShared();
         SplittableRandom rng = new SplittableRandom(seed);
         List<Module> layers = new ArrayList<>();

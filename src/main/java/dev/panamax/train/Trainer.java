@@ -28,7 +28,9 @@ public final class Trainer implements AutoCloseable {
     private final Variable[] parameters;
     private float lastLoss;
     private int lastCorrect;
-    private int lastBatch = -1;
+    /** Batch size of the last training step and of the last evaluation step (-1: none yet). */
+    private int lastTrainBatch = -1;
+    private int lastEvalBatch = -1;
 
     /** {@code optimizer} may be null for a trainer used only for {@link #evalStep}. */
     public Trainer(Module model, Loss loss, Optimizer optimizer, Compute compute, int features, int classes) {
@@ -47,6 +49,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalStateException("this trainer has no optimizer: it can only evaluate");
         }
         BatchGraph g = graphFor(trainGraphs, x.dim(0), true);
+        lastTrainBatch = x.dim(0);
         g.bind(x, labels);
         g.graph.forward();
         g.graph.backward(g.loss);
@@ -65,6 +68,7 @@ public final class Trainer implements AutoCloseable {
     /** Evaluates one batch without gradients. Returns the batch's mean loss. */
     public float evalStep(Tensor x, Tensor labels) {
         BatchGraph g = graphFor(evalGraphs, x.dim(0), false);
+        lastEvalBatch = x.dim(0);
         g.bind(x, labels);
         g.graph.forward();
         lastLoss = g.loss.value().get(0);
@@ -83,8 +87,9 @@ public final class Trainer implements AutoCloseable {
 
     /** The logits of the last step (B,classes); valid until the next step. */
     public Tensor lastLogits(boolean training) {
+        int batch = training ? lastTrainBatch : lastEvalBatch;
         for (BatchGraph g : training ? trainGraphs : evalGraphs) {
-            if (g != null && g.batch == lastBatch) {
+            if (g != null && g.batch == batch) {
                 return g.logits.value();
             }
         }
@@ -92,7 +97,6 @@ public final class Trainer implements AutoCloseable {
     }
 
     private BatchGraph graphFor(BatchGraph[] slots, int batch, boolean grad) {
-        lastBatch = batch;
         for (BatchGraph g : slots) {
             if (g != null && g.batch == batch) {
                 return g;

@@ -4,6 +4,7 @@ import dev.panamax.backend.Compute;
 import dev.panamax.data.BatchLoader;
 import dev.panamax.data.DatasetPair;
 import dev.panamax.io.AtomicFiles;
+import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Mlp;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
@@ -37,6 +38,8 @@ public final class TrainingSession implements AutoCloseable {
     private static final String OPTIMIZER_SPEC_KEY = "optimizer_spec";
     private static final String DATASET_KEY = "dataset";
     private static final String HISTORY_KEY = "metrics_csv";
+    private static final String DATA_KEY = "data";
+    private static final String BACKEND_KEY = "backend";
 
     /** How a session runs. runDir may be null (no checkpoints, no metrics files). */
     public record Options(int epochs, int batchSize, long seed, Path runDir, boolean resume) {
@@ -73,6 +76,7 @@ public final class TrainingSession implements AutoCloseable {
     private final Optimizer optimizer;
     private final Trainer trainer;
     private final List<EpochMetrics> history = new ArrayList<>();
+    private final List<String> notices = new ArrayList<>();
     private int nextEpoch = 1;
 
     public TrainingSession(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, DatasetPair data, Options options)
@@ -127,6 +131,11 @@ public final class TrainingSession implements AutoCloseable {
         return nextEpoch;
     }
 
+    /** Things the user should know about the resume (for example a different backend). */
+    public List<String> notices() {
+        return List.copyOf(notices);
+    }
+
     public List<EpochMetrics> history() {
         return List.copyOf(history);
     }
@@ -175,7 +184,8 @@ public final class TrainingSession implements AutoCloseable {
         meta.put(BATCH_KEY, Integer.toString(options.batchSize()));
         meta.put(OPTIMIZER_SPEC_KEY, optimizerSpec.toString());
         meta.put(DATASET_KEY, data.name());
-        meta.put("backend", compute.name());
+        meta.put(DATA_KEY, dataIdentity());
+        meta.put(BACKEND_KEY, compute.backend().describe());
         StringBuilder csv = new StringBuilder();
         for (EpochMetrics m : history) {
             csv.append(m.toCsv()).append('\n');
@@ -203,12 +213,21 @@ public final class TrainingSession implements AutoCloseable {
         AtomicFiles.write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** What the model was trained on, precisely enough that a resume on other data is refused. */
+    private String dataIdentity() {
+        return data.label() + ", " + data.train().size() + " train samples";
+    }
+
     private void restore() throws IOException {
         Path file = options.runDir().resolve(CHECKPOINT);
         if (!Files.isRegularFile(file)) {
             throw new IOException("cannot resume: no checkpoint " + file + " (train without --resume first)");
         }
-        Map<String, String> meta = Checkpoint.load(file, model, optimizer);
+        Map<String, String> meta;
+        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+            meta = r.metadata();
+        }
+        // the settings first: a mismatch is then reported as such, not as a list of tensor shapes
         ModelSpec saved = ModelSpec.fromMetadata(meta, file.toString());
         List<String> mismatches = new ArrayList<>();
         if (!saved.equals(spec)) {
@@ -218,18 +237,32 @@ public final class TrainingSession implements AutoCloseable {
         compare(mismatches, meta, BATCH_KEY, Integer.toString(options.batchSize()));
         compare(mismatches, meta, OPTIMIZER_SPEC_KEY, optimizerSpec.toString());
         compare(mismatches, meta, DATASET_KEY, data.name());
+        compare(mismatches, meta, DATA_KEY, dataIdentity());
         if (!mismatches.isEmpty()) {
-            throw new IllegalArgumentException("cannot resume from " + file + ": it was trained with different settings: "
+            throw new IOException("cannot resume from " + file + ": it was trained with different settings: "
                     + String.join("; ", mismatches));
         }
-        int savedEpoch = Integer.parseInt(meta.getOrDefault(EPOCH_KEY, "0"));
-        nextEpoch = savedEpoch + 1;
-        String csv = meta.getOrDefault(HISTORY_KEY, "");
-        for (String line : csv.split("\n")) {
-            if (!line.isBlank()) {
-                history.add(EpochMetrics.parseCsv(line));
-            }
+        String savedBackend = meta.get(BACKEND_KEY);
+        if (savedBackend != null && !savedBackend.equals(compute.backend().describe())) {
+            notices.add("the checkpoint was trained on " + savedBackend + "; resuming on " + compute.backend().describe()
+                    + ": the result is not bit-identical to an uninterrupted run");
         }
+        int savedEpoch;
+        List<EpochMetrics> savedHistory = new ArrayList<>();
+        try {
+            savedEpoch = Integer.parseInt(meta.getOrDefault(EPOCH_KEY, "0"));
+            for (String line : meta.getOrDefault(HISTORY_KEY, "").split("\n")) {
+                if (!line.isBlank()) {
+                    savedHistory.add(EpochMetrics.parseCsv(line));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": metadata '" + EPOCH_KEY + "' or '" + HISTORY_KEY + "' is malformed ("
+                    + e.getMessage() + ")");
+        }
+        Checkpoint.load(file, model, optimizer);
+        nextEpoch = savedEpoch + 1;
+        history.addAll(savedHistory);
     }
 
     private static void compare(List<String> mismatches, Map<String, String> meta, String key, String requested) {

@@ -129,7 +129,7 @@ class EndToEndTrainingTest {
         }
         byte[] before = Files.readAllBytes(tmp.resolve(TrainingSession.CHECKPOINT));
         try (Compute c = new Compute(Backends.create("scalar", 1))) {
-            var e = assertThrows(IllegalArgumentException.class, () -> new TrainingSession(spec,
+            var e = assertThrows(IOException.class, () -> new TrainingSession(spec,
                     OptimizerSpec.parse("sgd(lr=0.2)"), c, slice(), new TrainingSession.Options(2, 500, 1, tmp, true)));
             assertTrue(e.getMessage().contains("optimizer_spec"), e.getMessage());
         }

@@ -41,12 +41,14 @@ public final class BlasBackend implements Backend {
         this.cblas = library.cblas();
         this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         library.setThreads(this.threads);
-        this.elementwise = elementwiseBackend(threads);
+        this.elementwise = elementwiseBackend();
     }
 
-    private static Backend elementwiseBackend(int threads) {
+    // the simd elementwise kernels run on the calling thread; only its GEMM uses a pool, which
+    // this backend never calls, so one thread keeps that pool from holding idle workers
+    private static Backend elementwiseBackend() {
         try {
-            return Backends.create("simd", threads);
+            return Backends.create("simd", 1);
         } catch (BackendUnavailableException e) {
             return new ScalarBackend();
         }

@@ -1,0 +1,147 @@
+package dev.panamax.cli;
+
+import dev.panamax.data.IdxArray;
+import dev.panamax.data.IdxType;
+import dev.panamax.data.IdxWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The command line's promise: a bad argument gets one line and the usage (exit 2), a problem met while
+ * running gets one line (exit 1), and never a stack trace; a good run writes its run folder, and a
+ * second run does not silently replace it.
+ */
+class CommandLineErrorsTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+
+    record Result(int code, String out, String err) {
+        String firstErrLine() {
+            return err.lines().findFirst().orElse("");
+        }
+    }
+
+    /** A tiny IDX data set: 40 train / 20 test 28x28 images of 10 classes. */
+    @BeforeAll
+    static void writeTinyDataSet() throws IOException {
+        data = tmp.resolve("tiny");
+        SplittableRandom rng = new SplittableRandom(1);
+        for (String split : new String[] {"train", "t10k"}) {
+            int n = split.equals("train") ? 40 : 20;
+            double[] pixels = new double[n * 28 * 28];
+            double[] labels = new double[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = i % 10;
+                for (int p = 0; p < 28 * 28; p++) {
+                    pixels[i * 784 + p] = p % 10 == i % 10 ? 200 + rng.nextInt(50) : rng.nextInt(30);
+                }
+            }
+            IdxWriter.write(data.resolve(split + "-images-idx3-ubyte"),
+                    IdxArray.fromValues(IdxType.UNSIGNED_BYTE, new int[] {n, 28, 28}, pixels), false);
+            IdxWriter.write(data.resolve(split + "-labels-idx1-ubyte"),
+                    IdxArray.fromValues(IdxType.UNSIGNED_BYTE, new int[] {n}, labels), false);
+        }
+    }
+
+    private static synchronized Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static void assertUsageError(String expectedText, String... args) {
+        Result r = run(args);
+        assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
+        assertTrue(r.firstErrLine().startsWith("panamax: ") && r.firstErrLine().contains(expectedText),
+                String.join(" ", args) + ": first line was '" + r.firstErrLine() + "'");
+        assertTrue(r.err().contains("Usage:"), "usage follows the error");
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    private static void assertRunError(String expectedText, String... args) {
+        Result r = run(args);
+        assertEquals(1, r.code(), String.join(" ", args) + " -> " + r.err());
+        String panamaxLines = r.err().lines().filter(l -> l.startsWith("panamax: ")
+                && !l.startsWith("panamax: backend ")).reduce((a, b) -> b).orElse("");
+        assertTrue(panamaxLines.contains(expectedText), String.join(" ", args) + ": stderr was " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertFalse(r.err().contains("Usage:"), "a run-time problem is not a usage error: " + r.err());
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsCheckedBeforeAnyDataIsLoaded() {
+        String d = data.toString();
+        assertUsageError("--epochs", "train", "--data", d, "--epochs", "0");
+        assertUsageError("--batch-size", "train", "--data", d, "--batch-size", "0");
+        assertUsageError("--hidden", "train", "--data", d, "--hidden", "0");
+        assertUsageError("--activation", "train", "--data", d, "--activation", "foo");
+        assertUsageError("--loss", "train", "--data", d, "--loss", "bar");
+        assertUsageError("lr", "train", "--data", d, "--optimizer", "sgd(lr=-1)");
+        assertUsageError("--backend", "train", "--data", d, "--backend", "nope");
+        assertUsageError("--threads", "train", "--data", d, "--threads", "-1");
+        assertUsageError("--resume", "train", "--data", d, "--resume");
+        assertUsageError("Unknown option", "train", "--bogus");
+        assertUsageError("--split", "eval", "x.safetensors", "--split", "validation");
+    }
+
+    @Test
+    void runTimeProblemsAreOneLine() throws IOException {
+        assertRunError("does-not-exist", "train", "--data", tmp.resolve("does-not-exist").toString());
+        assertRunError("folder", "eval", tmp.toString(), "--data", data.toString());
+        assertRunError("no such file", "eval", tmp.resolve("missing.safetensors").toString(), "--data", data.toString());
+        Path junk = tmp.resolve("junk.safetensors");
+        Files.write(junk, new byte[] {1, 2, 3});
+        assertRunError("junk.safetensors", "eval", junk.toString(), "--data", data.toString());
+        assertRunError("out of memory", "train", "--data", data.toString(), "--hidden", "2000000000", "--backend", "scalar",
+                "--run-dir", tmp.resolve("oom").toString());
+        assertRunError("loss became", "train", "--data", data.toString(), "--optimizer", "sgd(lr=1e30)",
+                "--backend", "scalar", "--epochs", "3", "--run-dir", tmp.resolve("nan").toString());
+    }
+
+    @Test
+    void aRunWritesItsFolderAndASecondRunDoesNotReplaceIt() throws IOException {
+        Path dir = tmp.resolve("run");
+        Result first = run("train", "--data", data.toString(), "--epochs", "1", "--batch-size", "8", "--hidden", "16",
+                "--backend", "scalar", "--run-dir", dir.toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("0.weight") && first.out().contains("epoch  1/1"), first.out());
+        for (String f : new String[] {"last.safetensors", "metrics.csv", "metrics.jsonl", "training.png"}) {
+            assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        }
+        byte[] checkpoint = Files.readAllBytes(dir.resolve("last.safetensors"));
+        assertRunError("already holds a checkpoint", "train", "--data", data.toString(), "--epochs", "1",
+                "--backend", "scalar", "--run-dir", dir.toString());
+        assertArrayEquals(checkpoint, Files.readAllBytes(dir.resolve("last.safetensors")), "nothing was replaced");
+
+        Result resumed = run("train", "--data", data.toString(), "--epochs", "2", "--batch-size", "8", "--hidden", "16",
+                "--backend", "scalar", "--run-dir", dir.toString(), "--resume");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("Resumed") && resumed.out().contains("epoch  2/2"), resumed.out());
+
+        Result eval = run("eval", dir.resolve("last.safetensors").toString(), "--data", data.toString(), "--backend", "scalar");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("Accuracy") && eval.out().contains("Per class"), eval.out());
+    }
+}
