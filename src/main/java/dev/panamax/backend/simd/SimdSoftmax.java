@@ -16,17 +16,16 @@ import java.nio.ByteOrder;
  * output of the row, NaN.
  *
  * <p>Allocation-free once compiled: vectors stay inside one method each (no vector crosses a call C2
- * might not inline, which would box it), and row tails shorter than a vector run on scalars with
- * {@link VectorMath}'s exact scalar twins, adding each tail exponential into its lane's partial sum, so
- * the results are the bits a masked vector tail gives.
+ * might not inline, which would box it); exponentials of a row's partial last vector are computed on a
+ * padded copy, the other tails run on scalars, so the results are the bits a masked vector tail gives.
  */
 final class SimdSoftmax {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
-    /** Each thread's scratch for a sum's lanes, fetched once per kernel call. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+    /** Each thread's scratch, fetched once per kernel call: a sum's lanes, then a row's partial last vector. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * L]);
 
     private SimdSoftmax() {
     }
@@ -99,29 +98,40 @@ final class SimdSoftmax {
 
     // x row, max -> sum of exp(x - max); the exponentials are also written to out's row unless out is null.
     // Lane t of the partial sums takes columns t, t + L, ... in order, then the lanes add in lane order.
+    // A row's last, partial vector goes through scratch[L, 2L), padded with -inf (exp gives exactly 0,
+    // which leaves a partial sum's bits unchanged): one exp call site, in the loop, so C2 inlines it
+    // (a masked tail of its own was a cold call site that C2 did not inline, boxing its vectors), and
+    // vector speed for the 10-class rows (scalar exp tails cost about 4% of a training step).
     private static float expShifted(MemorySegment x, long row, int cols, float max, MemorySegment out,
-                                    float[] lanes) {
+                                    float[] scratch) {
         FloatVector sum = FloatVector.zero(F);
-        int bound = F.loopBound(cols);
-        int j = 0;
-        for (; j < bound; j += L) {
+        for (int j = 0; j < cols; j += L) {
             long at = row + (long) j * Float.BYTES;
-            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(F, x, at, ORDER).sub(max));
-            if (out != null) {
-                e.intoMemorySegment(out, at, ORDER);
+            int count = Math.min(L, cols - j);
+            FloatVector v;
+            if (count == L) {
+                v = FloatVector.fromMemorySegment(F, x, at, ORDER);
+            } else {
+                for (int t = 0; t < L; t++) {
+                    scratch[L + t] = t < count ? x.get(FLOAT, at + (long) t * Float.BYTES) : Float.NEGATIVE_INFINITY;
+                }
+                v = FloatVector.fromArray(F, scratch, L);
             }
+            FloatVector e = VectorMath.exp(v.sub(max));
             sum = sum.add(e);
-        }
-        sum.intoArray(lanes, 0);
-        for (int t = 0; j < cols; j++, t++) {
-            long at = row + (long) j * Float.BYTES;
-            float e = VectorMath.exp(x.get(FLOAT, at) - max);
             if (out != null) {
-                out.set(FLOAT, at, e);
+                if (count == L) {
+                    e.intoMemorySegment(out, at, ORDER);
+                } else {
+                    e.intoArray(scratch, L);
+                    for (int t = 0; t < count; t++) {
+                        out.set(FLOAT, at + (long) t * Float.BYTES, scratch[L + t]);
+                    }
+                }
             }
-            lanes[t] += e;
         }
-        return VectorMath.sumInOrder(lanes);
+        sum.intoArray(scratch, 0);
+        return VectorMath.sumInOrder(scratch);
     }
 
     // y row -> y / sum (true division, as the reference does)

@@ -94,10 +94,11 @@ final class WorkerPool implements AutoCloseable {
             }
         }
         this.job = null;
-        Failure failed = failure.getAndSet(null);
+        Failure failed = failure.get(); // a plain read: no atomic exchange on the common, failure-free path
         if (failed == null) {
             return;
         }
+        failure.set(null);
         if (failed.thread() == 0 && failed.cause() instanceof RuntimeException e) {
             throw e; // the caller's own part: as if it had run the job alone
         }
