@@ -5,6 +5,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /** BLAS level-1 style kernels over whole tensors: axpy, scale, column sums. */
@@ -12,6 +13,7 @@ final class SimdLevel1 {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
     /** Column vectors summed together down the rows: 4 accumulators = 64 columns per sweep, enough
      *  independent adds to hide the 3-cycle latency on 2 pipes, few enough to stay in registers. */
     private static final int COLUMN_VECTORS = 4;
@@ -62,13 +64,19 @@ final class SimdLevel1 {
         long rowBytes = (long) cols * Float.BYTES;
         int wide = COLUMN_VECTORS * L;
         int j = 0;
+        // Each sum starts at beta * out, or at zero without reading out when beta == 0. The starts are
+        // written in place, not in a helper: a vector returned from a call C2 does not inline is boxed.
         // body: 4 vectors of columns at a time, each accumulated over all rows in registers
         for (; j + wide <= cols; j += wide) {
             long col = (long) j * Float.BYTES;
-            FloatVector s0 = start(out, col, beta, F.maskAll(true));
-            FloatVector s1 = start(out, col + (long) L * Float.BYTES, beta, F.maskAll(true));
-            FloatVector s2 = start(out, col + 2L * L * Float.BYTES, beta, F.maskAll(true));
-            FloatVector s3 = start(out, col + 3L * L * Float.BYTES, beta, F.maskAll(true));
+            FloatVector s0 = beta == 0f ? FloatVector.zero(F)
+                    : FloatVector.fromMemorySegment(F, out, col, ORDER).mul(beta);
+            FloatVector s1 = beta == 0f ? FloatVector.zero(F)
+                    : FloatVector.fromMemorySegment(F, out, col + (long) L * Float.BYTES, ORDER).mul(beta);
+            FloatVector s2 = beta == 0f ? FloatVector.zero(F)
+                    : FloatVector.fromMemorySegment(F, out, col + 2L * L * Float.BYTES, ORDER).mul(beta);
+            FloatVector s3 = beta == 0f ? FloatVector.zero(F)
+                    : FloatVector.fromMemorySegment(F, out, col + 3L * L * Float.BYTES, ORDER).mul(beta);
             for (int i = 0; i < rows; i++) {
                 long at = i * rowBytes + col;
                 s0 = s0.add(FloatVector.fromMemorySegment(F, x, at, ORDER));
@@ -81,23 +89,23 @@ final class SimdLevel1 {
             s2.intoMemorySegment(out, col + 2L * L * Float.BYTES, ORDER);
             s3.intoMemorySegment(out, col + 3L * L * Float.BYTES, ORDER);
         }
-        // tail: one (possibly masked) vector of columns at a time
-        for (; j < cols; j += L) {
-            VectorMask<Float> mask = F.indexInRange(j, cols);
+        // then one vector of columns at a time
+        for (; j + L <= cols; j += L) {
             long col = (long) j * Float.BYTES;
-            FloatVector s = start(out, col, beta, mask);
+            FloatVector s = beta == 0f ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, out, col, ORDER).mul(beta);
             for (int i = 0; i < rows; i++) {
-                s = s.add(FloatVector.fromMemorySegment(F, x, i * rowBytes + col, ORDER, mask));
+                s = s.add(FloatVector.fromMemorySegment(F, x, i * rowBytes + col, ORDER));
             }
-            s.intoMemorySegment(out, col, ORDER, mask);
+            s.intoMemorySegment(out, col, ORDER);
         }
-    }
-
-    // the starting value of a column sum: beta * out, or zero without reading out when beta == 0
-    private static FloatVector start(MemorySegment out, long at, float beta, VectorMask<Float> mask) {
-        if (beta == 0f) {
-            return FloatVector.zero(F);
+        // the last columns one by one: the same additions, in the same row order, as a vector lane
+        for (; j < cols; j++) {
+            long col = (long) j * Float.BYTES;
+            float s = beta == 0f ? 0f : out.get(FLOAT, col) * beta;
+            for (int i = 0; i < rows; i++) {
+                s += x.get(FLOAT, i * rowBytes + col);
+            }
+            out.set(FLOAT, col, s);
         }
-        return FloatVector.fromMemorySegment(F, out, at, ORDER, mask).mul(beta);
     }
 }

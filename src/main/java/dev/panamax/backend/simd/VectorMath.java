@@ -95,14 +95,67 @@ final class VectorMath {
     }
 
     /**
-     * The sum of the lanes in lane order, with scalar float additions: unlike reduceLanes(ADD), whose
-     * association order differs between compiled and fallback code, this gives one answer.
+     * lanes[0] + lanes[1] + ... + lanes[L-1], left to right, L = {@link #F}.length(): a vector's lanes
+     * (stored with intoArray) summed in lane order with scalar float additions. Unlike
+     * reduceLanes(ADD), whose association order differs between compiled and fallback code, this gives
+     * one answer; and unlike lane(i) with a variable i, a store keeps the vector unboxed.
      */
-    static float sumLanes(FloatVector v) {
+    static float sumInOrder(float[] lanes) {
         float s = 0f;
         for (int i = 0; i < F.length(); i++) {
-            s += v.lane(i);
+            s += lanes[i];
         }
         return s;
+    }
+
+    // ---- scalar twins: the vector functions' operations in the same order on one float, so that a
+    // row's scalar tail gets exactly the bits its lanes would have got in a vector (VectorMathTest
+    // checks twin == vector bit for bit). Scalar tails avoid masked vectors, which box when C2 does not
+    // inline the helper that takes them.
+
+    /** The scalar twin of {@link #exp(FloatVector)}. */
+    static float exp(float x) {
+        float n = x * LOG2E + ROUND_MAGIC - ROUND_MAGIC;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = EXP_POLY[0];
+        for (int i = 1; i < EXP_POLY.length; i++) {
+            p = Math.fma(p, r, EXP_POLY[i]);
+        }
+        float er = p * (r * r) + r + 1f;
+        int ni = (int) Math.min(Math.max(n, -150f), 128f);
+        int half = ni >> 1;
+        float result = er * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((ni - half + 127) << 23);
+        if (x > EXP_HI) {
+            result = Float.POSITIVE_INFINITY;
+        }
+        if (x < EXP_LO) {
+            result = 0f;
+        }
+        return result;
+    }
+
+    /** The scalar twin of {@link #tanh(FloatVector)}. */
+    static float tanh(float x) {
+        float ax = Math.abs(x);
+        float big = 1f - 2f / (exp(ax + ax) + 1f);
+        if (ax > TANH_SATURATE) {
+            big = 1f;
+        }
+        if (x < 0f) {
+            big = -big;
+        }
+        float z = x * x;
+        float p = TANH_POLY[0];
+        for (int i = 1; i < TANH_POLY.length; i++) {
+            p = Math.fma(p, z, TANH_POLY[i]);
+        }
+        float small = Math.fma(p * z, x, x);
+        return ax >= TANH_SMALL ? big : small;
+    }
+
+    /** The scalar twin of {@link #sigmoid(FloatVector)}. */
+    static float sigmoid(float x) {
+        return 1f / (exp(-x) + 1f);
     }
 }

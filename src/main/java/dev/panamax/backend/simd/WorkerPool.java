@@ -2,6 +2,7 @@ package dev.panamax.backend.simd;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -36,7 +37,11 @@ final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Job job;
     private volatile Thread caller;
-    private volatile Throwable workerFailure;
+    /** The first part of the current job that threw, and on which thread; null while none has. */
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
+
+    private record Failure(Throwable cause, int thread) {
+    }
 
     /** A pool that runs jobs on {@code size} threads in all: the caller plus size - 1 workers. */
     WorkerPool(int size) {
@@ -79,13 +84,7 @@ final class WorkerPool implements AutoCloseable {
         for (int w = 0; w < Math.min(parts - 1, workers.length); w++) {
             LockSupport.unpark(workers[w]);
         }
-        RuntimeException failure = null;
-        try {
-            claimAndRun(0);
-        } catch (RuntimeException e) {
-            failure = e;
-            pending.addAndGet(-drainClaims()); // parts nobody will run: do not wait for them
-        }
+        claimAndRun(0);
         int spins = 0;
         while (pending.get() != 0) {
             if (++spins < SPINS_BEFORE_PARK) {
@@ -95,17 +94,26 @@ final class WorkerPool implements AutoCloseable {
             }
         }
         this.job = null;
-        if (failure != null) {
-            throw failure;
+        Failure failed = failure.get(); // a plain read: no atomic exchange on the common, failure-free path
+        if (failed == null) {
+            return;
         }
-        Throwable inWorker = workerFailure;
-        if (inWorker != null) {
-            workerFailure = null;
-            throw new IllegalStateException("a worker failed: " + inWorker, inWorker);
+        failure.set(null);
+        if (failed.thread() == 0 && failed.cause() instanceof RuntimeException e) {
+            throw e; // the caller's own part: as if it had run the job alone
         }
+        if (failed.thread() == 0 && failed.cause() instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("a worker failed: " + failed.cause(), failed.cause());
     }
 
-    // takes parts of the current job until none is left; a part that throws still counts as done
+    /**
+     * Takes parts of the current job until none is left. A part that throws is recorded, and the job's
+     * unclaimed parts are dropped, before the part counts as done: the caller, woken by the last
+     * part, must find the failure already there, and the job cannot end (so the next one cannot
+     * start) while the drop runs.
+     */
     private void claimAndRun(int thread) {
         while (true) {
             long word = claims.get();
@@ -118,24 +126,31 @@ final class WorkerPool implements AutoCloseable {
                 continue;
             }
             // the job cannot change while a part of it is claimed and unfinished
+            int done = 1;
             try {
                 job.run(next, parts, thread);
-            } finally {
-                if (pending.decrementAndGet() == 0) {
-                    LockSupport.unpark(caller);
-                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, new Failure(t, thread));
+                done += drainClaims(word >>> (NEXT_BITS + PARTS_BITS));
+            }
+            if (pending.addAndGet(-done) == 0) {
+                LockSupport.unpark(caller);
             }
         }
     }
 
-    // marks every unclaimed part of the current job claimed; returns how many there were
-    private int drainClaims() {
+    // marks every unclaimed part of job generation `generation` claimed; returns how many there were
+    // (none when another job is current)
+    private int drainClaims(long generation) {
         while (true) {
             long word = claims.get();
             int next = (int) (word & FIELD_MASK);
             int parts = (int) ((word >>> NEXT_BITS) & FIELD_MASK);
-            if (next >= parts || claims.compareAndSet(word, word - next + parts)) {
-                return Math.max(0, parts - next);
+            if (word >>> (NEXT_BITS + PARTS_BITS) != generation || next >= parts) {
+                return 0;
+            }
+            if (claims.compareAndSet(word, word - next + parts)) {
+                return parts - next;
             }
         }
     }
@@ -156,15 +171,7 @@ final class WorkerPool implements AutoCloseable {
                 return;
             }
             seen = generation;
-            try {
-                claimAndRun(thread);
-            } catch (Throwable t) {
-                workerFailure = t; // reported by the caller
-                int drained = drainClaims();
-                if (pending.addAndGet(-drained) == 0) {
-                    LockSupport.unpark(caller);
-                }
-            }
+            claimAndRun(thread);
         }
     }
 
