@@ -39,6 +39,20 @@ final class GemmPacking {
     /** The first MR lanes: one step of an A panel. */
     private static final VectorMask<Float> A_STEP = F.indexInRange(0, MR);
     /**
+     * The first r lanes, for every r up to MR, made once: a mask built per call and merged with
+     * A_STEP in one variable escapes C2's analysis and is allocated on every call.
+     */
+    private static final VectorMask<Float>[] FIRST_LANES = firstLanes();
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] firstLanes() {
+        VectorMask<Float>[] masks = new VectorMask[MR + 1];
+        for (int r = 0; r <= MR; r++) {
+            masks[r] = F.indexInRange(0, r);
+        }
+        return masks;
+    }
+    /**
      * Two-source lane selections for the 4 stages of a 16x16 transpose, block size b = 8, 4, 2, 1:
      * LOW_b takes the low half of each 2b-lane group from the first row and the matching low lanes
      * of the second row (shifted up by b); HIGH_b the high halves likewise. Indices 16.. pick from
@@ -69,7 +83,7 @@ final class GemmPacking {
             if (transA && MR <= L) {
                 // op(A) column p is a contiguous run of stored row p0+p: one masked vector per step, whose
                 // lanes past the panel's rows load as the zeros that pad an edge panel
-                VectorMask<Float> stored = rows == MR ? A_STEP : F.indexInRange(0, rows);
+                VectorMask<Float> stored = FIRST_LANES[rows];
                 for (int p = 0; p < kc; p++) {
                     long src = ((long) (p0 + p) * lda + i) * Float.BYTES;
                     FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR, A_STEP);

@@ -1,0 +1,109 @@
+package dev.panamax.train;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.Backends;
+import dev.panamax.backend.Compute;
+import dev.panamax.nn.Loss;
+import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Optimizer;
+import dev.panamax.optim.OptimizerSpec;
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * No garbage per training step. Like every *AllocationTest it runs in a JVM of its own (a separate
+ * Surefire execution in pom.xml): other tests call the kernels with other arguments first, and the JIT
+ * may then keep a kernel in less optimised code that boxes vectors, which says nothing about training.
+ */
+class TrainStepAllocationTest {
+    private static final int FEATURES = 12;
+    private static final int CLASSES = 3;
+
+    /** Three Gaussian blobs in 12 dimensions, centred at +-2 on distinct axes: linearly separable w.h.p. */
+    private static void blobs(Tensor x, Tensor labels, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < x.dim(0); i++) {
+            int c = i % CLASSES;
+            labels.set(i, c);
+            for (int j = 0; j < FEATURES; j++) {
+                double centre = j == c ? 2.0 : (j == c + CLASSES ? -2.0 : 0.0);
+                x.set(i, j, (float) (centre + 0.5 * rng.nextGaussian()));
+            }
+        }
+    }
+
+    /**
+     * A training step in steady state allocates nothing, on every backend, for each loss (each with another
+     * activation) with a stateful optimizer, including the smaller last batch. Counted over all threads of
+     * the JVM (the GEMM pool's workers included).
+     *
+     * <p>Steady state is reached when the JIT has compiled every kernel with C2; before that the Vector
+     * API's fallback code boxes vectors. With these tiny layers that takes on the order of 10^5 steps on
+     * two busy cores, so the step is measured in rounds of {@value #ROUND_STEPS} until a round allocates
+     * under 16 bytes per step (a single boxed value or view per step costs 16 bytes or more), for at most
+     * {@value #MAX_ROUNDS} rounds: a step that keeps allocating once compiled never passes.
+     */
+    private static final int ROUND_STEPS = 10_000;
+    private static final int MAX_ROUNDS = 25;
+
+    @Test
+    void smallerLastBatchAndSteadyStateAllocatesNothing() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        List<String> offenders = new ArrayList<>();
+        Activation[] activations = {Activation.RELU, Activation.TANH, Activation.SIGMOID};
+        for (Backend backend : Backends.allAvailable(2)) {
+            for (Loss loss : Loss.values()) {
+                Activation act = activations[loss.ordinal() % activations.length];
+                try (Compute compute = new Compute(backend.name().equals("scalar") ? backend
+                        : Backends.create(backend.name(), 2));
+                     Arena arena = Arena.ofShared();
+                     Mlp mlp = Mlp.create(new int[] {FEATURES, 40, CLASSES}, act, 5);
+                     Optimizer opt = OptimizerSpec.parse("adam(lr=0.01,amsgrad=true)").create(Parameter.of(mlp), compute);
+                     Trainer trainer = new Trainer(mlp, loss, opt, compute, FEATURES, CLASSES)) {
+                    Tensor x = Tensor.allocate(arena, 40, FEATURES);
+                    Tensor y = Tensor.allocate(arena, 40);
+                    blobs(x, y, 1);
+                    Tensor full = x.rows(0, 32);
+                    Tensor fullY = y.rows(0, 32);
+                    Tensor last = x.rows(32, 8);
+                    Tensor lastY = y.rows(32, 8);
+                    long perStep = Long.MAX_VALUE;
+                    for (int round = 0; round < MAX_ROUNDS && perStep >= 16; round++) {
+                        long before = totalAllocated(threads);
+                        for (int i = 0; i < ROUND_STEPS / 2; i++) {
+                            trainer.trainStep(full, fullY);
+                            trainer.trainStep(last, lastY);
+                        }
+                        perStep = (totalAllocated(threads) - before) / ROUND_STEPS;
+                    }
+                    if (perStep >= 16) {
+                        offenders.add(backend.name() + "/" + loss.label() + "/" + act.label() + ": " + perStep + " B/step");
+                    }
+                    assertTrue(Float.isFinite(trainer.lastLoss()));
+                }
+            }
+        }
+        assertTrue(offenders.isEmpty(), "steady-state training allocates: " + offenders);
+    }
+
+    private static long totalAllocated(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            long b = threads.getThreadAllocatedBytes(id);
+            if (b > 0) {
+                sum += b;
+            }
+        }
+        return sum;
+    }
+}
