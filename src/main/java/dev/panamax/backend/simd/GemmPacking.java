@@ -43,6 +43,8 @@ final class GemmPacking {
      * A_STEP in one variable escapes C2's analysis and is allocated on every call.
      */
     private static final VectorMask<Float>[] FIRST_LANES = firstLanes();
+    /** Every lane, made once: maskAll(true) per call, passed to transposeBlock, was allocated each time. */
+    private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
 
     @SuppressWarnings("unchecked")
     private static VectorMask<Float>[] firstLanes() {
@@ -173,7 +175,7 @@ final class GemmPacking {
     private static void packBStepsTransposed(MemorySegment b, int ldb, int j, int p, MemorySegment scratch, float[] dst,
                                              int at) {
         transposeBlock(b, ((long) j * ldb + p) * Float.BYTES, (long) ldb * Float.BYTES, L, scratch, dst, at, NR,
-                F.maskAll(true));
+                ALL_LANES);
     }
 
     /**
