@@ -21,6 +21,15 @@ public final class BlasBackend implements Backend {
     private final Cblas cblas;
     private final Backend elementwise;
     private final int threads;
+    /** Whether GEMMs below {@link #SINGLE_THREAD_FMAS} run on one OpenBLAS thread (needs its thread control). */
+    private final boolean narrowSmallGemms;
+
+    /**
+     * Below this many multiply-adds a GEMM runs on one OpenBLAS thread. Measured here (JMH, 2 threads
+     * against 1): 128x10x256:NT took 37.6 us on two threads and 13.8 us on one; the split costs more than
+     * the 0.3M FMAs of the MLP's 10-output layer. 32x256x784 (6.4M FMAs) still gains from two threads.
+     */
+    static final long SINGLE_THREAD_FMAS = 1L << 20;
 
     /**
      * Loads the default library ({@link BlasLibrary#load()}).
@@ -41,6 +50,7 @@ public final class BlasBackend implements Backend {
         this.cblas = library.cblas();
         this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         library.setThreads(this.threads);
+        this.narrowSmallGemms = this.threads > 1 && cblas.hasThreadControl();
         this.elementwise = elementwiseBackend();
     }
 
@@ -83,8 +93,18 @@ public final class BlasBackend implements Backend {
         // beta == 0 goes through as is: BLAS defines C as write-only then, and both OpenBLAS builds
         // (Debian 0.3.21, bundled 0.3.30) honour that even on their small-matrix paths, so NaN in C
         // does not leak (BlasBackendTest.betaZeroIgnoresNanAndInfinityInC); no extra zeroing pass.
-        cblas.sgemm(Cblas.ROW_MAJOR, transA ? Cblas.TRANS : Cblas.NO_TRANS, transB ? Cblas.TRANS : Cblas.NO_TRANS,
-                m, n, k, alpha, a.segment(), lda, b.segment(), ldb, beta, c.segment(), n);
+        boolean narrow = narrowSmallGemms && (long) m * n * k < SINGLE_THREAD_FMAS;
+        if (narrow) {
+            cblas.setNumThreads(1);
+        }
+        try {
+            cblas.sgemm(Cblas.ROW_MAJOR, transA ? Cblas.TRANS : Cblas.NO_TRANS, transB ? Cblas.TRANS : Cblas.NO_TRANS,
+                    m, n, k, alpha, a.segment(), lda, b.segment(), ldb, beta, c.segment(), n);
+        } finally {
+            if (narrow) {
+                cblas.setNumThreads(threads);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- delegated
