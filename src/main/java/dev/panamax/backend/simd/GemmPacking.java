@@ -76,6 +76,24 @@ final class GemmPacking {
      * op(A) rows [i0, i0+mc), columns [p0, p0+kc) -> dst. A is stored (m,k) with row stride lda = k,
      * or (k,m) with lda = m when transA. scratch: TRANSPOSE_SCRATCH floats of the caller's own, 64-byte aligned.
      */
+    /**
+     * A (.,lda) row-major, rows [i0, i0+rows), columns [p0, p0+kc) -> dst row r at r * kc: a plain copy,
+     * no transpose (for kernels that read A's rows in order).
+     */
+    static void copyRows(MemorySegment a, int lda, int i0, int rows, int p0, int kc, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            long src = ((long) (i0 + r) * lda + p0) * Float.BYTES;
+            int to = r * kc;
+            int p = 0;
+            for (; p + L <= kc; p += L) {
+                FloatVector.fromMemorySegment(F, a, src + (long) p * Float.BYTES, ORDER).intoArray(dst, to + p);
+            }
+            for (; p < kc; p++) {
+                dst[to + p] = a.get(FLOAT, src + (long) p * Float.BYTES);
+            }
+        }
+    }
+
     static void packA(MemorySegment a, boolean transA, int lda, int i0, int mc, int p0, int kc, MemorySegment scratch,
                       float[] dst) {
         for (int q = 0, panelStart = 0; panelStart < mc; q++, panelStart += MR) {

@@ -194,6 +194,80 @@ final class GemmSmallKernels {
     }
 
     /**
+     * {@link #multiplyNarrow} with A's rows copied as they are ({@link GemmPacking#copyRows}) instead of
+     * packed: two panels of MR rows of kc floats each, row r of panel q from apOffq + r * kc (the same
+     * offset twice when there is only one panel); bp as in multiplyNarrow -> the same tile, from the
+     * same fmas in the same order.
+     */
+    static void multiplyNarrowRows(int kc, float[] ap, int apOff0, int apOff1, float[] bp, int bpOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector c80 = FloatVector.zero(F), c81 = FloatVector.zero(F);
+        FloatVector c90 = FloatVector.zero(F), c91 = FloatVector.zero(F);
+        FloatVector c100 = FloatVector.zero(F), c101 = FloatVector.zero(F);
+        FloatVector c110 = FloatVector.zero(F), c111 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int a0 = apOff0 + p;
+            int a1 = apOff1 + p;
+            FloatVector b = FloatVector.fromArray(F, bp, bpOff + p * NR);
+            c00 = FloatVector.broadcast(F, ap[a0]).fma(b, c00);
+            c01 = FloatVector.broadcast(F, ap[a1]).fma(b, c01);
+            c10 = FloatVector.broadcast(F, ap[a0 + kc]).fma(b, c10);
+            c11 = FloatVector.broadcast(F, ap[a1 + kc]).fma(b, c11);
+            c20 = FloatVector.broadcast(F, ap[a0 + 2 * kc]).fma(b, c20);
+            c21 = FloatVector.broadcast(F, ap[a1 + 2 * kc]).fma(b, c21);
+            c30 = FloatVector.broadcast(F, ap[a0 + 3 * kc]).fma(b, c30);
+            c31 = FloatVector.broadcast(F, ap[a1 + 3 * kc]).fma(b, c31);
+            c40 = FloatVector.broadcast(F, ap[a0 + 4 * kc]).fma(b, c40);
+            c41 = FloatVector.broadcast(F, ap[a1 + 4 * kc]).fma(b, c41);
+            c50 = FloatVector.broadcast(F, ap[a0 + 5 * kc]).fma(b, c50);
+            c51 = FloatVector.broadcast(F, ap[a1 + 5 * kc]).fma(b, c51);
+            c60 = FloatVector.broadcast(F, ap[a0 + 6 * kc]).fma(b, c60);
+            c61 = FloatVector.broadcast(F, ap[a1 + 6 * kc]).fma(b, c61);
+            c70 = FloatVector.broadcast(F, ap[a0 + 7 * kc]).fma(b, c70);
+            c71 = FloatVector.broadcast(F, ap[a1 + 7 * kc]).fma(b, c71);
+            c80 = FloatVector.broadcast(F, ap[a0 + 8 * kc]).fma(b, c80);
+            c81 = FloatVector.broadcast(F, ap[a1 + 8 * kc]).fma(b, c81);
+            c90 = FloatVector.broadcast(F, ap[a0 + 9 * kc]).fma(b, c90);
+            c91 = FloatVector.broadcast(F, ap[a1 + 9 * kc]).fma(b, c91);
+            c100 = FloatVector.broadcast(F, ap[a0 + 10 * kc]).fma(b, c100);
+            c101 = FloatVector.broadcast(F, ap[a1 + 10 * kc]).fma(b, c101);
+            c110 = FloatVector.broadcast(F, ap[a0 + 11 * kc]).fma(b, c110);
+            c111 = FloatVector.broadcast(F, ap[a1 + 11 * kc]).fma(b, c111);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR);
+        c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR);
+        c111.intoArray(tile, 11 * NR + L);
+    }
+
+    /**
      * One panel's half of a {@link #multiplyNarrow} tile (panel 0 or 1) -> the top-left (mr,nr), nr <= L,
      * of the C tile at byte offset cOff, row stride ldcBytes: {@code C = alpha * tile + beta * C}, the
      * same arithmetic as {@link GemmMicroKernel#writeBack}; C is not read when beta == 0.

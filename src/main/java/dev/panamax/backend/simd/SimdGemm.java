@@ -142,6 +142,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // few rows (each B panel meets one or two A panels) or a short k: B's rows are read where they are
         boolean bFromStorage = !transB && (rows <= 2 * MR || k <= L);
         long ldbBytes = (long) ldb * Float.BYTES;
+        // C at most one vector wide (the logits GEMM): A's rows are copied as they are, not transposed into
+        // panels, which costs about as much as the narrow product itself
+        boolean narrowFromA = !transA && cols <= L;
         for (int jc = 0; jc < cols; jc += NC) {
             int nc = Math.min(NC, cols - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -152,7 +155,14 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                 }
                 for (int ic = 0; ic < rows; ic += mcMax) {
                     int mc = Math.min(mcMax, rows - ic);
-                    GemmPacking.packA(a, transA, lda, i0 + ic, mc, pc, kc, ws.scratch, ap);
+                    if (narrowFromA) {
+                        GemmPacking.copyRows(a, lda, i0 + ic, mc, pc, kc, ap);
+                        // rows past mc up to a whole panel: their products are computed and never written
+                        int padded = roundUp(mc, MR);
+                        java.util.Arrays.fill(ap, mc * kc, padded * kc, 0f);
+                    } else {
+                        GemmPacking.packA(a, transA, lda, i0 + ic, mc, pc, kc, ws.scratch, ap);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int j = j0 + jc + jr;
@@ -169,7 +179,11 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                                 int mr1 = Math.max(0, Math.min(MR, mc - ir - MR));
                                 int ap1 = mr1 > 0 ? (ir + MR) * kc : ir * kc;
                                 long cOff = (long) (i0 + ic + ir) * ldcBytes + cCol;
-                                GemmSmallKernels.multiplyNarrow(kc, ap, ir * kc, ap1, bp, bOff, ws.tile);
+                                if (narrowFromA) {
+                                    GemmSmallKernels.multiplyNarrowRows(kc, ap, ir * kc, ap1, bp, bOff, ws.tile);
+                                } else {
+                                    GemmSmallKernels.multiplyNarrow(kc, ap, ir * kc, ap1, bp, bOff, ws.tile);
+                                }
                                 GemmSmallKernels.writeBackNarrow(ws.tile, 0, c, cOff, ldcBytes, alpha, betaHere, mr0, nr);
                                 if (mr1 > 0) {
                                     GemmSmallKernels.writeBackNarrow(ws.tile, 1, c, cOff + MR * ldcBytes, ldcBytes,
