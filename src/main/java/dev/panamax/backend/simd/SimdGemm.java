@@ -145,6 +145,11 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // C at most one vector wide (the logits GEMM): A's rows are copied as they are, not transposed into
         // panels, which costs about as much as the narrow product itself
         boolean narrowFromA = !transA && cols <= L;
+        if (!transA && !transB && k <= L && rows % GemmSmallKernels.SHORT_K_ROWS == 0
+                && cols % GemmSmallKernels.SHORT_K_COLS == 0) {
+            shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
+            return;
+        }
         for (int jc = 0; jc < cols; jc += NC) {
             int nc = Math.min(NC, cols - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -205,6 +210,23 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                             GemmMicroKernel.writeBack(ws.tile, c, cOff, ldcBytes, alpha, betaHere, mr, nr);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    // C rows [i0, i0+rows), columns [j0, j0+cols), k <= L, A and B as stored, whole blocks only:
+    // A's rows copied (mcMax at a time), B read in place, C written by the kernel
+    private void shortK(float[] ap, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
+        long ldbBytes = (long) n * Float.BYTES;
+        for (int ic = 0; ic < rows; ic += mcMax) {
+            int mc = Math.min(mcMax, rows - ic);
+            GemmPacking.copyRows(a, k, i0 + ic, mc, 0, k, ap);
+            for (int ir = 0; ir < mc; ir += GemmSmallKernels.SHORT_K_ROWS) {
+                long cRow = (long) (i0 + ic + ir) * ldcBytes;
+                for (int j = j0; j < j0 + cols; j += GemmSmallKernels.SHORT_K_COLS) {
+                    GemmSmallKernels.multiplyShortK(k, ap, ir * k, b, (long) j * Float.BYTES, ldbBytes,
+                            c, cRow + (long) j * Float.BYTES, ldcBytes, alpha, beta);
                 }
             }
         }
