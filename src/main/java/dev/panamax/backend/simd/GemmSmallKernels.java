@@ -371,6 +371,78 @@ final class GemmSmallKernels {
         c33.intoMemorySegment(c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER);
     }
 
+    /** Rows of A per {@link #dotRows} call. */
+    static final int DOT_A_ROWS = 4;
+    /** Rows of B per {@link #dotRows} call. */
+    static final int DOT_B_ROWS = 5;
+
+    /**
+     * Dot products of rows of A with rows of B, both stored along k (op(B) transposed: the logits GEMM
+     * {@code x w^T} with few outputs), kept as L lane-wise partial sums: A row r at byte offset aOffr,
+     * B row j at bOffj (offsets may repeat: their sums are then computed twice), k a multiple of L ->
+     * sums[(r * DOT_B_ROWS + j) * L + l] = sum over chunks q ascending of A[r][qL+l] * B[j][qL+l] (one fma
+     * each, from zero). The caller adds each output's L lanes in a fixed order.
+     */
+    static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, long aOff2, long aOff3, MemorySegment b, long bOff0, long bOff1, long bOff2, long bOff3, long bOff4, float[] sums) {
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
+        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F), d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
+        FloatVector d20 = FloatVector.zero(F), d21 = FloatVector.zero(F), d22 = FloatVector.zero(F), d23 = FloatVector.zero(F), d24 = FloatVector.zero(F);
+        FloatVector d30 = FloatVector.zero(F), d31 = FloatVector.zero(F), d32 = FloatVector.zero(F), d33 = FloatVector.zero(F), d34 = FloatVector.zero(F);
+        FloatVector bj;
+        for (int p = 0; p < k; p += L) {
+            long at = (long) p * Float.BYTES;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, aOff0 + at, ORDER);
+            FloatVector a1 = FloatVector.fromMemorySegment(F, a, aOff1 + at, ORDER);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, aOff2 + at, ORDER);
+            FloatVector a3 = FloatVector.fromMemorySegment(F, a, aOff3 + at, ORDER);
+            bj = FloatVector.fromMemorySegment(F, b, bOff0 + at, ORDER);
+            d00 = a0.fma(bj, d00);
+            d10 = a1.fma(bj, d10);
+            d20 = a2.fma(bj, d20);
+            d30 = a3.fma(bj, d30);
+            bj = FloatVector.fromMemorySegment(F, b, bOff1 + at, ORDER);
+            d01 = a0.fma(bj, d01);
+            d11 = a1.fma(bj, d11);
+            d21 = a2.fma(bj, d21);
+            d31 = a3.fma(bj, d31);
+            bj = FloatVector.fromMemorySegment(F, b, bOff2 + at, ORDER);
+            d02 = a0.fma(bj, d02);
+            d12 = a1.fma(bj, d12);
+            d22 = a2.fma(bj, d22);
+            d32 = a3.fma(bj, d32);
+            bj = FloatVector.fromMemorySegment(F, b, bOff3 + at, ORDER);
+            d03 = a0.fma(bj, d03);
+            d13 = a1.fma(bj, d13);
+            d23 = a2.fma(bj, d23);
+            d33 = a3.fma(bj, d33);
+            bj = FloatVector.fromMemorySegment(F, b, bOff4 + at, ORDER);
+            d04 = a0.fma(bj, d04);
+            d14 = a1.fma(bj, d14);
+            d24 = a2.fma(bj, d24);
+            d34 = a3.fma(bj, d34);
+        }
+        d00.intoArray(sums, (0 * DOT_B_ROWS + 0) * L);
+        d01.intoArray(sums, (0 * DOT_B_ROWS + 1) * L);
+        d02.intoArray(sums, (0 * DOT_B_ROWS + 2) * L);
+        d03.intoArray(sums, (0 * DOT_B_ROWS + 3) * L);
+        d04.intoArray(sums, (0 * DOT_B_ROWS + 4) * L);
+        d10.intoArray(sums, (1 * DOT_B_ROWS + 0) * L);
+        d11.intoArray(sums, (1 * DOT_B_ROWS + 1) * L);
+        d12.intoArray(sums, (1 * DOT_B_ROWS + 2) * L);
+        d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
+        d14.intoArray(sums, (1 * DOT_B_ROWS + 4) * L);
+        d20.intoArray(sums, (2 * DOT_B_ROWS + 0) * L);
+        d21.intoArray(sums, (2 * DOT_B_ROWS + 1) * L);
+        d22.intoArray(sums, (2 * DOT_B_ROWS + 2) * L);
+        d23.intoArray(sums, (2 * DOT_B_ROWS + 3) * L);
+        d24.intoArray(sums, (2 * DOT_B_ROWS + 4) * L);
+        d30.intoArray(sums, (3 * DOT_B_ROWS + 0) * L);
+        d31.intoArray(sums, (3 * DOT_B_ROWS + 1) * L);
+        d32.intoArray(sums, (3 * DOT_B_ROWS + 2) * L);
+        d33.intoArray(sums, (3 * DOT_B_ROWS + 3) * L);
+        d34.intoArray(sums, (3 * DOT_B_ROWS + 4) * L);
+    }
+
     /**
      * One panel's half of a {@link #multiplyNarrow} tile (panel 0 or 1) -> the top-left (mr,nr), nr <= L,
      * of the C tile at byte offset cOff, row stride ldcBytes: {@code C = alpha * tile + beta * C}, the

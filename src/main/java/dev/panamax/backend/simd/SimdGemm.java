@@ -40,6 +40,8 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];
+        /** Lane-wise partial sums of one {@link GemmSmallKernels#dotRows} call. */
+        final float[] dotSums = new float[GemmSmallKernels.DOT_A_ROWS * GemmSmallKernels.DOT_B_ROWS * L];
         /** Native and 64-byte aligned: the transpose's vector stores and reloads then never split a cache line. */
         final MemorySegment scratch = java.lang.foreign.Arena.ofAuto()
                 .allocate((long) GemmPacking.TRANSPOSE_SCRATCH * Float.BYTES, 64);
@@ -145,6 +147,10 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // C at most one vector wide (the logits GEMM): A's rows are copied as they are, not transposed into
         // panels, which costs about as much as the narrow product itself
         boolean narrowFromA = !transA && cols <= L;
+        if (!transA && transB && cols <= L && k % L == 0 && L % 8 == 0) {
+            dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
+            return;
+        }
         if (!transA && !transB && k <= L && rows % GemmSmallKernels.SHORT_K_ROWS == 0
                 && cols % GemmSmallKernels.SHORT_K_COLS == 0) {
             shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
@@ -230,6 +236,47 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                 }
             }
         }
+    }
+
+    // C rows [i0, i0+rows), columns [j0, j0+cols), A as stored, B stored (n,k), k a multiple of L: each
+    // output a dot product of two stored rows, no packing. Blocks past the edge repeat the last row or
+    // column; their sums are never written.
+    private void dotProducts(float[] sums, int i0, int rows, int j0, int cols, long ldcBytes) {
+        long ldBytes = (long) k * Float.BYTES; // lda == ldb == k
+        int lastI = i0 + rows - 1;
+        int lastJ = j0 + cols - 1;
+        for (int i = i0; i <= lastI; i += GemmSmallKernels.DOT_A_ROWS) {
+            long a0 = i * ldBytes;
+            long a1 = Math.min(i + 1, lastI) * ldBytes;
+            long a2 = Math.min(i + 2, lastI) * ldBytes;
+            long a3 = Math.min(i + 3, lastI) * ldBytes;
+            for (int j = j0; j <= lastJ; j += GemmSmallKernels.DOT_B_ROWS) {
+                GemmSmallKernels.dotRows(k, a, a0, a1, a2, a3, b, j * ldBytes, Math.min(j + 1, lastJ) * ldBytes,
+                        Math.min(j + 2, lastJ) * ldBytes, Math.min(j + 3, lastJ) * ldBytes,
+                        Math.min(j + 4, lastJ) * ldBytes, sums);
+                int rowsHere = Math.min(GemmSmallKernels.DOT_A_ROWS, lastI + 1 - i);
+                int colsHere = Math.min(GemmSmallKernels.DOT_B_ROWS, lastJ + 1 - j);
+                for (int r = 0; r < rowsHere; r++) {
+                    for (int q = 0; q < colsHere; q++) {
+                        float dot = sumLanes(sums, (r * GemmSmallKernels.DOT_B_ROWS + q) * L);
+                        long at = (long) (i + r) * ldcBytes + (long) (j + q) * Float.BYTES;
+                        float scaled = alpha * dot;
+                        // the same rounding as writeBack: alpha * sum, then fma with beta * C
+                        c.set(FLOAT, at, beta == 0f ? scaled : Math.fma(c.get(FLOAT, at), beta, scaled));
+                    }
+                }
+            }
+        }
+    }
+
+    // the L lanes from `from` summed as a balanced tree in a fixed order (scalar float adds are strict)
+    private static float sumLanes(float[] s, int from) {
+        float sum = 0f;
+        for (int h = 0; h < L; h += 8) {
+            int x = from + h;
+            sum += ((s[x] + s[x + 1]) + (s[x + 2] + s[x + 3])) + ((s[x + 4] + s[x + 5]) + (s[x + 6] + s[x + 7]));
+        }
+        return sum;
     }
 
     private static void ensureCapacity(Workspace ws, int aFloats, int bFloats) {
