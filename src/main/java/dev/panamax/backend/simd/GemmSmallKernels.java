@@ -120,12 +120,16 @@ final class GemmSmallKernels {
     }
 
     /**
-     * ap: two packed A micro-panels, kc steps of MR floats from apOff0 and from apOff1 (the same
-     * offset twice when there is only one); bp: packed B micro-panel, kc steps of NR floats from bpOff,
-     * of which the first L are used -> tile row r: lanes [0, L) row r of panel 0's product, lanes
-     * [L, 2L) row r of panel 1's.
+     * Two panels of MR rows of A -> a 24 x 16 tile: tile row r holds row r of panel 0's product in lanes
+     * [0, L) and of panel 1's in lanes [L, 2L). Element (row r, step p) of panel q is
+     * {@code ap[apOffq + p * stepStride + r * rowStride]}: stepStride = MR, rowStride = 1 for panels packed
+     * by {@link GemmPacking#packA}; stepStride = 1, rowStride = kc for rows copied as they are by
+     * {@link GemmPacking#copyRows} (pass the same offset twice when there is only one panel). bp: a packed
+     * B micro-panel, kc steps of NR floats from bpOff, of which the first L are used. One kernel serves
+     * both layouts with the same fmas in the same order, so the bits do not depend on the layout.
      */
-    static void multiplyNarrow(int kc, float[] ap, int apOff0, int apOff1, float[] bp, int bpOff, float[] tile) {
+    static void multiplyNarrow(int kc, float[] ap, int apOff0, int apOff1, int stepStride, int rowStride, float[] bp,
+                               int bpOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -139,107 +143,33 @@ final class GemmSmallKernels {
         FloatVector c100 = FloatVector.zero(F), c101 = FloatVector.zero(F);
         FloatVector c110 = FloatVector.zero(F), c111 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
-            int a0 = apOff0 + p * MR;
-            int a1 = apOff1 + p * MR;
-            FloatVector b = FloatVector.fromArray(F, bp, bpOff + p * NR);
-            c00 = FloatVector.broadcast(F, ap[a0 + 0]).fma(b, c00);
-            c01 = FloatVector.broadcast(F, ap[a1 + 0]).fma(b, c01);
-            c10 = FloatVector.broadcast(F, ap[a0 + 1]).fma(b, c10);
-            c11 = FloatVector.broadcast(F, ap[a1 + 1]).fma(b, c11);
-            c20 = FloatVector.broadcast(F, ap[a0 + 2]).fma(b, c20);
-            c21 = FloatVector.broadcast(F, ap[a1 + 2]).fma(b, c21);
-            c30 = FloatVector.broadcast(F, ap[a0 + 3]).fma(b, c30);
-            c31 = FloatVector.broadcast(F, ap[a1 + 3]).fma(b, c31);
-            c40 = FloatVector.broadcast(F, ap[a0 + 4]).fma(b, c40);
-            c41 = FloatVector.broadcast(F, ap[a1 + 4]).fma(b, c41);
-            c50 = FloatVector.broadcast(F, ap[a0 + 5]).fma(b, c50);
-            c51 = FloatVector.broadcast(F, ap[a1 + 5]).fma(b, c51);
-            c60 = FloatVector.broadcast(F, ap[a0 + 6]).fma(b, c60);
-            c61 = FloatVector.broadcast(F, ap[a1 + 6]).fma(b, c61);
-            c70 = FloatVector.broadcast(F, ap[a0 + 7]).fma(b, c70);
-            c71 = FloatVector.broadcast(F, ap[a1 + 7]).fma(b, c71);
-            c80 = FloatVector.broadcast(F, ap[a0 + 8]).fma(b, c80);
-            c81 = FloatVector.broadcast(F, ap[a1 + 8]).fma(b, c81);
-            c90 = FloatVector.broadcast(F, ap[a0 + 9]).fma(b, c90);
-            c91 = FloatVector.broadcast(F, ap[a1 + 9]).fma(b, c91);
-            c100 = FloatVector.broadcast(F, ap[a0 + 10]).fma(b, c100);
-            c101 = FloatVector.broadcast(F, ap[a1 + 10]).fma(b, c101);
-            c110 = FloatVector.broadcast(F, ap[a0 + 11]).fma(b, c110);
-            c111 = FloatVector.broadcast(F, ap[a1 + 11]).fma(b, c111);
-        }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + L);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + L);
-        c100.intoArray(tile, 10 * NR);
-        c101.intoArray(tile, 10 * NR + L);
-        c110.intoArray(tile, 11 * NR);
-        c111.intoArray(tile, 11 * NR + L);
-    }
-
-    /**
-     * {@link #multiplyNarrow} with A's rows copied as they are ({@link GemmPacking#copyRows}) instead of
-     * packed: two panels of MR rows of kc floats each, row r of panel q from apOffq + r * kc (the same
-     * offset twice when there is only one panel); bp as in multiplyNarrow -> the same tile, from the
-     * same fmas in the same order.
-     */
-    static void multiplyNarrowRows(int kc, float[] ap, int apOff0, int apOff1, float[] bp, int bpOff, float[] tile) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
-        FloatVector c80 = FloatVector.zero(F), c81 = FloatVector.zero(F);
-        FloatVector c90 = FloatVector.zero(F), c91 = FloatVector.zero(F);
-        FloatVector c100 = FloatVector.zero(F), c101 = FloatVector.zero(F);
-        FloatVector c110 = FloatVector.zero(F), c111 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int a0 = apOff0 + p;
-            int a1 = apOff1 + p;
+            int a0 = apOff0 + p * stepStride;
+            int a1 = apOff1 + p * stepStride;
             FloatVector b = FloatVector.fromArray(F, bp, bpOff + p * NR);
             c00 = FloatVector.broadcast(F, ap[a0]).fma(b, c00);
             c01 = FloatVector.broadcast(F, ap[a1]).fma(b, c01);
-            c10 = FloatVector.broadcast(F, ap[a0 + kc]).fma(b, c10);
-            c11 = FloatVector.broadcast(F, ap[a1 + kc]).fma(b, c11);
-            c20 = FloatVector.broadcast(F, ap[a0 + 2 * kc]).fma(b, c20);
-            c21 = FloatVector.broadcast(F, ap[a1 + 2 * kc]).fma(b, c21);
-            c30 = FloatVector.broadcast(F, ap[a0 + 3 * kc]).fma(b, c30);
-            c31 = FloatVector.broadcast(F, ap[a1 + 3 * kc]).fma(b, c31);
-            c40 = FloatVector.broadcast(F, ap[a0 + 4 * kc]).fma(b, c40);
-            c41 = FloatVector.broadcast(F, ap[a1 + 4 * kc]).fma(b, c41);
-            c50 = FloatVector.broadcast(F, ap[a0 + 5 * kc]).fma(b, c50);
-            c51 = FloatVector.broadcast(F, ap[a1 + 5 * kc]).fma(b, c51);
-            c60 = FloatVector.broadcast(F, ap[a0 + 6 * kc]).fma(b, c60);
-            c61 = FloatVector.broadcast(F, ap[a1 + 6 * kc]).fma(b, c61);
-            c70 = FloatVector.broadcast(F, ap[a0 + 7 * kc]).fma(b, c70);
-            c71 = FloatVector.broadcast(F, ap[a1 + 7 * kc]).fma(b, c71);
-            c80 = FloatVector.broadcast(F, ap[a0 + 8 * kc]).fma(b, c80);
-            c81 = FloatVector.broadcast(F, ap[a1 + 8 * kc]).fma(b, c81);
-            c90 = FloatVector.broadcast(F, ap[a0 + 9 * kc]).fma(b, c90);
-            c91 = FloatVector.broadcast(F, ap[a1 + 9 * kc]).fma(b, c91);
-            c100 = FloatVector.broadcast(F, ap[a0 + 10 * kc]).fma(b, c100);
-            c101 = FloatVector.broadcast(F, ap[a1 + 10 * kc]).fma(b, c101);
-            c110 = FloatVector.broadcast(F, ap[a0 + 11 * kc]).fma(b, c110);
-            c111 = FloatVector.broadcast(F, ap[a1 + 11 * kc]).fma(b, c111);
+            c10 = FloatVector.broadcast(F, ap[a0 + rowStride]).fma(b, c10);
+            c11 = FloatVector.broadcast(F, ap[a1 + rowStride]).fma(b, c11);
+            c20 = FloatVector.broadcast(F, ap[a0 + 2 * rowStride]).fma(b, c20);
+            c21 = FloatVector.broadcast(F, ap[a1 + 2 * rowStride]).fma(b, c21);
+            c30 = FloatVector.broadcast(F, ap[a0 + 3 * rowStride]).fma(b, c30);
+            c31 = FloatVector.broadcast(F, ap[a1 + 3 * rowStride]).fma(b, c31);
+            c40 = FloatVector.broadcast(F, ap[a0 + 4 * rowStride]).fma(b, c40);
+            c41 = FloatVector.broadcast(F, ap[a1 + 4 * rowStride]).fma(b, c41);
+            c50 = FloatVector.broadcast(F, ap[a0 + 5 * rowStride]).fma(b, c50);
+            c51 = FloatVector.broadcast(F, ap[a1 + 5 * rowStride]).fma(b, c51);
+            c60 = FloatVector.broadcast(F, ap[a0 + 6 * rowStride]).fma(b, c60);
+            c61 = FloatVector.broadcast(F, ap[a1 + 6 * rowStride]).fma(b, c61);
+            c70 = FloatVector.broadcast(F, ap[a0 + 7 * rowStride]).fma(b, c70);
+            c71 = FloatVector.broadcast(F, ap[a1 + 7 * rowStride]).fma(b, c71);
+            c80 = FloatVector.broadcast(F, ap[a0 + 8 * rowStride]).fma(b, c80);
+            c81 = FloatVector.broadcast(F, ap[a1 + 8 * rowStride]).fma(b, c81);
+            c90 = FloatVector.broadcast(F, ap[a0 + 9 * rowStride]).fma(b, c90);
+            c91 = FloatVector.broadcast(F, ap[a1 + 9 * rowStride]).fma(b, c91);
+            c100 = FloatVector.broadcast(F, ap[a0 + 10 * rowStride]).fma(b, c100);
+            c101 = FloatVector.broadcast(F, ap[a1 + 10 * rowStride]).fma(b, c101);
+            c110 = FloatVector.broadcast(F, ap[a0 + 11 * rowStride]).fma(b, c110);
+            c111 = FloatVector.broadcast(F, ap[a1 + 11 * rowStride]).fma(b, c111);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);

@@ -190,11 +190,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                                 int mr1 = Math.max(0, Math.min(MR, mc - ir - MR));
                                 int ap1 = mr1 > 0 ? (ir + MR) * kc : ir * kc;
                                 long cOff = (long) (i0 + ic + ir) * ldcBytes + cCol;
-                                if (narrowFromA) {
-                                    GemmSmallKernels.multiplyNarrowRows(kc, ap, ir * kc, ap1, bp, bOff, ws.tile);
-                                } else {
-                                    GemmSmallKernels.multiplyNarrow(kc, ap, ir * kc, ap1, bp, bOff, ws.tile);
-                                }
+                                // A's rows copied as stored (step 1, row kc) or packed in panels (step MR, row 1)
+                                GemmSmallKernels.multiplyNarrow(kc, ap, ir * kc, ap1, narrowFromA ? 1 : MR,
+                                        narrowFromA ? kc : 1, bp, bOff, ws.tile);
                                 GemmSmallKernels.writeBackNarrow(ws.tile, 0, c, cOff, ldcBytes, alpha, betaHere, mr0, nr);
                                 if (mr1 > 0) {
                                     GemmSmallKernels.writeBackNarrow(ws.tile, 1, c, cOff + MR * ldcBytes, ldcBytes,
