@@ -54,11 +54,7 @@ public final class Adam extends AdamUpdate {
 
         @Override
         public void validate() {
-            Hyperparameters.atLeastZero("Adam", "lr", lr);
-            Hyperparameters.halfOpen("Adam", "beta1 (betas[0])", beta1, 0, 1);
-            Hyperparameters.halfOpen("Adam", "beta2 (betas[1])", beta2, 0, 1);
-            Hyperparameters.atLeastZero("Adam", "eps", eps);
-            Hyperparameters.atLeastZero("Adam", "weight_decay", weightDecay);
+            AdamUpdate.validate("Adam", lr, beta1, beta2, eps, weightDecay);
         }
 
         @Override

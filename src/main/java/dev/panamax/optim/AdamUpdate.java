@@ -31,6 +31,15 @@ abstract class AdamUpdate extends Optimizer {
     private final float l2WeightDecay;
     private final float decayFactor;
 
+    /** The hyperparameter checks Adam and AdamW share; {@code name} is the optimizer named in errors. */
+    static void validate(String name, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        Hyperparameters.atLeastZero(name, "lr", lr);
+        Hyperparameters.halfOpen(name, "beta1 (betas[0])", beta1, 0, 1);
+        Hyperparameters.halfOpen(name, "beta2 (betas[1])", beta2, 0, 1);
+        Hyperparameters.atLeastZero(name, "eps", eps);
+        Hyperparameters.atLeastZero(name, "weight_decay", weightDecay);
+    }
+
     AdamUpdate(List<Parameter> parameters, Compute compute, double lr, double beta1, double beta2, double eps,
                double l2WeightDecay, double decoupledWeightDecay, boolean amsgrad) {
         super(parameters, compute);

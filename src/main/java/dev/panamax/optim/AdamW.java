@@ -55,11 +55,7 @@ public final class AdamW extends AdamUpdate {
 
         @Override
         public void validate() {
-            Hyperparameters.atLeastZero("AdamW", "lr", lr);
-            Hyperparameters.halfOpen("AdamW", "beta1 (betas[0])", beta1, 0, 1);
-            Hyperparameters.halfOpen("AdamW", "beta2 (betas[1])", beta2, 0, 1);
-            Hyperparameters.atLeastZero("AdamW", "eps", eps);
-            Hyperparameters.atLeastZero("AdamW", "weight_decay", weightDecay);
+            AdamUpdate.validate("AdamW", lr, beta1, beta2, eps, weightDecay);
         }
 
         @Override
