@@ -161,11 +161,6 @@ public final class Graph implements AutoCloseable {
         }
     }
 
-    /** Ops recorded so far, in execution order. */
-    public List<Op> ops() {
-        return List.copyOf(tape);
-    }
-
     @Override
     public void close() {
         arena.close();
