@@ -16,7 +16,7 @@ final class AddOp extends Op {
 
     @Override
     protected void forward(Compute compute) {
-        output.value().copyFrom(a.value());
+        compute.copy(a.value(), output.value());
         compute.axpy(1f, b.value(), output.value());
     }
 

@@ -39,6 +39,7 @@ final class GaussianNllLossOp extends Op {
 
     @Override
     protected void forward(Compute compute) {
+        beginHostCompute(compute);
         Tensor x = input.value();
         Tensor t = target.value();
         Tensor var = variance.value();
@@ -58,10 +59,11 @@ final class GaussianNllLossOp extends Op {
 
     @Override
     protected void backward(Compute compute) {
+        beginHostCompute(compute);
         Tensor x = input.value();
         Tensor t = target.value();
         Tensor var = variance.value();
-        double scale = outputGradScalar() / (double) x.size();
+        double scale = outputGradScalar(compute) / (double) x.size();
         boolean accX = input.requiresGrad() && input.claimGrad();
         boolean accT = target.requiresGrad() && target.claimGrad();
         boolean accV = variance.requiresGrad() && variance.claimGrad();

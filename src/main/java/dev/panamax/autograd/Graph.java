@@ -23,6 +23,9 @@ import java.util.List;
  *
  * <p>Intermediate buffers live in a shared arena because multi-threaded kernels touch them from
  * worker threads; closing the graph frees them (parameters belong to their module, not the graph).
+ * They are allocated through the {@link Compute} ({@link Compute#allocate}), so with the cuda backend
+ * they live on the GPU and a replay moves no data: ops queue kernels, and the host waits only where
+ * an op computes on the host or where the caller reads a result.
  */
 public final class Graph implements AutoCloseable {
     private final Compute compute;
@@ -150,8 +153,8 @@ public final class Graph implements AutoCloseable {
                 out.zeroGrad();
             }
         }
-        loss.claimGrad();
-        loss.gradStorage().set(0, 1f);
+        loss.seedGrad();
+        compute.fill(loss.gradStorage(), 1f);
         for (int i = tape.size() - 1; i >= 0; i--) {
             Op op = tape.get(i);
             Variable out = op.output();
@@ -163,6 +166,7 @@ public final class Graph implements AutoCloseable {
 
     @Override
     public void close() {
+        compute.synchronize(); // queued kernels may still use these buffers
         arena.close();
     }
 
@@ -176,13 +180,13 @@ public final class Graph implements AutoCloseable {
                 needsGrad |= v != null && v.requiresGrad();
             }
         }
-        Tensor value = Tensor.allocate(arena, shape);
-        Tensor grad = needsGrad ? Tensor.allocate(arena, shape) : null;
+        Tensor value = compute.allocate(arena, shape);
+        Tensor grad = needsGrad ? compute.allocate(arena, shape) : null;
         return new Variable(kind + "#" + (counter++), value, grad);
     }
 
     Tensor scratch(int... shape) {
-        return Tensor.allocate(arena, shape);
+        return compute.allocate(arena, shape);
     }
 
     private Variable record(Op op) {

@@ -25,6 +25,7 @@ final class LogSoftmaxOp extends Op {
         if (!x.requiresGrad()) {
             return;
         }
+        beginHostCompute(compute);
         Tensor y = output.value();
         Tensor dy = output.gradStorage();
         boolean acc = x.claimGrad();

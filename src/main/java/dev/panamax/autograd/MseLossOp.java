@@ -21,6 +21,7 @@ final class MseLossOp extends Op {
 
     @Override
     protected void forward(Compute compute) {
+        beginHostCompute(compute);
         Tensor p = prediction.value();
         Tensor t = target.value();
         double acc = 0;
@@ -33,9 +34,10 @@ final class MseLossOp extends Op {
 
     @Override
     protected void backward(Compute compute) {
+        beginHostCompute(compute);
         Tensor p = prediction.value();
         Tensor t = target.value();
-        double scale = 2.0 * outputGradScalar() / p.size();
+        double scale = 2.0 * outputGradScalar(compute) / p.size();
         boolean accP = prediction.requiresGrad() && prediction.claimGrad();
         boolean accT = target.requiresGrad() && target.claimGrad();
         for (long i = 0; i < p.size(); i++) {

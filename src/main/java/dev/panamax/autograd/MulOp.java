@@ -17,6 +17,7 @@ final class MulOp extends Op {
 
     @Override
     protected void forward(Compute compute) {
+        beginHostCompute(compute);
         Tensor av = a.value();
         Tensor bv = b.value();
         Tensor y = output.value();
@@ -27,6 +28,7 @@ final class MulOp extends Op {
 
     @Override
     protected void backward(Compute compute) {
+        beginHostCompute(compute);
         Tensor dy = output.gradStorage();
         if (a.requiresGrad()) {
             boolean acc = a.claimGrad();

@@ -35,7 +35,7 @@ public abstract class Op {
         if (accumulate) {
             compute.axpy(scale, src, grad);
         } else {
-            grad.copyFrom(src);
+            compute.copy(src, grad);
             if (scale != 1f) {
                 compute.scale(scale, grad);
             }
@@ -47,9 +47,25 @@ public abstract class Op {
         grad.set(i, accumulate ? grad.get(i) + value : value);
     }
 
-    /** The gradient d loss / d output as a scalar, for ops whose output is a scalar. */
-    protected final float outputGradScalar() {
+    /**
+     * The gradient d loss / d output as a scalar, for ops whose output is a scalar. When the output is
+     * the loss that backward started from, the value is the seed 1, known without reading memory, so
+     * a loss op at the root (cross-entropy in training) costs no synchronisation.
+     */
+    protected final float outputGradScalar(Compute compute) {
+        if (output.gradIsSeed()) {
+            return 1f;
+        }
+        compute.synchronize();
         return output.gradStorage().get(0);
+    }
+
+    /**
+     * Called by ops that compute on the host (loops over {@link Tensor#get}) before they touch any
+     * tensor: an asynchronous backend may still be writing their inputs. A no-op on CPU backends.
+     */
+    protected static void beginHostCompute(Compute compute) {
+        compute.synchronize();
     }
 
     protected static void requireSameShape(String op, Variable a, Variable b) {

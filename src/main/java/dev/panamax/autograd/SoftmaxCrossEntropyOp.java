@@ -44,15 +44,14 @@ final class SoftmaxCrossEntropyOp extends Op {
     @Override
     protected void forward(Compute compute) {
         int batch = logits.value().rows();
-        double sum = compute.softmaxCrossEntropy(logits.value(), labels.value(), probs, dlogitsPerUnitLoss,
-                (float) (1.0 / batch));
-        output.value().set(0, (float) (sum / batch));
+        compute.softmaxCrossEntropyMean(logits.value(), labels.value(), probs, dlogitsPerUnitLoss,
+                (float) (1.0 / batch), output.value());
     }
 
     @Override
     protected void backward(Compute compute) {
         if (logits.requiresGrad()) {
-            contribute(compute, logits, dlogitsPerUnitLoss, outputGradScalar());
+            contribute(compute, logits, dlogitsPerUnitLoss, outputGradScalar(compute));
         }
     }
 }

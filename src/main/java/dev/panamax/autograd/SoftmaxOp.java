@@ -26,6 +26,7 @@ final class SoftmaxOp extends Op {
         if (!x.requiresGrad()) {
             return;
         }
+        beginHostCompute(compute);
         Tensor y = output.value();
         Tensor dy = output.gradStorage();
         boolean acc = x.claimGrad();

@@ -19,6 +19,7 @@ final class SumOp extends Op {
 
     @Override
     protected void forward(Compute compute) {
+        beginHostCompute(compute);
         Tensor xv = x.value();
         double acc = 0;
         for (long i = 0; i < xv.size(); i++) {
@@ -32,8 +33,9 @@ final class SumOp extends Op {
         if (!x.requiresGrad()) {
             return;
         }
+        beginHostCompute(compute);
         long n = x.value().size();
-        float g = mean ? (float) (outputGradScalar() / (double) n) : outputGradScalar();
+        float g = mean ? (float) (outputGradScalar(compute) / (double) n) : outputGradScalar(compute);
         boolean acc = x.claimGrad();
         Tensor dx = x.gradStorage();
         for (long i = 0; i < n; i++) {

@@ -1,6 +1,8 @@
 package dev.panamax.autograd;
 
+import dev.panamax.backend.Compute;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.tensor.TensorAllocator;
 
 import java.lang.foreign.Arena;
 
@@ -18,6 +20,8 @@ public final class Variable {
     private final Tensor grad;
     /** True while {@link #grad} holds no contribution (its bytes are stale and must not be read). */
     private boolean gradEmpty = true;
+    /** True while {@link #grad} holds only the seed 1 of a backward pass started here. */
+    private boolean gradSeed;
 
     Variable(String name, Tensor value, Tensor grad) {
         this.name = name;
@@ -27,7 +31,12 @@ public final class Variable {
 
     /** A leaf that requires a gradient (a parameter): the gradient is allocated in {@code owner}. */
     public static Variable parameter(String name, Tensor value, Arena owner) {
-        return new Variable(name, value, Tensor.allocate(owner, value.shape()));
+        return parameter(name, value, owner, TensorAllocator.HOST);
+    }
+
+    /** {@link #parameter(String, Tensor, Arena)} with the gradient from {@code memory} (a Compute for device memory). */
+    public static Variable parameter(String name, Tensor value, Arena owner, TensorAllocator memory) {
+        return new Variable(name, value, memory.allocate(owner, value.shape()));
     }
 
     /** A leaf without gradient (inputs, targets). */
@@ -74,9 +83,22 @@ public final class Variable {
         return grad;
     }
 
+    /** {@link #grad()} with the zeros written by {@code compute}, for gradients in a backend's memory. */
+    public Tensor grad(Compute compute) {
+        if (grad == null) {
+            throw new IllegalStateException(name + " does not require a gradient");
+        }
+        if (gradEmpty) {
+            compute.fill(grad, 0f);
+            gradEmpty = false;
+        }
+        return grad;
+    }
+
     /** Forgets the accumulated gradient (lazily: no pass over memory). */
     public void zeroGrad() {
         gradEmpty = true;
+        gradSeed = false;
     }
 
     /**
@@ -86,7 +108,19 @@ public final class Variable {
     boolean claimGrad() {
         boolean accumulate = !gradEmpty;
         gradEmpty = false;
+        gradSeed = false;
         return accumulate;
+    }
+
+    /** Marks the gradient as the seed 1 of a backward pass (the caller writes the 1). */
+    void seedGrad() {
+        gradEmpty = false;
+        gradSeed = true;
+    }
+
+    /** True when the gradient is a backward pass's seed 1, untouched since. */
+    boolean gradIsSeed() {
+        return gradSeed;
     }
 
     /** True when nothing has been contributed to the gradient since the last zeroGrad. */

@@ -2,6 +2,8 @@ package dev.panamax.backend;
 
 import dev.panamax.tensor.Tensor;
 
+import java.lang.foreign.Arena;
+
 /**
  * The kernel contract every backend implements. Arguments are NOT checked here: callers go through
  * {@link Compute}, which validates shapes once and then delegates. Tensors are row-major, contiguous
@@ -14,6 +16,12 @@ import dev.panamax.tensor.Tensor;
  * the hyperparameter arithmetic in double (PyTorch's semantics, see the golden README). They must use
  * fused multiply-add exactly where the formulas say {@code fma} and plain rounding elsewhere, so that
  * every backend can reproduce PyTorch bit for bit.
+ *
+ * <p>Memory and ordering: a backend may keep its own memory ({@link #allocate}) and run calls
+ * asynchronously ({@link #asynchronous()}), in which case calls execute in the order they were made
+ * and the host may touch tensors from {@link #allocate} only after {@link #synchronize()}. Tensors
+ * from anywhere else (host memory) are always safe: a call that writes one returns only when the
+ * host copy holds the result.
  */
 public interface Backend extends AutoCloseable {
 
@@ -30,6 +38,41 @@ public interface Backend extends AutoCloseable {
      */
     void gemm(boolean transA, boolean transB, int m, int n, int k,
               float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---------------------------------------------------------------- memory and ordering
+
+    /**
+     * A zero-filled tensor owned by {@code owner}, in the memory this backend computes on in place
+     * (the CPU backends: host memory, which is the default). It stays host-addressable, so
+     * {@link Tensor#get} and checkpoints work on it, after {@link #synchronize()} when the backend is
+     * {@link #asynchronous()}.
+     */
+    default Tensor allocate(Arena owner, int... shape) {
+        return Tensor.allocate(owner, shape);
+    }
+
+    /**
+     * True when calls may return before their results are written (a GPU stream): the host must call
+     * {@link #synchronize()} before reading or writing tensors from {@link #allocate}. False (the
+     * default) for the CPU backends, whose calls are done when they return.
+     */
+    default boolean asynchronous() {
+        return false;
+    }
+
+    /** Returns when every call made so far has finished and its results are in memory. */
+    default void synchronize() {
+    }
+
+    /** {@code dst = src}, same element count; either may be host or backend memory. Ordered like a kernel. */
+    default void copy(Tensor src, Tensor dst) {
+        dst.copyFrom(src);
+    }
+
+    /** {@code x[i] = value} for every i. */
+    default void fill(Tensor x, float value) {
+        x.fill(value);
+    }
 
     // ---------------------------------------------------------------- elementwise, forward
 
@@ -66,6 +109,17 @@ public interface Backend extends AutoCloseable {
      * {@code logsumexp(logits_i) - logits_i[label_i]}, accumulated in double.
      */
     double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale);
+
+    /**
+     * {@link #softmaxCrossEntropy} that leaves the mean loss in memory instead of returning it:
+     * {@code meanLoss[0] = (float) (sum / B)}, the sum and the division in double. An asynchronous
+     * backend computes it on the device, so a training step needs no read-back until its end.
+     */
+    default void softmaxCrossEntropyMean(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale,
+                                         Tensor meanLoss) {
+        double sum = softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
+        meanLoss.set(0, (float) (sum / logits.rows()));
+    }
 
     // ---------------------------------------------------------------- optimizer updates (one pass each)
 

@@ -1,13 +1,21 @@
 package dev.panamax.backend;
 
 import dev.panamax.tensor.Tensor;
+import dev.panamax.tensor.TensorAllocator;
+
+import java.lang.foreign.Arena;
 
 /**
  * The checked facade over a {@link Backend}: every argument is validated here, once, with a
  * message that names the argument and the shapes; then the unchecked kernel runs. Everything
  * above the backend layer (autograd, optimizers, benchmarks) calls kernels through this class.
+ *
+ * <p>It is also the allocator for tensors that kernels will work on ({@link #allocate}): with an
+ * {@link Backend#asynchronous() asynchronous} backend those live in the backend's memory and may be
+ * read on the host only after {@link #synchronize()}. Checks that would read such a tensor on the host
+ * (cross-entropy's labels) are done where the data enters instead, and documented there.
  */
-public final class Compute implements AutoCloseable {
+public final class Compute implements AutoCloseable, TensorAllocator {
     private final Backend backend;
 
     public Compute(Backend backend) {
@@ -21,6 +29,41 @@ public final class Compute implements AutoCloseable {
     public String name() {
         return backend.name();
     }
+
+    // ---------------------------------------------------------------- memory and ordering
+
+    /** A zero-filled tensor in the memory the backend computes on ({@link Backend#allocate}). */
+    @Override
+    public Tensor allocate(Arena owner, int... shape) {
+        return backend.allocate(owner, shape);
+    }
+
+    /** See {@link Backend#asynchronous()}. */
+    public boolean asynchronous() {
+        return backend.asynchronous();
+    }
+
+    /** Waits for every call made so far; after it the host may read and write any tensor. */
+    public void synchronize() {
+        backend.synchronize();
+    }
+
+    /** {@code dst = src}: same element count, not overlapping unless identical (then nothing happens). */
+    public void copy(Tensor src, Tensor dst) {
+        requireSameSize("dst", dst, "src", src);
+        if (src.segment().address() == dst.segment().address()) {
+            return;
+        }
+        requireDistinct("dst", dst, "src", src, "copy");
+        backend.copy(src, dst);
+    }
+
+    /** {@code x[i] = value} everywhere. */
+    public void fill(Tensor x, float value) {
+        backend.fill(x, value);
+    }
+
+    // ---------------------------------------------------------------- kernels
 
     /**
      * {@code C = alpha * op(A) op(B) + beta * C}, sizes taken from the tensors.
@@ -39,8 +82,8 @@ public final class Compute implements AutoCloseable {
                     + (transA ? " transposed" : "") + "), op(B) " + kb + "x" + n + " (B " + b.shapeString()
                     + (transB ? " transposed" : "") + "), C " + c.shapeString() + " (expected [" + m + ", " + n + "])");
         }
-        requireDistinct("C", c, "A", a);
-        requireDistinct("C", c, "B", b);
+        requireDistinct("C", c, "A", a, "gemm");
+        requireDistinct("C", c, "B", b, "gemm");
         requireFinite("alpha", alpha);
         requireFinite("beta", beta);
         backend.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
@@ -101,9 +144,30 @@ public final class Compute implements AutoCloseable {
 
     /**
      * Fused softmax + cross-entropy: returns the summed row losses, writes probs and (if not null)
-     * dlogits = (probs - onehot) * gradScale. Labels are class indices stored as floats.
+     * dlogits = (probs - onehot) * gradScale. Labels are class indices stored as floats; they are
+     * checked here when the host can read them without waiting (see {@link #softmaxCrossEntropyMean}).
      */
     public double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
+        checkCrossEntropy(logits, labels, probs, dlogits);
+        return backend.softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
+    }
+
+    /**
+     * {@link #softmaxCrossEntropy} with the mean loss written to {@code meanLoss[0]} instead of returned,
+     * so that an asynchronous backend needs no read-back. With such a backend the labels are not read
+     * here (that would cost a synchronisation per call): callers check them where they enter, as
+     * {@code BatchGraph} does, and a label out of range gives a NaN loss rather than a wrong number.
+     */
+    public void softmaxCrossEntropyMean(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale,
+                                        Tensor meanLoss) {
+        checkCrossEntropy(logits, labels, probs, dlogits);
+        if (meanLoss.size() != 1) {
+            throw new IllegalArgumentException("meanLoss must hold one value, got " + meanLoss.shapeString());
+        }
+        backend.softmaxCrossEntropyMean(logits, labels, probs, dlogits, gradScale, meanLoss);
+    }
+
+    private void checkCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits) {
         requireSameShape("probs", probs, "logits", logits);
         if (dlogits != null) {
             requireSameShape("dlogits", dlogits, "logits", logits);
@@ -112,7 +176,16 @@ public final class Compute implements AutoCloseable {
             throw new IllegalArgumentException("labels " + labels.shapeString() + " do not match the "
                     + logits.rows() + " rows of logits " + logits.shapeString());
         }
-        int classes = logits.cols();
+        if (!backend.asynchronous()) {
+            requireClassIndices(labels, logits.cols());
+        }
+    }
+
+    /**
+     * Every label is an integer in [0, classes); the error names the first that is not. Public for the
+     * places where labels enter a training step, which check them on the host before any upload.
+     */
+    public static void requireClassIndices(Tensor labels, int classes) {
         for (long i = 0; i < labels.size(); i++) {
             float l = labels.get(i);
             if (!(l >= 0 && l < classes) || l != Math.rint(l)) {
@@ -120,7 +193,6 @@ public final class Compute implements AutoCloseable {
                         + classes + ")");
             }
         }
-        return backend.softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
     }
 
     public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
@@ -199,14 +271,14 @@ public final class Compute implements AutoCloseable {
         }
     }
 
-    private static void requireDistinct(String name, Tensor t, String otherName, Tensor other) {
+    private static void requireDistinct(String name, Tensor t, String otherName, Tensor other, String op) {
         // address arithmetic rather than asOverlappingSlice, which allocates an Optional per call
         long start = t.segment().address();
         long end = start + t.segment().byteSize();
         long otherStart = other.segment().address();
         long otherEnd = otherStart + other.segment().byteSize();
         if (start < otherEnd && otherStart < end) {
-            throw new IllegalArgumentException(name + " must not overlap " + otherName + " in gemm");
+            throw new IllegalArgumentException(name + " must not overlap " + otherName + " in " + op);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.panamax.nn;
 import dev.panamax.autograd.Graph;
 import dev.panamax.autograd.Variable;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.tensor.TensorAllocator;
 
 import java.lang.foreign.Arena;
 import java.util.LinkedHashMap;
@@ -24,22 +25,30 @@ public final class Linear implements Module {
     private final Variable bias;
 
     public Linear(int inFeatures, int outFeatures, RandomGenerator rng, Arena owner) {
+        this(inFeatures, outFeatures, rng, owner, TensorAllocator.HOST);
+    }
+
+    /**
+     * PyTorch's initialisation (uniform in +-1/sqrt(in) for weight, then bias), with the parameters and
+     * their gradients in {@code memory}'s memory (a Compute puts them where its backend computes).
+     */
+    public Linear(int inFeatures, int outFeatures, RandomGenerator rng, Arena owner, TensorAllocator memory) {
         if (inFeatures <= 0 || outFeatures <= 0) {
             throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures + "): sizes must be positive");
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         double bound = 1.0 / Math.sqrt(inFeatures);
-        Tensor w = Tensor.allocate(owner, outFeatures, inFeatures);
+        Tensor w = memory.allocate(owner, outFeatures, inFeatures);
         for (long i = 0; i < w.size(); i++) {
             w.set(i, (float) rng.nextDouble(-bound, bound));
         }
-        Tensor b = Tensor.allocate(owner, outFeatures);
+        Tensor b = memory.allocate(owner, outFeatures);
         for (long i = 0; i < b.size(); i++) {
             b.set(i, (float) rng.nextDouble(-bound, bound));
         }
-        this.weight = Variable.parameter("weight", w, owner);
-        this.bias = Variable.parameter("bias", b, owner);
+        this.weight = Variable.parameter("weight", w, owner, memory);
+        this.bias = Variable.parameter("bias", b, owner, memory);
     }
 
     public int inFeatures() {

@@ -1,6 +1,8 @@
 package dev.panamax.nn;
 
 import dev.panamax.backend.Activation;
+import dev.panamax.backend.Compute;
+import dev.panamax.tensor.TensorAllocator;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -17,12 +19,14 @@ public final class Mlp extends Sequential implements AutoCloseable {
     private final int[] sizes;
     private final Activation activation;
     private final Arena arena;
+    private final TensorAllocator memory;
 
-    private Mlp(List<Module> layers, int[] sizes, Activation activation, Arena arena) {
+    private Mlp(List<Module> layers, int[] sizes, Activation activation, Arena arena, TensorAllocator memory) {
         super(layers);
         this.sizes = sizes;
         this.activation = activation;
         this.arena = arena;
+        this.memory = memory;
     }
 
     /**
@@ -30,6 +34,14 @@ public final class Mlp extends Sequential implements AutoCloseable {
      * PyTorch's default initialisation from a generator seeded with {@code seed}.
      */
     public static Mlp create(int[] sizes, Activation activation, long seed) {
+        return create(sizes, activation, seed, TensorAllocator.HOST);
+    }
+
+    /**
+     * {@link #create(int[], Activation, long)} with the parameters and gradients allocated by {@code memory};
+     * pass the training {@code Compute} so they live where its backend computes (on the GPU for cuda).
+     */
+    public static Mlp create(int[] sizes, Activation activation, long seed, TensorAllocator memory) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("an MLP needs at least input and output sizes, got " + Arrays.toString(sizes));
         }
@@ -42,12 +54,12 @@ public final class Mlp extends Sequential implements AutoCloseable {
         SplittableRandom rng = new SplittableRandom(seed);
         List<Module> layers = new ArrayList<>();
         for (int i = 0; i + 1 < sizes.length; i++) {
-            layers.add(new Linear(sizes[i], sizes[i + 1], rng, arena));
+            layers.add(new Linear(sizes[i], sizes[i + 1], rng, arena, memory));
             if (i + 2 < sizes.length && activation != Activation.IDENTITY) {
                 layers.add(new ActivationLayer(activation));
             }
         }
-        return new Mlp(layers, sizes.clone(), activation, arena);
+        return new Mlp(layers, sizes.clone(), activation, arena, memory);
     }
 
     public int[] sizes() {
@@ -65,6 +77,9 @@ public final class Mlp extends Sequential implements AutoCloseable {
 
     @Override
     public void close() {
+        if (memory instanceof Compute compute) {
+            compute.synchronize(); // a GPU may still be updating the parameters
+        }
         arena.close();
     }
 }

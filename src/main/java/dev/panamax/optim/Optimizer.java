@@ -120,7 +120,7 @@ public abstract class Optimizer implements AutoCloseable {
                     + state.keySet() + ")");
         }
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
-            e.getValue().copyFrom(values.get(e.getKey()));
+            compute.copy(values.get(e.getKey()), e.getValue());
         }
         steps = stepCount;
     }
@@ -132,7 +132,10 @@ public abstract class Optimizer implements AutoCloseable {
     protected final Tensor[] newState(String stateName, float initial) {
         Tensor[] out = new Tensor[params.length];
         for (int i = 0; i < params.length; i++) {
-            out[i] = Tensor.allocate(stateArena, params[i].value().shape()).fill(initial);
+            out[i] = compute.allocate(stateArena, params[i].value().shape());
+            if (initial != 0f) {
+                compute.fill(out[i], initial);
+            }
             state.put(stateKey(params[i].name(), stateName), out[i]);
         }
         return out;
@@ -143,6 +146,7 @@ public abstract class Optimizer implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            compute.synchronize(); // queued updates may still use the state
             stateArena.close();
         }
     }

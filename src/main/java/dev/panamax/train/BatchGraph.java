@@ -11,7 +11,9 @@ import java.lang.foreign.Arena;
 
 /**
  * The model + loss graph recorded once for one batch size and replayed for every batch of that
- * size. Inputs are bound by re-pointing the input leaves at the loader's buffers (no copy).
+ * size. With a CPU backend, inputs are bound by re-pointing the input leaves at the loader's buffers
+ * (no copy); with an asynchronous backend (cuda) the graph owns its inputs in the backend's memory and
+ * each batch is copied in once, the step's only upload.
  */
 final class BatchGraph implements AutoCloseable {
     final int batch;
@@ -23,16 +25,20 @@ final class BatchGraph implements AutoCloseable {
     private final Variable oneHot;
     private final Arena inputs = Arena.ofShared();
     private final boolean oneHotNeeded;
+    private final Compute compute;
 
     // x (B,features), labels (B) -> logits (B,classes), loss [1]
     BatchGraph(Module model, Loss lossKind, Compute compute, int batch, int features, int classes, boolean grad) {
         this.batch = batch;
+        this.compute = compute;
         this.graph = new Graph(compute, grad);
-        this.x = graph.input("x", Tensor.allocate(inputs, batch, features));
-        this.labels = graph.input("labels", Tensor.allocate(inputs, batch));
+        this.x = graph.input("x", compute.allocate(inputs, batch, features));
+        this.labels = graph.input("labels", compute.allocate(inputs, batch));
         this.oneHotNeeded = lossKind.needsOneHot();
-        this.oneHot = graph.input("onehot", Tensor.allocate(inputs, batch, classes));
-        Variable variance = graph.input("var", Tensor.allocate(inputs, batch, classes).fill(1f));
+        this.oneHot = graph.input("onehot", compute.allocate(inputs, batch, classes));
+        Tensor unitVariance = compute.allocate(inputs, batch, classes);
+        compute.fill(unitVariance, 1f);
+        Variable variance = graph.input("var", unitVariance);
         this.logits = model.forward(graph, x);
         if (logits.value().cols() != classes) {
             throw new IllegalArgumentException("the model outputs " + logits.value().cols() + " values per sample but the data has "
@@ -41,10 +47,21 @@ final class BatchGraph implements AutoCloseable {
         this.loss = lossKind.record(graph, logits, labels, oneHot, variance);
     }
 
-    /** Points the graph at a batch: x (B,features), labels (B) as float class indices. */
+    /**
+     * Points the graph at a batch: x (B,features), labels (B) as float class indices. Call only while
+     * the backend is idle (the Trainer's steps end synchronised): the one-hot targets are written on
+     * the host.
+     */
     void bind(Tensor xBatch, Tensor labelBatch) {
-        x.setValue(xBatch);
-        labels.setValue(labelBatch);
+        if (compute.asynchronous()) {
+            // checked here, on the host copy, because the device-side loss cannot stop on a bad label
+            Compute.requireClassIndices(labelBatch, logits.value().cols());
+            compute.copy(xBatch, x.value());
+            compute.copy(labelBatch, labels.value());
+        } else {
+            x.setValue(xBatch);
+            labels.setValue(labelBatch);
+        }
         if (oneHotNeeded) {
             Tensor oh = oneHot.value();
             oh.fill(0f);
@@ -70,7 +87,7 @@ final class BatchGraph implements AutoCloseable {
 
     @Override
     public void close() {
-        graph.close();
+        graph.close(); // waits for queued kernels, which may read the inputs too
         inputs.close();
     }
 }

@@ -14,6 +14,10 @@ import dev.panamax.tensor.Tensor;
  * <p>A step: bind the batch, replay forward, backward from the loss, one optimizer update,
  * zero the gradients (lazily). The loss and the number of correct predictions of the last step are
  * kept in fields so that nothing is boxed or returned as an object.
+ *
+ * <p>With an asynchronous backend (cuda) a step queues all its kernels and waits once, at its end,
+ * before reading the loss: every step returns with the backend idle, so the host may read or write
+ * the model (checkpoints, evaluation) between steps.
  */
 public final class Trainer implements AutoCloseable {
     private final Module model;
@@ -54,12 +58,13 @@ public final class Trainer implements AutoCloseable {
         g.graph.forward();
         g.graph.backward(g.loss);
         for (Variable p : parameters) {
-            p.grad(); // a parameter the loss did not reach gets zeros, not a stale gradient
+            p.grad(compute); // a parameter the loss did not reach gets zeros, not a stale gradient
         }
         optimizer.step();
         for (Variable p : parameters) {
             p.zeroGrad(); // through the cached array: Module.zeroGrad() builds a name map
         }
+        compute.synchronize(); // the step's one wait (a GPU's): the loss and logits are read below
         lastLoss = g.loss.value().get(0);
         lastCorrect = g.correct();
         return lastLoss;
@@ -71,6 +76,7 @@ public final class Trainer implements AutoCloseable {
         lastEvalBatch = x.dim(0);
         g.bind(x, labels);
         g.graph.forward();
+        compute.synchronize();
         lastLoss = g.loss.value().get(0);
         lastCorrect = g.correct();
         return lastLoss;

@@ -91,7 +91,7 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalArgumentException("model " + spec + " does not fit " + data.name() + " ("
                     + data.train().features() + " features, " + data.train().classes() + " classes)");
         }
-        this.model = Mlp.create(sizes, spec.activation(), options.seed());
+        this.model = Mlp.create(sizes, spec.activation(), options.seed(), compute);
         Optimizer opt = null;
         Trainer tr = null;
         try {
@@ -192,6 +192,7 @@ public final class TrainingSession implements AutoCloseable {
         }
         meta.put(HISTORY_KEY, csv.toString());
         Path file = dir.resolve(CHECKPOINT);
+        compute.synchronize(); // the model may live in a GPU's memory: let queued updates land first
         Checkpoint.save(file, model, optimizer, meta);
         writeMetrics(dir);
         return file;
@@ -261,6 +262,7 @@ public final class TrainingSession implements AutoCloseable {
                     + e.getMessage() + ")");
         }
         Checkpoint.load(file, model, optimizer);
+        compute.synchronize(); // the optimizer state is copied in through the backend
         nextEpoch = savedEpoch + 1;
         history.addAll(savedHistory);
     }

@@ -1,0 +1,18 @@
+package dev.panamax.tensor;
+
+import java.lang.foreign.Arena;
+
+/**
+ * Where new tensors live. {@link #HOST} allocates plain off-heap host memory; a
+ * {@link dev.panamax.backend.Compute} allocates in the memory its backend computes on (host memory for
+ * the CPU backends, GPU-resident unified memory for {@code cuda}), so that models, graphs and optimizer
+ * state built through it never cross the PCIe bus during training.
+ */
+@FunctionalInterface
+public interface TensorAllocator {
+    /** Plain host memory ({@link Tensor#allocate}). */
+    TensorAllocator HOST = Tensor::allocate;
+
+    /** A zero-filled tensor of {@code shape} whose memory lives as long as {@code owner}. */
+    Tensor allocate(Arena owner, int... shape);
+}

@@ -1,0 +1,241 @@
+package dev.panamax.backend;
+
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * A test stand-in for a GPU stream: an {@link Backend#asynchronous() asynchronous} backend that
+ * queues every call on tensors from its {@link #allocate} and runs the queue, in order, only in
+ * {@link #synchronize()}. Results are therefore NOT in memory when a call returns, exactly the
+ * situation code above the backend meets with the cuda backend, and any host read that forgot to
+ * synchronise sees stale values and makes a comparison with an eager run fail.
+ *
+ * <p>Calls that involve host tensors (memory not from {@link #allocate}) behave as the cuda backend's
+ * copy path does: the queue is drained and the call runs at once, and {@link #hostCalls()} counts
+ * them, so a test can assert that a training step touched host memory only where intended. A copy
+ * from host memory into backend memory reads its source when called (as a pageable
+ * {@code cuMemcpyHtoDAsync} does) and lands in queue order.
+ */
+public final class DeferredBackend implements Backend {
+    private record Range(long start, long end) {
+        boolean holds(MemorySegment s) {
+            return s.address() >= start && s.address() + s.byteSize() <= end;
+        }
+    }
+
+    private final Backend eager;
+    private final List<Range> owned = new ArrayList<>();
+    private final List<Runnable> queue = new ArrayList<>();
+    private long synchronizations;
+    private long hostCalls;
+    private long queuedCalls;
+    private long lostCalls;
+
+    public DeferredBackend(Backend eager) {
+        this.eager = eager;
+    }
+
+    @Override
+    public String name() {
+        return "deferred-" + eager.name();
+    }
+
+    @Override
+    public String describe() {
+        return eager.describe() + ", deferred until synchronize()";
+    }
+
+    /** synchronize() calls, including those implied by calls that return host values. */
+    public long synchronizations() {
+        return synchronizations;
+    }
+
+    /** Calls that touched host memory and so ran at once. */
+    public long hostCalls() {
+        return hostCalls;
+    }
+
+    /** Calls queued on backend memory. */
+    public long queuedCalls() {
+        return queuedCalls;
+    }
+
+    /** Queued calls dropped because their memory was freed before a synchronize(). */
+    public long lostCalls() {
+        return lostCalls;
+    }
+
+    /** True when {@code t} lies in memory from {@link #allocate}. */
+    public boolean owns(Tensor t) {
+        for (Range r : owned) {
+            if (r.holds(t.segment())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Closing the owner while calls are queued drops them and counts them in {@link #lostCalls()}: the
+     * memory is gone by then (FFM cleanups run after the arena is closed), so code that frees backend
+     * memory must {@code synchronize()} first, as Panamax's close methods do.
+     */
+    @Override
+    public Tensor allocate(Arena owner, int... shape) {
+        Tensor t = Tensor.allocate(owner, shape);
+        MemorySegment.NULL.reinterpret(owner, ignored -> {
+            lostCalls += queue.size();
+            queue.clear();
+        });
+        owned.add(new Range(t.segment().address(), t.segment().address() + Math.max(1, t.segment().byteSize())));
+        return t;
+    }
+
+    @Override
+    public boolean asynchronous() {
+        return true;
+    }
+
+    @Override
+    public void synchronize() {
+        synchronizations++;
+        drain();
+    }
+
+    private void drain() {
+        for (Runnable r : queue) {
+            r.run();
+        }
+        queue.clear();
+    }
+
+    /** Queues {@code call} when every tensor is backend memory, else drains and runs it now. */
+    private void submit(Runnable call, Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null && !owns(t)) {
+                hostCalls++;
+                drain();
+                call.run();
+                return;
+            }
+        }
+        queuedCalls++;
+        queue.add(call);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        if (owns(dst) && !owns(src)) {
+            float[] snapshot = src.segment().toArray(JAVA_FLOAT); // the source is read now, as a pageable upload is
+            queuedCalls++;
+            queue.add(() -> dst.copyFrom(snapshot));
+            return;
+        }
+        submit(() -> eager.copy(src, dst), src, dst);
+    }
+
+    @Override
+    public void fill(Tensor x, float value) {
+        submit(() -> eager.fill(x, value), x);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta,
+                     Tensor c) {
+        submit(() -> eager.gemm(transA, transB, m, n, k, alpha, a, b, beta, c), a, b, c);
+    }
+
+    @Override
+    public void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {
+        submit(() -> eager.biasActivation(x, bias, act, y), x, bias, y);
+    }
+
+    @Override
+    public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        submit(() -> eager.activationBackward(act, x, y, dy, dx), x, y, dy, dx);
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        submit(() -> eager.axpy(alpha, x, y), x, y);
+    }
+
+    @Override
+    public void scale(float alpha, Tensor x) {
+        submit(() -> eager.scale(alpha, x), x);
+    }
+
+    @Override
+    public void columnSums(Tensor x, float beta, Tensor out) {
+        submit(() -> eager.columnSums(x, beta, out), x, out);
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor y) {
+        submit(() -> eager.softmaxRows(x, y), x, y);
+    }
+
+    @Override
+    public void logSoftmaxRows(Tensor x, Tensor y) {
+        submit(() -> eager.logSoftmaxRows(x, y), x, y);
+    }
+
+    /** Returns a host value, so it waits for the queue first (as the cuda backend's version does). */
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
+        synchronize();
+        return eager.softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
+    }
+
+    @Override
+    public void softmaxCrossEntropyMean(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale,
+                                        Tensor meanLoss) {
+        submit(() -> eager.softmaxCrossEntropyMean(logits, labels, probs, dlogits, gradScale, meanLoss),
+                logits, labels, probs, dlogits, meanLoss);
+    }
+
+    @Override
+    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
+                        boolean nesterov, boolean first, float negLr) {
+        submit(() -> eager.sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr), p, g, buf);
+    }
+
+    @Override
+    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
+        submit(() -> eager.adagradStep(p, g, sum, weightDecay, negClr, eps), p, g, sum);
+    }
+
+    @Override
+    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay, float rho,
+                             float oneMinusRho, float eps, float negLr) {
+        submit(() -> eager.adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr),
+                p, g, squareAvg, accDelta);
+    }
+
+    @Override
+    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
+                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
+        submit(() -> eager.rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum,
+                negLr), p, g, squareAvg, gradAvg, buf);
+    }
+
+    @Override
+    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
+                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negStepSize,
+                         float bc2Sqrt, float eps) {
+        submit(() -> eager.adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2,
+                oneMinusBeta2, negStepSize, bc2Sqrt, eps), p, g, m, v, vmax);
+    }
+
+    @Override
+    public void close() {
+        drain();
+        eager.close();
+    }
+}
