@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""PyTorch's SGEMM throughput on the shapes of Panamax's GpuBench, for the same table.
+"""PyTorch's figures for Panamax's GpuBench tables.
 
-fp32 with TF32 off (torch.backends.cuda.matmul.allow_tf32 = False), data on the GPU, timed with
-CUDA events over enough back-to-back calls to fill ~0.25 s. Prints one line per shape:
-"label gflops", the labels of dev.panamax.backend.cuda.GpuBench.SHAPES.
+SGEMM: fp32 with TF32 off (torch.backends.cuda.matmul.allow_tf32 = False), data on the GPU, timed
+with CUDA events over enough back-to-back calls to fill ~0.25 s. One line per shape: "label gflops",
+the labels of dev.panamax.backend.cuda.GpuBench.SHAPES.
+
+Training: the model, optimizer and kind of data of dev.panamax.backend.cuda.TrainingThroughput
+(784-256-10 ReLU, cross-entropy, SGD lr 0.05 momentum 0.9; 16384 Gaussian samples with feature
+`label` raised by 3), eager mode, data on the GPU, loss.item() every step. Lines
+"train-BATCH samples_per_second" and "train-BATCH-loss final_loss".
 """
+import time
+
 import torch
 
 torch.backends.cuda.matmul.allow_tf32 = False
@@ -52,5 +59,49 @@ def main():
         print(f"{label} {2.0 * m * n * k * iterations / seconds / 1e9:.1f}", flush=True)
 
 
+def train_throughput(batch, warmup_seconds=1.0, seconds=2.0):
+    dev = torch.device("cuda")
+    n, features, classes = 16384, 784, 10
+    gen = torch.Generator().manual_seed(2026)
+    labels = torch.randint(0, classes, (n,), generator=gen)
+    x = torch.randn(n, features, generator=gen)
+    x[torch.arange(n), labels] += 3.0
+    x, labels = x.to(dev), labels.to(dev)
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(features, 256), torch.nn.ReLU(), torch.nn.Linear(256, classes)).to(dev)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    batches = n // batch
+
+    def step(b):
+        xb = x[b * batch:(b + 1) * batch]
+        yb = labels[b * batch:(b + 1) * batch]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    i = 0
+    end = time.perf_counter() + warmup_seconds
+    while time.perf_counter() < end:
+        step(i % batches)
+        i += 1
+    steps = 0
+    start = time.perf_counter()
+    end = start + seconds
+    while True:
+        last = step(i % batches)
+        i += 1
+        steps += 1
+        now = time.perf_counter()
+        if now >= end:
+            break
+    print(f"train-{batch} {steps * batch / (now - start):.1f}", flush=True)
+    print(f"train-{batch}-loss {last:.4f}", flush=True)
+
+
 if __name__ == "__main__":
     main()
+    for b in (128, 1024):
+        train_throughput(b)

@@ -176,16 +176,35 @@ extern "C" __global__ void softmax_cross_entropy(const float *logits, const floa
                                                  long long rows, int cols) {
     ROW_OF_WARP(r, rows)
     const float *in = logits + r * cols;
-    int label = (int) labels[r];
+    // Labels are checked on the host where they enter a training step; one that is not a class index
+    // anyway (a caller that skipped the check) must not read outside the row: it gives NaN loss and
+    // gradient, which the training loop reports, instead of a wrong number or an illegal address.
+    float label_value = labels[r];
+    bool valid = label_value >= 0.0f && label_value < (float) cols && label_value == truncf(label_value);
+    int label = valid ? (int) label_value : -1;
+    const double nan = __longlong_as_double(0x7ff8000000000000LL);
     double lse = row_log_sum_exp(in, cols, lane);
-    if (lane == 0) loss[r] = lse - in[label];
+    if (lane == 0) loss[r] = valid ? lse - in[label] : nan;
     for (int j = lane; j < cols; j += WARP) {
         double p = exp((double) in[j] - lse);
         probs[r * cols + j] = (float) p;
         if (dlogits != nullptr) {
             double onehot = j == label ? 1.0 : 0.0;
-            dlogits[r * cols + j] = (float) ((p - onehot) * grad_scale);
+            dlogits[r * cols + j] = valid ? (float) ((p - onehot) * grad_scale) : (float) nan;
         }
+    }
+}
+
+// row_loss (rows) -> mean (1): (float) (sum / rows), the sum in double and in row order on one
+// thread, exactly as the reference adds up softmaxCrossEntropy's row losses. rows is a batch size
+// (hundreds to a few thousand), so one thread takes microseconds and the loss never leaves the GPU.
+extern "C" __global__ void mean_of_rows(const double *row_loss, long long rows, float *mean) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        double sum = 0.0;
+        for (long long i = 0; i < rows; i++) {
+            sum += row_loss[i];
+        }
+        mean[0] = (float) (sum / (double) rows);
     }
 }
 

@@ -65,6 +65,14 @@ public final class Tensor {
         return new Tensor(segment, s, n);
     }
 
+    /**
+     * The element count of {@code shape}, checked as {@link #allocate} checks it (at least one
+     * dimension, none negative, no overflow): for allocators that get memory elsewhere and then {@link #wrap} it.
+     */
+    public static long sizeOf(int... shape) {
+        return elementCount(checkedShape(shape));
+    }
+
     private static int[] checkedShape(int[] shape) {
         if (shape.length == 0) {
             throw new IllegalArgumentException("a tensor needs at least one dimension");

@@ -21,21 +21,26 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * GEMM through cuBLAS and every elementwise kernel in CUDA ({@code native/cuda/kernels.cu}), on one
  * NVIDIA GPU, bound with FFM ({@link dev.panamax.backend.cuda.ffi}).
  *
- * <p><b>Host tensors, this version.</b> The rest of Panamax allocates tensors as host off-heap
- * segments ({@link Tensor#allocate}), so each call here copies its inputs host to device, runs, and
- * copies its outputs back, all queued on one stream and finished by one {@code cuStreamSynchronize}
- * per call. Device buffers are kept per host tensor ({@link DeviceBuffers}) and reused, so a training
- * loop in steady state allocates no device memory. This is correct everywhere and checkable against
- * the scalar reference, but PCIe copies bound its speed: small kernels cost a round trip each.
+ * <p><b>Two kinds of tensor.</b>
+ * <ul>
+ *   <li><b>Resident</b>: tensors from {@link #allocate} live in unified memory
+ *       ({@code cuMemAllocManaged}) that the GPU uses in place. Calls on them are queued on one
+ *       stream and return at once ({@link #asynchronous()} is true); the host reads or writes them
+ *       after {@link #synchronize()}. Models, graphs, optimizer state and batch inputs built through a
+ *       {@code Compute} over this backend are resident, so a training step uploads its batch once,
+ *       queues its kernels and waits once, at its end, to read the loss.</li>
+ *   <li><b>Host</b>: any other tensor ({@link Tensor#allocate}). Each call copies host inputs to a
+ *       device mirror ({@link DeviceBuffers}), and when it writes a host tensor it copies the result
+ *       back and waits before returning, so host tensors never need {@code synchronize()}. Correct
+ *       everywhere, and bounded by PCIe: the mode of a program that never asks the backend for memory.</li>
+ * </ul>
+ * Unified memory needs a GPU with concurrent managed access (every Pascal or newer GPU on Linux);
+ * without it, or with {@code -D}{@value #UNIFIED_PROPERTY}{@code =false}, {@link #allocate} returns host
+ * tensors and every call is synchronous.
  *
- * <p><b>Next step: device-resident training</b> (tensors living on the GPU, one synchronisation per
- * training step, at the loss read-out). It needs a tensor allocator hook in {@code Compute}
- * ({@code compute.allocate(shape)} instead of {@code Tensor.allocate(arena, shape)}) so that Graph,
- * Optimizer and BatchLoader allocate through the backend; this backend would answer with segments
- * backed by {@code cuMemAllocManaged} (host-addressable, so {@code Tensor.get} and checkpoints still
- * work, with prefetch hints) or plain device memory plus explicit transfers at the edges (the batch
- * upload, the loss and metrics download). The copies here then disappear and the cache becomes the
- * identity.
+ * <p>Lifetime: a resident tensor is freed when its owner arena closes (the free waits for queued work
+ * first). Closing the backend while resident tensors are alive keeps the CUDA context until the last
+ * is freed, so their memory stays readable and nothing crashes.
  *
  * <p>Calls are serialised ({@code synchronized}) and make the backend's context current on the calling
  * thread first, so any thread may use it. Numerics: elementwise kernels round exactly as the scalar
@@ -47,6 +52,8 @@ public final class CudaBackend implements Backend {
     public static final String DEVICE_PROPERTY = "panamax.cuda.device";
     /** System property: device bytes the buffer cache may hold before it is emptied (default: half the GPU). */
     public static final String CACHE_PROPERTY = "panamax.cuda.cacheBytes";
+    /** System property: {@code false} makes {@link #allocate} return host tensors (every call copies and waits). */
+    public static final String UNIFIED_PROPERTY = "panamax.cuda.unified";
 
     private final CudaDriver cu;
     private final Cublas cublas;
@@ -62,6 +69,17 @@ public final class CudaBackend implements Backend {
     private final String description;
     private MemorySegment lossHost;
     private boolean closed;
+    /** True when {@link #allocate} hands out unified memory (the device supports concurrent managed access). */
+    private final boolean unified;
+    /** The unified-memory allocations alive now: a tensor inside one is used in place. */
+    private final AddressRanges resident = new AddressRanges();
+    private int liveResident;
+    /** Set when the current call queued a copy into a host tensor: it must wait before returning. */
+    private boolean hostOutput;
+    /** Device doubles for the per-row losses of {@link #softmaxCrossEntropyMean}, grown as needed. */
+    private long rowLoss;
+    private long rowLossCapacity;
+    private long synchronizations;
 
     /**
      * Finds the libraries ({@link CudaLibraries}), initialises the driver on the GPU named by
@@ -72,10 +90,12 @@ public final class CudaBackend implements Backend {
      *                                     that do not load) and what to install or set
      */
     public CudaBackend(int threads) {
-        this(CudaLibraries.defaultFolders(), Integer.getInteger(DEVICE_PROPERTY, 0));
+        this(CudaLibraries.defaultFolders(), Integer.getInteger(DEVICE_PROPERTY, 0),
+                !"false".equals(System.getProperty(UNIFIED_PROPERTY)));
     }
 
-    CudaBackend(List<Path> folders, int ordinal) {
+    /** {@code unifiedWanted == false}: host tensors only, every call copies and waits (for comparisons). */
+    CudaBackend(List<Path> folders, int ordinal, boolean unifiedWanted) {
         CudaLibraries.Loaded<CudaDriver> driver = CudaLibraries.loadDriver(folders);
         cu = driver.bindings();
         try {
@@ -136,10 +156,14 @@ public final class CudaBackend implements Backend {
         beta = hostArena.allocate(JAVA_FLOAT);
         int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
         int minor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        boolean concurrentManaged = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS, device) != 0;
+        unified = concurrentManaged && unifiedWanted;
+        String memory = unified ? "tensors from allocate() resident in unified memory, calls queued (one wait per training step)"
+                : (!unifiedWanted ? "-D" + UNIFIED_PROPERTY + "=false" : "no concurrent managed access on this device")
+                        + ": every tensor copied per call, one wait per call";
         description = cu.deviceName(device) + " (device " + ordinal + ", sm_" + major + minor + ", "
                 + total / (1L << 20) + " MiB), driver " + version(cu.driverVersion()) + " " + driver.path()
-                + "; cuBLAS " + cublas.version(handle) + " " + blas.path()
-                + "; host tensors copied per call (one sync per call)";
+                + "; cuBLAS " + cublas.version(handle) + " " + blas.path() + "; " + memory;
     }
 
     private static String version(int v) {
@@ -156,9 +180,14 @@ public final class CudaBackend implements Backend {
         return description;
     }
 
-    /** Device buffers allocated so far (constant in a steady-state loop). */
+    /** Device buffers allocated so far for host tensors' mirrors (constant in a steady-state loop). */
     public synchronized long deviceAllocations() {
         return buffers.allocations();
+    }
+
+    /** Times the host has waited for the stream so far (a resident training step adds one). */
+    public synchronized long synchronizations() {
+        return synchronizations;
     }
 
     // package-private access for the benchmark, which times cuBLAS on device-resident buffers
@@ -182,7 +211,102 @@ public final class CudaBackend implements Backend {
         cu.setCurrent(context);
     }
 
-    // ---------------------------------------------------------------- transfers
+    // ---------------------------------------------------------------- memory and ordering
+
+    @Override
+    public boolean asynchronous() {
+        return unified;
+    }
+
+    /**
+     * A zero-filled tensor in unified memory, freed when {@code owner} closes; a host tensor when
+     * unified memory is off (see the class comment).
+     */
+    @Override
+    @SuppressWarnings("restricted") // the segment wraps memory from cuMemAllocManaged, sized here
+    public synchronized Tensor allocate(Arena owner, int... shape) {
+        long elements = Tensor.sizeOf(shape);
+        if (!unified) {
+            return Tensor.allocate(owner, shape);
+        }
+        begin();
+        long bytes = Math.max(1, elements) * Float.BYTES;
+        long address = cu.memAllocManaged(bytes);
+        MemorySegment segment;
+        try {
+            cu.memsetD32Async(address, 0, Math.max(1, elements), stream);
+            waitForStream(); // zeros in place before the host writes initial values
+            segment = MemorySegment.ofAddress(address).reinterpret(elements * Float.BYTES, owner, s -> release(address));
+        } catch (RuntimeException e) {
+            cu.memFree(address); // owner already closed, or the memset failed
+            throw e;
+        }
+        resident.add(address, bytes);
+        liveResident++;
+        return Tensor.wrap(segment, shape);
+    }
+
+    /** Frees one unified allocation when its owner closes (on whichever thread closes it). */
+    private synchronized void release(long address) {
+        resident.remove(address);
+        liveResident--;
+        cu.setCurrent(context);
+        if (!closed) {
+            cu.streamSynchronize(stream); // queued kernels may still use it
+        }
+        cu.memFree(address);
+        if (closed && liveResident == 0) {
+            cu.primaryContextRelease(device); // close() left the context to the last resident tensor
+        }
+    }
+
+    @Override
+    public synchronized void synchronize() {
+        begin();
+        waitForStream();
+    }
+
+    @Override
+    public synchronized void copy(Tensor src, Tensor dst) {
+        long bytes = src.segment().byteSize();
+        boolean fromDevice = isResident(src);
+        boolean toDevice = isResident(dst);
+        if (bytes == 0) {
+            return;
+        }
+        if (!fromDevice && !toDevice) {
+            MemorySegment.copy(src.segment(), 0, dst.segment(), 0, bytes); // host tensors are always current
+            return;
+        }
+        begin();
+        long srcAddress = src.segment().address();
+        long dstAddress = dst.segment().address();
+        if (fromDevice && toDevice) {
+            cu.copyDeviceToDeviceAsync(dstAddress, srcAddress, bytes, stream);
+        } else if (toDevice) {
+            cu.copyToDeviceAsync(dstAddress, src.segment(), bytes, stream); // staged: src is free on return
+        } else {
+            cu.copyToHostAsync(dst.segment(), srcAddress, bytes, stream);
+            waitForStream();
+        }
+    }
+
+    @Override
+    public synchronized void fill(Tensor x, float value) {
+        if (!isResident(x)) {
+            x.fill(value);
+            return;
+        }
+        if (x.size() > 0) {
+            begin();
+            cu.memsetD32Async(x.segment().address(), Float.floatToRawIntBits(value), x.size(), stream);
+        }
+    }
+
+    private boolean isResident(Tensor t) {
+        MemorySegment s = t.segment();
+        return resident.contains(s.address(), s.byteSize());
+    }
 
     private void begin() {
         if (closed) {
@@ -191,8 +315,17 @@ public final class CudaBackend implements Backend {
         cu.setCurrent(context);
     }
 
-    /** Queues the upload of {@code t} and returns its device buffer. */
+    private void waitForStream() {
+        cu.streamSynchronize(stream);
+        synchronizations++;
+        buffers.trim();
+    }
+
+    /** A resident tensor's own address, or a host tensor's device mirror with its data uploaded. */
     private long in(Tensor t) {
+        if (isResident(t)) {
+            return t.segment().address();
+        }
         long d = buffers.of(t.segment());
         if (d != 0) {
             cu.copyToDeviceAsync(d, t.segment(), t.segment().byteSize(), stream);
@@ -200,9 +333,9 @@ public final class CudaBackend implements Backend {
         return d;
     }
 
-    /** The device buffer for an output that is fully overwritten (no upload). */
+    /** The device address for an output that is fully overwritten (no upload). */
     private long out(Tensor t) {
-        return buffers.of(t.segment());
+        return isResident(t) ? t.segment().address() : buffers.of(t.segment());
     }
 
     private long inOrNull(Tensor t) {
@@ -213,17 +346,23 @@ public final class CudaBackend implements Backend {
         return t == null ? 0 : out(t);
     }
 
-    /** Queues the download of {@code t} from its device buffer. */
+    /** Queues the copy of a host output back from its mirror; the call then waits in {@link #finish()}. */
     private void download(Tensor t) {
-        if (t != null && t.size() > 0) {
+        if (t != null && t.size() > 0 && !isResident(t)) {
             cu.copyToHostAsync(t.segment(), buffers.of(t.segment()), t.segment().byteSize(), stream);
+            hostOutput = true;
         }
     }
 
-    /** The call's one synchronisation: after it, downloads are in host memory and kernel errors are known. */
+    /**
+     * The end of every call: waits only when the call wrote a host tensor (its result must be in host
+     * memory on return). Calls on resident tensors return with their kernels queued.
+     */
     private void finish() {
-        cu.streamSynchronize(stream);
-        buffers.trim();
+        if (hostOutput) {
+            hostOutput = false;
+            waitForStream();
+        }
     }
 
     // ---------------------------------------------------------------- GEMM
@@ -371,12 +510,51 @@ public final class CudaBackend implements Backend {
         download(probs);
         download(dlogits);
         cu.copyToHostAsync(loss, dloss, loss.byteSize(), stream);
+        hostOutput = true; // the row losses are read on the host below
         finish();
         double total = 0;
         for (int i = 0; i < rows; i++) {
             total += loss.getAtIndex(JAVA_DOUBLE, i); // in row order, as the reference sums
         }
         return total;
+    }
+
+    // logits (B,C), labels (B) -> probs (B,C), dlogits (B,C) or null, meanLoss (1); all on the device
+    @Override
+    public synchronized void softmaxCrossEntropyMean(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits,
+                                                     float gradScale, Tensor meanLoss) {
+        int rows = logits.rows();
+        begin();
+        long dRowLoss = rowLossBuffer(rows);
+        long dlogitsIn = in(logits);
+        long dlabels = in(labels);
+        long dprobs = out(probs);
+        long ddlogits = outOrNull(dlogits);
+        long dmean = out(meanLoss);
+        kernels.args().ptr(dlogitsIn).ptr(dlabels).ptr(dprobs).ptr(ddlogits).f32(gradScale).ptr(dRowLoss)
+                .i64(rows).i32(logits.cols());
+        kernels.launchRows(kernels.softmaxCrossEntropy, rows, stream);
+        kernels.args().ptr(dRowLoss).i64(rows).ptr(dmean);
+        kernels.launchElements(kernels.meanOfRows, 1, stream);
+        download(probs);
+        download(dlogits);
+        download(meanLoss);
+        finish();
+    }
+
+    /** Device memory for {@code rows} per-row losses; growing waits for the stream before freeing the old buffer. */
+    private long rowLossBuffer(int rows) {
+        long needed = Math.max(1, rows);
+        if (rowLossCapacity < needed) {
+            if (rowLoss != 0) {
+                waitForStream();
+                cu.memFree(rowLoss);
+                rowLoss = 0;
+            }
+            rowLoss = cu.memAlloc(needed * Double.BYTES);
+            rowLossCapacity = needed;
+        }
+        return rowLoss;
     }
 
     /** A host buffer of {@code rows} doubles for the per-row losses, kept and grown as needed. */
@@ -481,14 +659,19 @@ public final class CudaBackend implements Backend {
         if (closed) {
             return;
         }
-        closed = true;
         cu.setCurrent(context);
         cu.streamSynchronize(stream);
+        closed = true;
         buffers.close();
+        if (rowLoss != 0) {
+            cu.memFree(rowLoss);
+        }
         cublas.destroy(handle);
         kernels.close();
         cu.streamDestroy(stream);
-        cu.primaryContextRelease(device);
+        if (liveResident == 0) {
+            cu.primaryContextRelease(device);
+        } // else the last resident tensor's release does it, so that memory stays valid until then
         hostArena.close();
     }
 }

@@ -6,11 +6,13 @@ import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.nn.Loss;
 import dev.panamax.nn.Mlp;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.train.Trainer;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -37,8 +39,14 @@ import java.util.Random;
  *       (double, B terms): relative 1e-12.</li>
  *   <li>Training: SGD with momentum for 5 steps on an MLP; the only non-exact kernels are GEMMs
  *       (relative ~k * eps per step as above, k <= 64), propagated linearly by SGD: 1e-4 * max|p|,
- *       about 40x the expected drift, while a wrong kernel moves parameters by the learning-rate scale.</li>
+ *       about 40x the expected drift, while a wrong kernel moves parameters by the learning-rate scale.
+ *       The same bound holds for the step losses, relative to the loss.</li>
+ *   <li>Copies and fills move bits: bit-exact.</li>
  * </ul>
+ *
+ * <p>Most checks use host tensors (the copy-per-call path); the "resident" checks put every tensor in
+ * the backend's own memory ({@link Backend#allocate}), wait with {@link Backend#synchronize()} before
+ * reading, and for a {@link CudaBackend} also check that a training step waits exactly once.
  */
 public final class CudaEquivalence {
     private static final double EPS32 = 0x1p-24;
@@ -91,7 +99,11 @@ public final class CudaEquivalence {
             out.add(new Check("softmaxCrossEntropy" + shape, () -> crossEntropy(s[0], s[1])));
             out.add(new Check("optimizer steps" + shape, () -> optimizers(s[0] * s[1])));
         }
+        out.add(new Check("resident: copy and fill between host and backend memory, views included", this::copyAndFill));
+        out.add(new Check("resident: softmaxCrossEntropyMean 64x10", () -> crossEntropyMean(64, 10)));
         out.add(new Check("training: 5 SGD steps of a 32-64-10 MLP, batch 16", this::training));
+        out.add(new Check("resident training: 5 Trainer steps of a 32-64-10 MLP, batch 16, one wait each",
+                this::residentTraining));
         return out;
     }
 
@@ -249,6 +261,60 @@ public final class CudaEquivalence {
         }
     }
 
+    /** softmaxCrossEntropyMean on resident tensors: the mean loss stays in backend memory until synchronize(). */
+    private void crossEntropyMean(int rows, int cols) {
+        Random rnd = new Random(rows * 17L + cols);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor logits = random(arena, rnd, rows, cols);
+            Tensor labels = Tensor.allocate(arena, rows);
+            for (int i = 0; i < rows; i++) {
+                labels.set(i, rnd.nextInt(cols));
+            }
+            Tensor expectedProbs = Tensor.allocate(arena, rows, cols);
+            Tensor expectedD = Tensor.allocate(arena, rows, cols);
+            float scale = 1f / rows;
+            float expectedMean = (float) (reference.softmaxCrossEntropy(logits, labels, expectedProbs, expectedD, scale) / rows);
+            Tensor probs = backend.allocate(arena, rows, cols);
+            Tensor dlogits = backend.allocate(arena, rows, cols);
+            Tensor mean = backend.allocate(arena, 1);
+            backend.softmaxCrossEntropyMean(resident(arena, logits), resident(arena, labels), probs, dlogits, scale, mean);
+            backend.synchronize();
+            compare("mean loss", mean, Tensor.allocate(arena, 1).fill(expectedMean), 1);
+            compare("resident probs", probs, expectedProbs, 1);
+            compare("resident dlogits", dlogits, expectedD, 1);
+        }
+    }
+
+    /** Host -> backend, backend -> backend (a view), fill, backend -> host: the bits arrive unchanged. */
+    private void copyAndFill() {
+        Random rnd = new Random(5);
+        int n = 1031;
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor host = random(arena, rnd, n);
+            Tensor a = backend.allocate(arena, n);
+            Tensor b = backend.allocate(arena, n + 7);
+            Tensor back = Tensor.allocate(arena, n + 7);
+            backend.copy(host, a);
+            backend.fill(b, -2.5f);
+            backend.copy(a.rows(3, n - 3), b.rows(5, n - 3));
+            backend.copy(b, back); // into host memory: complete when copy returns
+            Tensor expected = Tensor.allocate(arena, n + 7).fill(-2.5f);
+            for (int i = 0; i < n - 3; i++) {
+                expected.set(5 + i, host.get(3 + i));
+            }
+            compare("copied and filled", back, expected, 0);
+            backend.synchronize();
+            compare("resident source", a, host, 0);
+        }
+    }
+
+    /** A host tensor's copy in backend memory. */
+    private Tensor resident(Arena arena, Tensor host) {
+        Tensor t = backend.allocate(arena, host.shape());
+        backend.copy(host, t);
+        return t;
+    }
+
     /** Every optimizer kernel in each of its branches, twice in a row (so states carry over): bit-exact. */
     private void optimizers(int n) {
         Random rnd = new Random(n);
@@ -350,6 +416,93 @@ public final class CudaEquivalence {
         }
     }
 
+    /**
+     * The real training path ({@link Trainer}) with the model, graph and optimizer state in backend
+     * memory: losses and parameters as the reference's, and on the cuda backend one wait per step and
+     * no host-tensor mirror allocated (nothing crosses PCIe but the batch and the loss).
+     */
+    private void residentTraining() {
+        int[] sizes = {32, 64, 10};
+        int batch = 16;
+        int steps = 5;
+        Random rnd = new Random(43);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = random(arena, rnd, batch, sizes[0]);
+            Tensor labels = Tensor.allocate(arena, batch);
+            for (int i = 0; i < batch; i++) {
+                labels.set(i, rnd.nextInt(sizes[2]));
+            }
+            Compute gpu = new Compute(backend); // not closed: closing a Compute closes its backend, the caller's
+            Compute ref = new Compute(reference);
+            float[] refLosses = new float[steps];
+            float[] gpuLosses = new float[steps];
+            float[] refParams = trainerSteps(ref, x, labels, refLosses);
+            long mirrorsBefore = backend instanceof CudaBackend cuda ? cuda.deviceAllocations() : 0;
+            float[] gpuParams = trainerSteps(gpu, x, labels, gpuLosses);
+            if (backend instanceof CudaBackend cuda && cuda.asynchronous()) {
+                // counted on the last step: the first also records the graph, whose allocations wait for their zero fill
+                if (cuda.deviceAllocations() != mirrorsBefore) {
+                    throw new CheckFailed((cuda.deviceAllocations() - mirrorsBefore) + " host-tensor mirrors allocated: "
+                            + "some tensor of the training step is not in backend memory");
+                }
+                if (lastStepWaits != 1) {
+                    throw new CheckFailed("a steady-state training step waited " + lastStepWaits + " times, expected once");
+                }
+            }
+            double maxAbs = 0;
+            for (float v : refParams) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+            for (int s = 0; s < steps; s++) {
+                if (!(Math.abs((double) gpuLosses[s] - refLosses[s]) <= 1e-4 * Math.abs(refLosses[s]))) {
+                    throw new CheckFailed("loss of step " + (s + 1) + ": " + gpuLosses[s] + ", reference " + refLosses[s]);
+                }
+            }
+            for (int i = 0; i < refParams.length; i++) {
+                double diff = Math.abs((double) gpuParams[i] - refParams[i]);
+                if (!(diff <= 1e-4 * maxAbs)) {
+                    throw new CheckFailed("parameter " + i + " after " + steps + " resident steps: " + gpuParams[i]
+                            + ", reference " + refParams[i] + ", |diff| " + diff + " > " + 1e-4 * maxAbs);
+                }
+            }
+        }
+    }
+
+    /** Waits of the last step in {@link #trainerSteps} on a CudaBackend (-1 elsewhere). */
+    private long lastStepWaits = -1;
+
+    private float[] trainerSteps(Compute compute, Tensor x, Tensor labels, float[] losses) {
+        int[] sizes = {32, 64, 10};
+        try (Mlp mlp = Mlp.create(sizes, Activation.RELU, 7, compute);
+             Optimizer opt = OptimizerSpec.parse("sgd(lr=0.1, momentum=0.9)").create(Parameter.of(mlp), compute);
+             Trainer trainer = new Trainer(mlp, Loss.CROSS_ENTROPY, opt, compute, sizes[0], sizes[2])) {
+            for (int step = 0; step < losses.length; step++) {
+                long before = compute.backend() instanceof CudaBackend cuda ? cuda.synchronizations() : 0;
+                losses[step] = trainer.trainStep(x, labels);
+                if (compute.backend() instanceof CudaBackend cuda) {
+                    lastStepWaits = cuda.synchronizations() - before;
+                }
+            }
+            compute.synchronize();
+            return flatten(Parameter.of(mlp));
+        }
+    }
+
+    private static float[] flatten(List<Parameter> params) {
+        int total = 0;
+        for (Parameter p : params) {
+            total += (int) p.value().size();
+        }
+        float[] out = new float[total];
+        int at = 0;
+        for (Parameter p : params) {
+            float[] v = p.value().toArray();
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        return out;
+    }
+
     /** Five steps; returns all parameters flattened. On the GPU, also checks the steady state allocates no device memory. */
     private float[] train(Compute compute, Mlp mlp, Tensor x, Tensor labels, boolean checkAllocations) {
         List<Parameter> params = Parameter.of(mlp);
@@ -371,18 +524,7 @@ public final class CudaEquivalence {
                 throw new CheckFailed("device allocations grew from " + allocationsAfterFirstStep + " after step 2 to "
                         + cuda.deviceAllocations() + " after step 5: the buffer cache is not reused");
             }
-            int total = 0;
-            for (Parameter p : params) {
-                total += (int) p.value().size();
-            }
-            float[] out = new float[total];
-            int at = 0;
-            for (Parameter p : params) {
-                float[] v = p.value().toArray();
-                System.arraycopy(v, 0, out, at, v.length);
-                at += v.length;
-            }
-            return out;
+            return flatten(params);
         }
     }
 

@@ -31,7 +31,7 @@ final class CudaKernels implements AutoCloseable {
 
     /** Every kernel the backend launches, by its {@code extern "C"} name. */
     static final List<String> NAMES = List.of("bias_activation", "activation_backward", "axpy", "scale",
-            "column_sums", "softmax_rows", "log_softmax_rows", "softmax_cross_entropy",
+            "column_sums", "softmax_rows", "log_softmax_rows", "softmax_cross_entropy", "mean_of_rows",
             "sgd_step", "adagrad_step", "adadelta_step", "rmsprop_step", "adam_step");
 
     /** The longest parameter list of any kernel (adam_step has 15). */
@@ -59,6 +59,7 @@ final class CudaKernels implements AutoCloseable {
     final MemorySegment softmaxRows;
     final MemorySegment logSoftmaxRows;
     final MemorySegment softmaxCrossEntropy;
+    final MemorySegment meanOfRows;
     final MemorySegment sgdStep;
     final MemorySegment adagradStep;
     final MemorySegment adadeltaStep;
@@ -79,6 +80,7 @@ final class CudaKernels implements AutoCloseable {
             softmaxRows = cu.moduleFunction(module, "softmax_rows");
             logSoftmaxRows = cu.moduleFunction(module, "log_softmax_rows");
             softmaxCrossEntropy = cu.moduleFunction(module, "softmax_cross_entropy");
+            meanOfRows = cu.moduleFunction(module, "mean_of_rows");
             sgdStep = cu.moduleFunction(module, "sgd_step");
             adagradStep = cu.moduleFunction(module, "adagrad_step");
             adadeltaStep = cu.moduleFunction(module, "adadelta_step");

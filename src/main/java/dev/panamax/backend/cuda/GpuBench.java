@@ -20,16 +20,22 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * {@code java -cp panamax.jar dev.panamax.backend.cuda.GpuBench [TORCH_RESULTS]}: SGEMM throughput on
- * the GPU, printed as one table in GFLOP/s (2mnk / time):
+ * the GPU, printed as a table in GFLOP/s (2mnk / time):
  * <ul>
  *   <li><b>cuBLAS device</b>: cublasSgemm_v2 on device-resident buffers, timed with CUDA events over
  *       enough back-to-back calls to fill ~{@value #TARGET_SECONDS} s: the library's own speed;</li>
- *   <li><b>Compute.gemm</b>: the backend as Panamax uses it today, on host tensors, with both copies
- *       and the synchronisation of every call, timed by the wall clock;</li>
+ *   <li><b>Compute resident</b>: {@code Compute.gemm} on tensors from {@code compute.allocate} (unified
+ *       memory on the GPU), calls queued back to back and one wait at the end, timed by the wall clock:
+ *       the library path of a training step, FFM and argument checks included;</li>
+ *   <li><b>Compute host</b>: {@code Compute.gemm} on host tensors, with both copies and the
+ *       synchronisation of every call, timed by the wall clock;</li>
  *   <li><b>torch</b>: the same shapes in PyTorch (fp32, TF32 off), read from {@code TORCH_RESULTS}
  *       (lines {@code label gflops}, written by scripts/gpu-bench-torch.py) when given.</li>
  * </ul>
  * Shapes: 1024 and 4096 squared, and the five GEMMs of a 784-256-10 MLP step at batch 128.
+ *
+ * <p>Then a second table: training throughput at batch 128 and 1024 ({@link TrainingThroughput}),
+ * with PyTorch's {@code train-128} / {@code train-1024} lines (samples/s) from the same file.
  */
 public final class GpuBench {
     private static final double TARGET_SECONDS = 0.25;
@@ -66,19 +72,54 @@ public final class GpuBench {
         }
         try (CudaBackend backend = gpu) {
             System.out.println("cuda: " + backend.describe());
-            System.out.printf(Locale.ROOT, "%-16s %5s %5s %5s %4s %14s %14s %14s%n", "shape", "m", "n", "k", "op",
-                    "cuBLAS device", "Compute.gemm", "torch");
+            System.out.println("SGEMM, GFLOP/s");
+            System.out.printf(Locale.ROOT, "%-16s %5s %5s %5s %4s %14s %16s %14s %14s%n", "shape", "m", "n", "k", "op",
+                    "cuBLAS device", "Compute resident", "Compute host", "torch");
             for (Shape s : SHAPES) {
                 double device = deviceGflops(backend, s);
-                double host = computeGflops(backend, s);
+                double resident = computeGflops(backend, s, true);
+                double host = computeGflops(backend, s, false);
                 Double t = torch.get(s.label());
                 String op = (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N");
-                System.out.printf(Locale.ROOT, "%-16s %5d %5d %5d %4s %14.1f %14.1f %14s%n", s.label(), s.m(), s.n(), s.k(),
-                        op, device, host, t == null ? "-" : String.format(Locale.ROOT, "%.1f", t));
+                System.out.printf(Locale.ROOT, "%-16s %5d %5d %5d %4s %14.1f %16.1f %14.1f %14s%n", s.label(), s.m(), s.n(),
+                        s.k(), op, device, resident, host, t == null ? "-" : String.format(Locale.ROOT, "%.1f", t));
             }
-            System.out.println("GFLOP/s = 2mnk / time. cuBLAS device and torch: data on the GPU, CUDA events; "
-                    + "Compute.gemm: host tensors, each call copies in and out and synchronises.");
+            System.out.println("GFLOP/s = 2mnk / time. cuBLAS device and torch: data on the GPU, CUDA events; Compute resident: "
+                    + "tensors in unified memory, calls queued, one wait, wall clock; Compute host: host tensors, each call "
+                    + "copies in and out and waits.");
+            System.out.println();
+            training(backend, torch);
         }
+    }
+
+    /**
+     * Samples per second training 784-256-10 (TrainingThroughput) at batch 128 and 1024: resident
+     * (model, graph and data set in unified memory: what Panamax does on a GPU), resident model with the
+     * data uploaded batch by batch from the host, every tensor copied per call (unified memory off: the
+     * backend's fallback), and PyTorch eager with its data on the GPU.
+     */
+    private static void training(CudaBackend resident, Map<String, Double> torch) {
+        System.out.println("training 784-256-10 relu, cross-entropy, sgd(lr=0.05, momentum=0.9); samples/s (final loss)");
+        System.out.printf(Locale.ROOT, "%6s %22s %22s %22s %16s%n", "batch", "resident, data on GPU",
+                "resident, host data", "copy per call", "torch eager");
+        Compute compute = new Compute(resident); // not closed: that would close the backend, main's to close
+        try (CudaBackend copying = new CudaBackend(CudaLibraries.defaultFolders(), Integer.getInteger(CudaBackend.DEVICE_PROPERTY, 0), false)) {
+            Compute perCall = new Compute(copying);
+            for (int batch : new int[] {128, 1024}) {
+                TrainingThroughput.Result onGpu = TrainingThroughput.measure(compute, batch, true, 1.0, 2.0);
+                TrainingThroughput.Result hostData = TrainingThroughput.measure(compute, batch, false, 0.5, 1.5);
+                TrainingThroughput.Result copied = TrainingThroughput.measure(perCall, batch, false, 0.5, 1.0);
+                Double t = torch.get("train-" + batch);
+                System.out.printf(Locale.ROOT, "%6d %22s %22s %22s %16s%n", batch, cell(onGpu), cell(hostData), cell(copied),
+                        t == null ? "-" : String.format(Locale.ROOT, "%.0f", t));
+            }
+        }
+        System.out.println("Each step waits once (for the loss), as torch's loop does with loss.item(); "
+                + "a cell marked NOT LEARNING had a loss that did not fall by 10%: its speed is not a result.");
+    }
+
+    private static String cell(TrainingThroughput.Result r) {
+        return String.format(Locale.ROOT, "%.0f (%.3f)%s", r.samplesPerSecond(), r.lastLoss(), r.learned() ? "" : " NOT LEARNING");
     }
 
     private static Map<String, Double> readTorch(Path file) throws IOException {
@@ -145,8 +186,11 @@ public final class GpuBench {
         return cu.elapsedMillis(start, end) / 1e3;
     }
 
-    /** Through the checked facade on host tensors: what Panamax's training loop sees today. */
-    private static double computeGflops(CudaBackend backend, Shape s) {
+    /**
+     * Through the checked facade, as the library runs it: on resident tensors (queued, one wait after
+     * the timed calls) or on host tensors (each call copies and waits).
+     */
+    private static double computeGflops(CudaBackend backend, Shape s, boolean resident) {
         Compute compute = new Compute(backend); // not closed: that would close the backend
         try (Arena arena = Arena.ofConfined()) {
             Random rnd = new Random(2);
@@ -155,18 +199,32 @@ public final class GpuBench {
             Tensor b = Tensor.wrap(random(arena, rnd, (long) s.k() * s.n() * Float.BYTES),
                     s.transB() ? s.n() : s.k(), s.transB() ? s.k() : s.n());
             Tensor c = Tensor.allocate(arena, s.m(), s.n());
+            if (resident) {
+                a = inBackend(compute, arena, a);
+                b = inBackend(compute, arena, b);
+                c = compute.allocate(arena, s.m(), s.n());
+            }
             compute.gemm(s.transA(), s.transB(), 1f, a, b, 0f, c); // warm-up, and the device buffers
+            compute.synchronize();
             long t0 = System.nanoTime();
             compute.gemm(s.transA(), s.transB(), 1f, a, b, 0f, c);
+            compute.synchronize();
             double one = (System.nanoTime() - t0) / 1e9;
             int iterations = (int) Math.max(3, Math.min(MAX_ITERATIONS, TARGET_SECONDS / Math.max(one, 1e-7)));
             t0 = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
                 compute.gemm(s.transA(), s.transB(), 1f, a, b, 0f, c);
             }
+            compute.synchronize();
             double seconds = (System.nanoTime() - t0) / 1e9;
             return s.flops() * iterations / seconds / 1e9;
         }
+    }
+
+    private static Tensor inBackend(Compute compute, Arena arena, Tensor host) {
+        Tensor t = compute.allocate(arena, host.shape());
+        compute.copy(host, t);
+        return t;
     }
 
     private static MemorySegment random(Arena arena, Random rnd, long bytes) {

@@ -1,12 +1,23 @@
 package dev.panamax.backend.cuda;
 
 import dev.panamax.backend.BackendUnavailableException;
+import dev.panamax.backend.Compute;
+import dev.panamax.nn.MlpGoldenCheck;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * {@code java -cp panamax.jar dev.panamax.backend.cuda.GpuCheck}: the GPU test suite without JUnit,
- * for machines that have a GPU but no build tools ({@code scripts/gpu-check run}). Runs every
- * {@link CudaEquivalence} check against the scalar reference and prints one line per check,
- * {@code PASS name} or {@code FAIL name: what differs}, then a summary.
+ * {@code java -cp panamax.jar dev.panamax.backend.cuda.GpuCheck [GOLDEN_DIR]}: the GPU test suite
+ * without JUnit, for machines that have a GPU but no build tools ({@code scripts/gpu-check run}). Runs
+ * every {@link CudaEquivalence} check against the scalar reference and, when a folder of PyTorch golden
+ * files is given, every {@code mlp_*.safetensors} in it through {@link MlpGoldenCheck}; prints one line
+ * per check, {@code PASS name} or {@code FAIL name: what differs}, then a summary.
  *
  * <p>Exit status: 0 all passed, 1 some failed, 2 the cuda backend is unavailable here (reason printed).
  */
@@ -28,7 +39,11 @@ public final class GpuCheck {
         long start = System.nanoTime();
         try (backend) {
             System.out.println("cuda: " + backend.describe());
-            for (CudaEquivalence.Check check : new CudaEquivalence(backend).checks()) {
+            List<CudaEquivalence.Check> checks = new ArrayList<>(new CudaEquivalence(backend).checks());
+            if (args.length > 0) {
+                checks.addAll(goldenChecks(Path.of(args[0]), backend));
+            }
+            for (CudaEquivalence.Check check : checks) {
                 try {
                     check.run();
                     System.out.println("PASS " + check.name());
@@ -41,5 +56,36 @@ public final class GpuCheck {
         }
         System.out.printf("%d passed, %d failed (%.1f s)%n", passed, failed, (System.nanoTime() - start) / 1e9);
         System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /** One check per golden MLP file; a folder without any is itself a failed check, never a silent pass. */
+    private static List<CudaEquivalence.Check> goldenChecks(Path dir, CudaBackend backend) {
+        Path inputs = dir.resolve("mlp_inputs.safetensors");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches("mlp_.*\\.safetensors") && !p.equals(inputs))
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of(new CudaEquivalence.Check("golden MLP files in " + dir, () -> {
+                throw new UncheckedIOException("cannot list " + dir, e);
+            }));
+        }
+        if (files.isEmpty() || !Files.isRegularFile(inputs)) {
+            return List.of(new CudaEquivalence.Check("golden MLP files in " + dir, () -> {
+                throw new IllegalStateException("no mlp_*.safetensors files (or no mlp_inputs.safetensors) in " + dir);
+            }));
+        }
+        Compute compute = new Compute(backend); // not closed: closing a Compute closes the backend, closed by main
+        List<CudaEquivalence.Check> out = new ArrayList<>();
+        for (Path file : files) {
+            out.add(new CudaEquivalence.Check("golden " + file.getFileName() + " (PyTorch forward and gradients)", () -> {
+                try {
+                    MlpGoldenCheck.check(inputs, file, compute);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+        }
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package dev.panamax.backend.cuda;
 
 import dev.panamax.backend.Backend;
+import dev.panamax.backend.DeferredBackend;
 import dev.panamax.backend.blas.BlasBackend;
 import dev.panamax.backend.blas.BlasLibrary;
 import dev.panamax.backend.scalar.ScalarBackend;
@@ -35,6 +36,13 @@ class CudaEquivalenceHarnessTest {
                     .toList();
             assertTrue(checks.size() > 40, "checks: " + checks.size());
             for (CudaEquivalence.Check check : checks) {
+                check.run();
+            }
+            // the resident checks again on an asynchronous stand-in: they must wait before they read
+            List<CudaEquivalence.Check> resident = new CudaEquivalence(new DeferredBackend(cudaLike)).checks().stream()
+                    .filter(c -> c.name().startsWith("resident")).toList();
+            assertTrue(resident.size() == 3, "resident checks: " + resident.size());
+            for (CudaEquivalence.Check check : resident) {
                 check.run();
             }
         }

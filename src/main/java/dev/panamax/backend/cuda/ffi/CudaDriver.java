@@ -33,7 +33,8 @@ public final class CudaDriver {
             "cuDeviceGet", "cuDeviceGetName", "cuDeviceGetAttribute", "cuDeviceTotalMem_v2",
             "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2", "cuCtxSetCurrent",
             "cuMemAlloc_v2", "cuMemFree_v2", "cuMemcpyHtoD_v2", "cuMemcpyDtoH_v2",
-            "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHAsync_v2",
+            "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHAsync_v2", "cuMemAllocManaged", "cuMemcpyDtoDAsync_v2",
+            "cuMemsetD32Async",
             "cuStreamCreate", "cuStreamDestroy_v2", "cuStreamSynchronize",
             "cuEventCreate", "cuEventDestroy_v2", "cuEventRecord", "cuEventSynchronize", "cuEventElapsedTime",
             "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction", "cuLaunchKernel");
@@ -45,6 +46,9 @@ public final class CudaDriver {
     public static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
     public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+    public static final int CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY = 83;
+    public static final int CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS = 89;
+    public static final int CU_MEM_ATTACH_GLOBAL = 0x1;
 
     /** Device names are at most 256 bytes in every driver (cudaDeviceProp.name is char[256]). */
     private static final int NAME_BYTES = 256;
@@ -76,6 +80,9 @@ public final class CudaDriver {
     private final MethodHandle memcpyDtoH;
     private final MethodHandle memcpyHtoDAsync;
     private final MethodHandle memcpyDtoHAsync;
+    private final MethodHandle memAllocManaged;
+    private final MethodHandle memcpyDtoDAsync;
+    private final MethodHandle memsetD32Async;
     private final MethodHandle streamCreate;
     private final MethodHandle streamDestroy;
     private final MethodHandle streamSynchronize;
@@ -113,6 +120,11 @@ public final class CudaDriver {
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
         memcpyDtoHAsync = Symbols.bind(lookup, "cuMemcpyDtoHAsync_v2",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+        memAllocManaged = Symbols.bind(lookup, "cuMemAllocManaged", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        memcpyDtoDAsync = Symbols.bind(lookup, "cuMemcpyDtoDAsync_v2",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+        memsetD32Async = Symbols.bind(lookup, "cuMemsetD32Async",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
         streamCreate = Symbols.bind(lookup, "cuStreamCreate", RESULT_ADDR_INT);
         streamDestroy = Symbols.bind(lookup, "cuStreamDestroy_v2", RESULT_ADDR);
         streamSynchronize = Symbols.bind(lookup, "cuStreamSynchronize", RESULT_ADDR);
@@ -344,6 +356,38 @@ public final class CudaDriver {
     public void copyToHostAsync(MemorySegment dst, long src, long bytes, MemorySegment stream) {
         try {
             check("cuMemcpyDtoHAsync_v2", (int) memcpyDtoHAsync.invokeExact(dst, src, bytes, stream));
+        } catch (Throwable t) {
+            throw Symbols.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code cuMemAllocManaged} with {@link #CU_MEM_ATTACH_GLOBAL}: {@code bytes} (> 0) of unified memory,
+     * one address valid on the host and on every device; pages migrate to whichever side touches them.
+     */
+    public long memAllocManaged(long bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            check("cuMemAllocManaged", (int) memAllocManaged.invokeExact(out, bytes, CU_MEM_ATTACH_GLOBAL));
+            return out.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw Symbols.rethrow(t);
+        }
+    }
+
+    /** {@code cuMemcpyDtoDAsync_v2}: device (or managed) to device, ordered on {@code stream}. */
+    public void copyDeviceToDeviceAsync(long dst, long src, long bytes, MemorySegment stream) {
+        try {
+            check("cuMemcpyDtoDAsync_v2", (int) memcpyDtoDAsync.invokeExact(dst, src, bytes, stream));
+        } catch (Throwable t) {
+            throw Symbols.rethrow(t);
+        }
+    }
+
+    /** {@code cuMemsetD32Async}: {@code count} 32-bit words at {@code dst} set to {@code bits}, ordered on {@code stream}. */
+    public void memsetD32Async(long dst, int bits, long count, MemorySegment stream) {
+        try {
+            check("cuMemsetD32Async", (int) memsetD32Async.invokeExact(dst, bits, count, stream));
         } catch (Throwable t) {
             throw Symbols.rethrow(t);
         }
