@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         System.arraycopy(hidden, 0, sizes, 1, hidden.length);
         sizes[sizes.length - 1] = CLASSES;
         try (Arena arena = Arena.ofShared();
-             Mlp mlp = Mlp.create(sizes, Activation.RELU, 1);
+             Mlp mlp = Mlp.create(sizes, Activation.RELU, 1, compute);
              Optimizer opt = spec.create(Parameter.of(mlp), compute);
              Trainer trainer = new Trainer(mlp, lossKind, opt, compute, FEATURES, CLASSES)) {
             Tensor[] xs = new Tensor[POOL];

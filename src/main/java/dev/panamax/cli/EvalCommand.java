@@ -67,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
                 new Standardization(spec.inputMean(), spec.inputStd()).applyTo(d);
             }
             try (Compute compute = new Compute(backendOptions.create());
-                 Mlp mlp = Mlp.create(spec.sizes(), spec.activation(), 0)) {
+                 Mlp mlp = Mlp.create(spec.sizes(), spec.activation(), 0, compute)) {
                 Checkpoint.load(checkpoint, mlp, null);
                 try (Trainer trainer = new Trainer(mlp, spec.loss(), null, compute, spec.sizes()[0],
                         spec.sizes()[spec.sizes().length - 1])) {
