@@ -499,14 +499,8 @@ public final class CudaBackend implements Backend {
         }
         begin();
         MemorySegment loss = lossBuffer(rows);
-        long dlogitsIn = in(logits);
-        long dlabels = in(labels);
-        long dprobs = out(probs);
-        long ddlogits = outOrNull(dlogits);
         long dloss = buffers.of(loss);
-        kernels.args().ptr(dlogitsIn).ptr(dlabels).ptr(dprobs).ptr(ddlogits).f32(gradScale).ptr(dloss)
-                .i64(rows).i32(logits.cols());
-        kernels.launchRows(kernels.softmaxCrossEntropy, rows, stream);
+        launchCrossEntropy(logits, labels, probs, dlogits, gradScale, dloss);
         download(probs);
         download(dlogits);
         cu.copyToHostAsync(loss, dloss, loss.byteSize(), stream);
@@ -526,20 +520,26 @@ public final class CudaBackend implements Backend {
         int rows = logits.rows();
         begin();
         long dRowLoss = rowLossBuffer(rows);
-        long dlogitsIn = in(logits);
-        long dlabels = in(labels);
-        long dprobs = out(probs);
-        long ddlogits = outOrNull(dlogits);
+        launchCrossEntropy(logits, labels, probs, dlogits, gradScale, dRowLoss);
         long dmean = out(meanLoss);
-        kernels.args().ptr(dlogitsIn).ptr(dlabels).ptr(dprobs).ptr(ddlogits).f32(gradScale).ptr(dRowLoss)
-                .i64(rows).i32(logits.cols());
-        kernels.launchRows(kernels.softmaxCrossEntropy, rows, stream);
         kernels.args().ptr(dRowLoss).i64(rows).ptr(dmean);
         kernels.launchElements(kernels.meanOfRows, 1, stream);
         download(probs);
         download(dlogits);
         download(meanLoss);
         finish();
+    }
+
+    /** Queues softmax_cross_entropy, its per-row losses (doubles) going to device address {@code dRowLoss}. */
+    private void launchCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale,
+                                    long dRowLoss) {
+        long dlogitsIn = in(logits);
+        long dlabels = in(labels);
+        long dprobs = out(probs);
+        long ddlogits = outOrNull(dlogits);
+        kernels.args().ptr(dlogitsIn).ptr(dlabels).ptr(dprobs).ptr(ddlogits).f32(gradScale).ptr(dRowLoss)
+                .i64(logits.rows()).i32(logits.cols());
+        kernels.launchRows(kernels.softmaxCrossEntropy, logits.rows(), stream);
     }
 
     /** Device memory for {@code rows} per-row losses; growing waits for the stream before freeing the old buffer. */

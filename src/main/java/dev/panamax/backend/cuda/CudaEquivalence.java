@@ -238,10 +238,7 @@ public final class CudaEquivalence {
         Random rnd = new Random(rows * 13L + cols);
         try (Arena arena = Arena.ofConfined()) {
             Tensor logits = random(arena, rnd, rows, cols);
-            Tensor labels = Tensor.allocate(arena, rows);
-            for (int i = 0; i < rows; i++) {
-                labels.set(i, rnd.nextInt(cols));
-            }
+            Tensor labels = classIndices(arena, rnd, rows, cols);
             Tensor probs = Tensor.allocate(arena, rows, cols);
             Tensor dlogits = Tensor.allocate(arena, rows, cols);
             Tensor expectedProbs = Tensor.allocate(arena, rows, cols);
@@ -266,10 +263,7 @@ public final class CudaEquivalence {
         Random rnd = new Random(rows * 17L + cols);
         try (Arena arena = Arena.ofConfined()) {
             Tensor logits = random(arena, rnd, rows, cols);
-            Tensor labels = Tensor.allocate(arena, rows);
-            for (int i = 0; i < rows; i++) {
-                labels.set(i, rnd.nextInt(cols));
-            }
+            Tensor labels = classIndices(arena, rnd, rows, cols);
             Tensor expectedProbs = Tensor.allocate(arena, rows, cols);
             Tensor expectedD = Tensor.allocate(arena, rows, cols);
             float scale = 1f / rows;
@@ -393,10 +387,7 @@ public final class CudaEquivalence {
              Mlp onGpu = Mlp.create(sizes, Activation.RELU, 7);
              Mlp onRef = Mlp.create(sizes, Activation.RELU, 7)) {
             Tensor x = random(arena, rnd, batch, sizes[0]);
-            Tensor labels = Tensor.allocate(arena, batch);
-            for (int i = 0; i < batch; i++) {
-                labels.set(i, rnd.nextInt(sizes[2]));
-            }
+            Tensor labels = classIndices(arena, rnd, batch, sizes[2]);
             Compute gpu = new Compute(backend); // not closed: closing a Compute closes its backend, the caller's
             Compute ref = new Compute(reference);
             float[] gpuParams = train(gpu, onGpu, x, labels, true);
@@ -428,10 +419,7 @@ public final class CudaEquivalence {
         Random rnd = new Random(43);
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = random(arena, rnd, batch, sizes[0]);
-            Tensor labels = Tensor.allocate(arena, batch);
-            for (int i = 0; i < batch; i++) {
-                labels.set(i, rnd.nextInt(sizes[2]));
-            }
+            Tensor labels = classIndices(arena, rnd, batch, sizes[2]);
             Compute gpu = new Compute(backend); // not closed: closing a Compute closes its backend, the caller's
             Compute ref = new Compute(reference);
             float[] refLosses = new float[steps];
@@ -534,6 +522,15 @@ public final class CudaEquivalence {
         Tensor t = Tensor.allocate(arena, shape);
         for (long i = 0; i < t.size(); i++) {
             t.set(i, (float) rnd.nextGaussian());
+        }
+        return t;
+    }
+
+    /** {@code n} random class indices in [0, classes), stored as floats like every label tensor. */
+    private static Tensor classIndices(Arena arena, Random rnd, int n, int classes) {
+        Tensor t = Tensor.allocate(arena, n);
+        for (int i = 0; i < n; i++) {
+            t.set(i, rnd.nextInt(classes));
         }
         return t;
     }
