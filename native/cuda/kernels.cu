@@ -208,6 +208,35 @@ extern "C" __global__ void mean_of_rows(const double *row_loss, long long rows, 
     }
 }
 
+// logits (B,C) with C >= 1, labels (B) -> count (1): rows whose first largest logit is at the label, as
+// a float. One block of 256 threads (launched so): each thread scans rows strided by the block, then
+// the block adds its counts in shared memory. B is a batch size, so one block is ample, and the
+// training step reads back this one number instead of its logits. Same argmax as Tensor.argmaxOfRow:
+// strictly greater wins, so ties go to the first index and NaN never wins.
+extern "C" __global__ void count_correct(const float *logits, const float *labels, long long rows, int cols,
+                                         float *count) {
+    __shared__ int total;
+    if (threadIdx.x == 0) total = 0;
+    __syncthreads();
+    int mine = 0;
+    for (long long r = threadIdx.x; r < rows; r += blockDim.x) {
+        const float *row = logits + r * cols;
+        int best = 0;
+        float best_value = row[0];
+        for (int j = 1; j < cols; j++) {
+            float v = row[j];
+            if (v > best_value) {
+                best_value = v;
+                best = j;
+            }
+        }
+        if (best == (int) labels[r]) mine++;
+    }
+    atomicAdd(&total, mine);
+    __syncthreads();
+    if (threadIdx.x == 0) count[0] = (float) total;
+}
+
 // ------------------------------------------------------------------ optimizer updates (torch.optim)
 
 // weight decay as torch folds it into the gradient: g' = wd != 0 ? fma(p, wd, g) : g

@@ -64,6 +64,15 @@ public interface Backend extends AutoCloseable {
     default void synchronize() {
     }
 
+    /**
+     * True when {@code t} lies in memory from this backend's {@link #allocate} that queued calls may
+     * still be writing (so the host must {@link #synchronize()} before reading it). Always false for the
+     * CPU backends, whose memory is plain host memory and always current.
+     */
+    default boolean isResident(Tensor t) {
+        return false;
+    }
+
     /** {@code dst = src}, same element count; either may be host or backend memory. Ordered like a kernel. */
     default void copy(Tensor src, Tensor dst) {
         dst.copyFrom(src);
@@ -119,6 +128,22 @@ public interface Backend extends AutoCloseable {
                                          Tensor meanLoss) {
         double sum = softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
         meanLoss.set(0, (float) (sum / logits.rows()));
+    }
+
+    /**
+     * logits (B,C) with C >= 1, labels (B) -> count (1): {@code count[0]} = the number of rows whose
+     * largest logit is at the label (ties to the first index, as torch.argmax; NaN is never largest),
+     * as a float (exact below 2^24 rows). Lets a training step report accuracy without reading its
+     * logits back.
+     */
+    default void countCorrect(Tensor logits, Tensor labels, Tensor count) {
+        int correct = 0;
+        for (int i = 0; i < logits.rows(); i++) {
+            if (logits.argmaxOfRow(i) == (int) labels.get(i)) {
+                correct++;
+            }
+        }
+        count.set(0, correct);
     }
 
     // ---------------------------------------------------------------- optimizer updates (one pass each)

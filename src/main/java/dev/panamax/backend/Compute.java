@@ -48,6 +48,11 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         backend.synchronize();
     }
 
+    /** See {@link Backend#isResident}: true when the host must synchronize() before touching {@code t}. */
+    public boolean isResident(Tensor t) {
+        return backend.isResident(t);
+    }
+
     /** {@code dst = src}: same element count, not overlapping unless identical (then nothing happens). */
     public void copy(Tensor src, Tensor dst) {
         requireSameSize("dst", dst, "src", src);
@@ -193,6 +198,21 @@ public final class Compute implements AutoCloseable, TensorAllocator {
                         + classes + ")");
             }
         }
+    }
+
+    /** logits (B,C), labels (B) -> count (1): rows whose first largest logit is at the label. */
+    public void countCorrect(Tensor logits, Tensor labels, Tensor count) {
+        if (logits.rank() != 2 || logits.cols() == 0) {
+            throw new IllegalArgumentException("countCorrect needs logits (B, C) with C >= 1, got " + logits.shapeString());
+        }
+        if (labels.size() != logits.rows()) {
+            throw new IllegalArgumentException("labels " + labels.shapeString() + " do not match the "
+                    + logits.rows() + " rows of logits " + logits.shapeString());
+        }
+        if (count.size() != 1) {
+            throw new IllegalArgumentException("count must hold one value, got " + count.shapeString());
+        }
+        backend.countCorrect(logits, labels, count);
     }
 
     public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,

@@ -152,6 +152,25 @@ public final class Tensor {
         data.setAtIndex(F32, (long) row * cols() + col, value);
     }
 
+    /**
+     * The column of the largest value in row {@code row} of the matrix view; ties go to the first
+     * (as torch.argmax), and NaN is never the largest. Used for accuracy.
+     */
+    public int argmaxOfRow(int row) {
+        int cols = cols();
+        long base = (long) row * cols;
+        int best = 0;
+        float bestValue = data.getAtIndex(F32, base);
+        for (int j = 1; j < cols; j++) {
+            float v = data.getAtIndex(F32, base + j);
+            if (v > bestValue) {
+                bestValue = v;
+                best = j;
+            }
+        }
+        return best;
+    }
+
     /** View of {@code count} consecutive entries of the first dimension starting at {@code start}. */
     public Tensor rows(int start, int count) {
         if (start < 0 || count < 0 || (long) start + count > shape[0]) {

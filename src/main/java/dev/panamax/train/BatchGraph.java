@@ -26,6 +26,11 @@ final class BatchGraph implements AutoCloseable {
     private final Arena inputs = Arena.ofShared();
     private final boolean oneHotNeeded;
     private final Compute compute;
+    /** (mean loss, correct count) in backend memory, and its host copy read after each step. */
+    private final Tensor stats;
+    private final Tensor statsLoss;
+    private final Tensor statsCorrect;
+    private final Tensor statsOnHost;
 
     // x (B,features), labels (B) -> logits (B,classes), loss [1]
     BatchGraph(Module model, Loss lossKind, Compute compute, int batch, int features, int classes, boolean grad) {
@@ -45,6 +50,10 @@ final class BatchGraph implements AutoCloseable {
                     + classes + " classes");
         }
         this.loss = lossKind.record(graph, logits, labels, oneHot, variance);
+        this.stats = compute.allocate(inputs, 2);
+        this.statsLoss = stats.rows(0, 1); // views made once: a step allocates nothing
+        this.statsCorrect = stats.rows(1, 1);
+        this.statsOnHost = Tensor.allocate(inputs, 2);
     }
 
     /**
@@ -54,8 +63,11 @@ final class BatchGraph implements AutoCloseable {
      */
     void bind(Tensor xBatch, Tensor labelBatch) {
         if (compute.asynchronous()) {
-            // checked here, on the host copy, because the device-side loss cannot stop on a bad label
-            Compute.requireClassIndices(labelBatch, logits.value().cols());
+            if (!compute.isResident(labelBatch)) {
+                // checked here, on the host, because the device-side loss cannot stop on a bad label (it
+                // gives NaN); labels already in backend memory are not read back for it
+                Compute.requireClassIndices(labelBatch, logits.value().cols());
+            }
             compute.copy(xBatch, x.value());
             compute.copy(labelBatch, labels.value());
         } else {
@@ -63,6 +75,9 @@ final class BatchGraph implements AutoCloseable {
             labels.setValue(labelBatch);
         }
         if (oneHotNeeded) {
+            if (compute.isResident(labelBatch)) {
+                compute.synchronize(); // the one-hot targets are built on the host from the labels
+            }
             Tensor oh = oneHot.value();
             oh.fill(0f);
             int classes = oh.cols();
@@ -72,17 +87,26 @@ final class BatchGraph implements AutoCloseable {
         }
     }
 
-    /** Count of rows whose largest logit is at the label (ties go to the first index, like torch.argmax). */
+    /**
+     * Queues what the host needs from the step, the mean loss and the number of correct predictions,
+     * into one small tensor in backend memory, and copies that to host memory: the step's one wait
+     * (a copy into host memory completes before it returns), and the only bytes read back. Reading the
+     * loss or logits in place would move their pages of unified memory to the host and back each step.
+     */
+    void collectStats() {
+        compute.copy(loss.value(), statsLoss);
+        compute.countCorrect(logits.value(), labels.value(), statsCorrect);
+        compute.copy(stats, statsOnHost);
+    }
+
+    /** The mean loss of the last {@link #collectStats()}. */
+    float lossValue() {
+        return statsOnHost.get(0);
+    }
+
+    /** Rows of the last {@link #collectStats()} whose largest logit is at the label (ties to the first index, like torch.argmax). */
     int correct() {
-        Tensor lg = logits.value();
-        Tensor lb = labels.value();
-        int correct = 0;
-        for (int i = 0; i < batch; i++) {
-            if (Evaluation.argmax(lg, i) == (int) lb.get(i)) {
-                correct++;
-            }
-        }
-        return correct;
+        return (int) statsOnHost.get(1);
     }
 
     @Override

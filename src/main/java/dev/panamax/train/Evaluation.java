@@ -33,27 +33,12 @@ public final class Evaluation {
                 Tensor logits = trainer.lastLogits(false);
                 Tensor labels = batches.labels();
                 for (int i = 0; i < n; i++) {
-                    confusion[(int) labels.get(i)][argmax(logits, i)]++;
+                    confusion[(int) labels.get(i)][logits.argmaxOfRow(i)]++;
                 }
                 seen += n;
             }
         }
         return new Evaluation(confusion, lossSum / Math.max(1, seen), seen);
-    }
-
-    static int argmax(Tensor logits, int row) {
-        int cols = logits.cols();
-        long base = (long) row * cols;
-        int best = 0;
-        float bestValue = logits.get(base);
-        for (int j = 1; j < cols; j++) {
-            float v = logits.get(base + j);
-            if (v > bestValue) {
-                bestValue = v;
-                best = j;
-            }
-        }
-        return best;
     }
 
     public double meanLoss() {

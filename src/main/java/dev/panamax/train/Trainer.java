@@ -16,8 +16,8 @@ import dev.panamax.tensor.Tensor;
  * kept in fields so that nothing is boxed or returned as an object.
  *
  * <p>With an asynchronous backend (cuda) a step queues all its kernels and waits once, at its end,
- * before reading the loss: every step returns with the backend idle, so the host may read or write
- * the model (checkpoints, evaluation) between steps.
+ * when it copies the loss and the correct count to the host: every step returns with the backend
+ * idle, so the host may read or write the model (checkpoints, evaluation) between steps.
  */
 public final class Trainer implements AutoCloseable {
     private final Module model;
@@ -64,8 +64,8 @@ public final class Trainer implements AutoCloseable {
         for (Variable p : parameters) {
             p.zeroGrad(); // through the cached array: Module.zeroGrad() builds a name map
         }
-        compute.synchronize(); // the step's one wait (a GPU's): the loss and logits are read below
-        lastLoss = g.loss.value().get(0);
+        g.collectStats(); // the step's one wait (a GPU's), for the loss and the correct count
+        lastLoss = g.lossValue();
         lastCorrect = g.correct();
         return lastLoss;
     }
@@ -76,8 +76,8 @@ public final class Trainer implements AutoCloseable {
         lastEvalBatch = x.dim(0);
         g.bind(x, labels);
         g.graph.forward();
-        compute.synchronize();
-        lastLoss = g.loss.value().get(0);
+        g.collectStats();
+        lastLoss = g.lossValue();
         lastCorrect = g.correct();
         return lastLoss;
     }

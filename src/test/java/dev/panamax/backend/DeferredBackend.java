@@ -18,9 +18,10 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  *
  * <p>Calls that involve host tensors (memory not from {@link #allocate}) behave as the cuda backend's
  * copy path does: the queue is drained and the call runs at once, and {@link #hostCalls()} counts
- * them, so a test can assert that a training step touched host memory only where intended. A copy
- * from host memory into backend memory reads its source when called (as a pageable
- * {@code cuMemcpyHtoDAsync} does) and lands in queue order.
+ * them, so a test can assert that a training step touched host memory only where intended. Copies
+ * follow the cuda backend too: from host memory into backend memory, the source is read when called
+ * (as a pageable {@code cuMemcpyHtoDAsync} does) and lands in queue order; from backend memory into
+ * host memory, the copy waits for the queue (counted in {@link #synchronizations()}, it is a wait).
  */
 public final class DeferredBackend implements Backend {
     private record Range(long start, long end) {
@@ -51,7 +52,7 @@ public final class DeferredBackend implements Backend {
         return eager.describe() + ", deferred until synchronize()";
     }
 
-    /** synchronize() calls, including those implied by calls that return host values. */
+    /** Waits: synchronize() calls, and the calls that wait for the queue (host values returned, copies to host memory). */
     public long synchronizations() {
         return synchronizations;
     }
@@ -130,14 +131,27 @@ public final class DeferredBackend implements Backend {
     }
 
     @Override
+    public boolean isResident(Tensor t) {
+        return owns(t);
+    }
+
+    @Override
     public void copy(Tensor src, Tensor dst) {
         if (owns(dst) && !owns(src)) {
             float[] snapshot = src.segment().toArray(JAVA_FLOAT); // the source is read now, as a pageable upload is
             queuedCalls++;
             queue.add(() -> dst.copyFrom(snapshot));
-            return;
+        } else if (owns(src) && !owns(dst)) {
+            synchronize(); // a download completes before it returns
+            eager.copy(src, dst);
+        } else {
+            submit(() -> eager.copy(src, dst), src, dst);
         }
-        submit(() -> eager.copy(src, dst), src, dst);
+    }
+
+    @Override
+    public void countCorrect(Tensor logits, Tensor labels, Tensor count) {
+        submit(() -> eager.countCorrect(logits, labels, count), logits, labels, count);
     }
 
     @Override

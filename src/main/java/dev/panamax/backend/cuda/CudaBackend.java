@@ -55,6 +55,8 @@ public final class CudaBackend implements Backend {
     /** System property: {@code false} makes {@link #allocate} return host tensors (every call copies and waits). */
     public static final String UNIFIED_PROPERTY = "panamax.cuda.unified";
 
+    private static final ScalarBackend REFERENCE = new ScalarBackend();
+
     private final CudaDriver cu;
     private final Cublas cublas;
     private final int device;
@@ -80,6 +82,8 @@ public final class CudaBackend implements Backend {
     private long rowLoss;
     private long rowLossCapacity;
     private long synchronizations;
+    /** A failure met where nothing may throw (an arena cleanup); reported by the next synchronize(). */
+    private RuntimeException deferredError;
 
     /**
      * Finds the libraries ({@link CudaLibraries}), initialises the driver on the GPU named by
@@ -114,7 +118,6 @@ public final class CudaBackend implements Backend {
                     + count + " present (ordinals 0.." + (count - 1) + ")");
         }
         CudaLibraries.Loaded<Cublas> blas = CudaLibraries.loadCublas(folders);
-        cublas = blas.bindings();
         device = cu.device(ordinal);
         context = cu.primaryContextRetain(device);
         CudaKernels loadedKernels = null;
@@ -130,12 +133,28 @@ public final class CudaBackend implements Backend {
                         + "is needed to JIT PTX ISA 7.8 for compute capability 9.0 and up", e);
             }
             createdStream = cu.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
-            createdHandle = cublas.create();
-            cublas.setStream(createdHandle, createdStream);
-            cublas.setMathMode(createdHandle, Cublas.CUBLAS_DEFAULT_MATH);
+            try {
+                createdHandle = blas.bindings().create();
+            } catch (CudaException e) {
+                // cuBLAS 13 needs a CUDA 13 driver (R580+); under an older one cublasCreate fails, and the
+                // .so.12 beside it (or on the linker's path) may still work with this driver
+                if (!blas.path().contains("libcublas.so.13")) {
+                    throw e;
+                }
+                try {
+                    blas = CudaLibraries.loadCublas(folders, List.of("libcublas.so.12"));
+                } catch (BackendUnavailableException none) {
+                    throw new BackendUnavailableException("cublasCreate failed with " + blas.path() + " (" + e.getMessage()
+                            + ") under driver " + version(cu.driverVersion()) + ", and no libcublas.so.12 to fall back on: "
+                            + "install cuBLAS 12 or a CUDA 13 driver", e);
+                }
+                createdHandle = blas.bindings().create();
+            }
+            blas.bindings().setStream(createdHandle, createdStream);
+            blas.bindings().setMathMode(createdHandle, Cublas.CUBLAS_DEFAULT_MATH);
         } catch (RuntimeException e) {
             if (createdHandle != null) {
-                cublas.destroy(createdHandle);
+                blas.bindings().destroy(createdHandle);
             }
             if (createdStream != null) {
                 cu.streamDestroy(createdStream);
@@ -147,6 +166,7 @@ public final class CudaBackend implements Backend {
             throw e instanceof BackendUnavailableException ? e
                     : new BackendUnavailableException("CUDA set-up failed on device " + ordinal + ": " + e.getMessage(), e);
         }
+        cublas = blas.bindings();
         kernels = loadedKernels;
         stream = createdStream;
         handle = createdHandle;
@@ -156,10 +176,13 @@ public final class CudaBackend implements Backend {
         beta = hostArena.allocate(JAVA_FLOAT);
         int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
         int minor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
-        boolean concurrentManaged = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS, device) != 0;
-        unified = concurrentManaged && unifiedWanted;
+        // both: managed memory at all (absent in some virtualised set-ups), and host access while kernels run
+        // (without it, any host touch of managed memory during a kernel is a segfault, not just a race)
+        boolean managed = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY, device) != 0
+                && cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS, device) != 0;
+        unified = managed && unifiedWanted;
         String memory = unified ? "tensors from allocate() resident in unified memory, calls queued (one wait per training step)"
-                : (!unifiedWanted ? "-D" + UNIFIED_PROPERTY + "=false" : "no concurrent managed access on this device")
+                : (!unifiedWanted ? "-D" + UNIFIED_PROPERTY + "=false" : "no (concurrent) managed memory on this device")
                         + ": every tensor copied per call, one wait per call";
         description = cu.deviceName(device) + " (device " + ordinal + ", sm_" + major + minor + ", "
                 + total / (1L << 20) + " MiB), driver " + version(cu.driverVersion()) + " " + driver.path()
@@ -246,24 +269,55 @@ public final class CudaBackend implements Backend {
         return Tensor.wrap(segment, shape);
     }
 
-    /** Frees one unified allocation when its owner closes (on whichever thread closes it). */
+    /**
+     * Frees one unified allocation when its owner closes (on whichever thread closes it). Never throws:
+     * it runs inside {@code Arena.close()}, and after a kernel fault every CUDA call fails with the same
+     * sticky error; the memory goes with the context then. The first such error is kept for
+     * {@link #synchronize()} to report.
+     */
     private synchronized void release(long address) {
         resident.remove(address);
         liveResident--;
-        cu.setCurrent(context);
-        if (!closed) {
-            cu.streamSynchronize(stream); // queued kernels may still use it
-        }
-        cu.memFree(address);
-        if (closed && liveResident == 0) {
-            cu.primaryContextRelease(device); // close() left the context to the last resident tensor
+        try {
+            cu.setCurrent(context);
+            if (!closed) {
+                cu.streamSynchronize(stream); // queued kernels may still use it
+            }
+            cu.memFree(address);
+        } catch (RuntimeException e) {
+            if (deferredError == null) {
+                deferredError = e;
+            }
+        } finally {
+            if (closed && liveResident == 0) {
+                releaseContext(); // close() left the context to the last resident tensor
+            }
         }
     }
 
+    private void releaseContext() {
+        try {
+            cu.primaryContextRelease(device);
+        } catch (RuntimeException e) {
+            if (deferredError == null) {
+                deferredError = e;
+            }
+        }
+    }
+
+    /** Waits for the stream; after close() there is nothing left to wait for (close drained it). */
     @Override
     public synchronized void synchronize() {
+        if (closed) {
+            return;
+        }
         begin();
         waitForStream();
+        if (deferredError != null) {
+            RuntimeException e = deferredError;
+            deferredError = null;
+            throw new IllegalStateException("an earlier CUDA failure, met while freeing memory: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -303,7 +357,8 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private boolean isResident(Tensor t) {
+    @Override
+    public synchronized boolean isResident(Tensor t) {
         MemorySegment s = t.segment();
         return resident.contains(s.address(), s.byteSize());
     }
@@ -385,8 +440,11 @@ public final class CudaBackend implements Backend {
             return;
         }
         if (k == 0) {
-            // nothing to multiply: C = beta * C (or zeros), the reference's loop does exactly that
-            new ScalarBackend().gemm(transA, transB, m, n, k, alphaValue, a, b, betaValue, c);
+            // nothing to multiply: C = beta * C (or zeros), the reference's loop does exactly that, on the
+            // host: so the queue must be empty first (C may be resident and still in use), and a host C stays current
+            begin();
+            waitForStream();
+            REFERENCE.gemm(transA, transB, m, n, k, alphaValue, a, b, betaValue, c);
             return;
         }
         begin();
@@ -566,6 +624,19 @@ public final class CudaBackend implements Backend {
         return lossHost.asSlice(0, bytes);
     }
 
+    // logits (B,C), labels (B) -> count (1)
+    @Override
+    public synchronized void countCorrect(Tensor logits, Tensor labels, Tensor count) {
+        begin();
+        long dlogits = in(logits);
+        long dlabels = in(labels);
+        long dcount = out(count);
+        kernels.args().ptr(dlogits).ptr(dlabels).i64(logits.rows()).i32(logits.cols()).ptr(dcount);
+        kernels.launchOneBlock(kernels.countCorrect, stream);
+        download(count);
+        finish();
+    }
+
     // ---------------------------------------------------------------- optimizers
 
     @Override
@@ -659,19 +730,39 @@ public final class CudaBackend implements Backend {
         if (closed) {
             return;
         }
-        cu.setCurrent(context);
-        cu.streamSynchronize(stream);
-        closed = true;
-        buffers.close();
-        if (rowLoss != 0) {
-            cu.memFree(rowLoss);
+        closed = true; // first: whatever fails below, nothing may use the stream or handles again
+        RuntimeException failure = null;
+        // each step on its own, so that one failure (a sticky error after a kernel fault) cannot leak the rest
+        Runnable[] steps = {
+            () -> cu.setCurrent(context),
+            () -> cu.streamSynchronize(stream),
+            buffers::close,
+            () -> {
+                if (rowLoss != 0) {
+                    cu.memFree(rowLoss);
+                }
+            },
+            () -> cublas.destroy(handle),
+            kernels::close,
+            () -> cu.streamDestroy(stream),
+            hostArena::close,
+        };
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
         }
-        cublas.destroy(handle);
-        kernels.close();
-        cu.streamDestroy(stream);
         if (liveResident == 0) {
-            cu.primaryContextRelease(device);
-        } // else the last resident tensor's release does it, so that memory stays valid until then
-        hostArena.close();
+            releaseContext();
+        } // else the last resident tensor's release does it, so that memory stays readable until then
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

@@ -101,6 +101,11 @@ public final class CudaEquivalence {
         }
         out.add(new Check("resident: copy and fill between host and backend memory, views included", this::copyAndFill));
         out.add(new Check("resident: softmaxCrossEntropyMean 64x10", () -> crossEntropyMean(64, 10)));
+        out.add(new Check("countCorrect 1x1, 64x10, 1030x3 (ties, NaN), host and resident", () -> {
+            countCorrect(1, 1);
+            countCorrect(64, 10);
+            countCorrect(1030, 3);
+        }));
         out.add(new Check("training: 5 SGD steps of a 32-64-10 MLP, batch 16", this::training));
         out.add(new Check("resident training: 5 Trainer steps of a 32-64-10 MLP, batch 16, one wait each",
                 this::residentTraining));
@@ -276,6 +281,30 @@ public final class CudaEquivalence {
             compare("mean loss", mean, Tensor.allocate(arena, 1).fill(expectedMean), 1);
             compare("resident probs", probs, expectedProbs, 1);
             compare("resident dlogits", dlogits, expectedD, 1);
+        }
+    }
+
+    /** Exact: a count. Logits drawn from few values so that ties are common, a NaN in every seventh row. */
+    private void countCorrect(int rows, int cols) {
+        Random rnd = new Random(rows * 7L + cols);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor logits = Tensor.allocate(arena, rows, cols);
+            for (long i = 0; i < logits.size(); i++) {
+                logits.set(i, rnd.nextInt(3));
+            }
+            for (int r = 0; r < rows; r += 7) {
+                logits.set(r, rnd.nextInt(cols), Float.NaN);
+            }
+            Tensor labels = classIndices(arena, rnd, rows, cols);
+            Tensor expected = Tensor.allocate(arena, 1);
+            reference.countCorrect(logits, labels, expected);
+            Tensor onHost = Tensor.allocate(arena, 1);
+            backend.countCorrect(logits, labels, onHost);
+            compare("correct count (host tensors)", onHost, expected, 0);
+            Tensor resident = backend.allocate(arena, 1);
+            backend.countCorrect(resident(arena, logits), resident(arena, labels), resident);
+            backend.synchronize();
+            compare("correct count (resident tensors)", resident, expected, 0);
         }
     }
 

@@ -31,7 +31,7 @@ final class CudaKernels implements AutoCloseable {
 
     /** Every kernel the backend launches, by its {@code extern "C"} name. */
     static final List<String> NAMES = List.of("bias_activation", "activation_backward", "axpy", "scale",
-            "column_sums", "softmax_rows", "log_softmax_rows", "softmax_cross_entropy", "mean_of_rows",
+            "column_sums", "softmax_rows", "log_softmax_rows", "softmax_cross_entropy", "mean_of_rows", "count_correct",
             "sgd_step", "adagrad_step", "adadelta_step", "rmsprop_step", "adam_step");
 
     /** The longest parameter list of any kernel (adam_step has 15). */
@@ -60,6 +60,7 @@ final class CudaKernels implements AutoCloseable {
     final MemorySegment logSoftmaxRows;
     final MemorySegment softmaxCrossEntropy;
     final MemorySegment meanOfRows;
+    final MemorySegment countCorrect;
     final MemorySegment sgdStep;
     final MemorySegment adagradStep;
     final MemorySegment adadeltaStep;
@@ -81,6 +82,7 @@ final class CudaKernels implements AutoCloseable {
             logSoftmaxRows = cu.moduleFunction(module, "log_softmax_rows");
             softmaxCrossEntropy = cu.moduleFunction(module, "softmax_cross_entropy");
             meanOfRows = cu.moduleFunction(module, "mean_of_rows");
+            countCorrect = cu.moduleFunction(module, "count_correct");
             sgdStep = cu.moduleFunction(module, "sgd_step");
             adagradStep = cu.moduleFunction(module, "adagrad_step");
             adadeltaStep = cu.moduleFunction(module, "adadelta_step");
@@ -149,6 +151,11 @@ final class CudaKernels implements AutoCloseable {
             long blocks = Math.min(MAX_BLOCKS, (n + BLOCK - 1) / BLOCK);
             cu.launch(function, (int) blocks, BLOCK, stream, pointers);
         }
+    }
+
+    /** Launches {@code function} as one block of {@link #BLOCK} threads (kernels that loop over all rows and reduce in the block). */
+    void launchOneBlock(MemorySegment function, MemorySegment stream) {
+        cu.launch(function, 1, BLOCK, stream, pointers);
     }
 
     /** Launches a row kernel over {@code rows} rows, one warp each. */

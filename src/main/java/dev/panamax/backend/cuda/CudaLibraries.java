@@ -92,7 +92,12 @@ public final class CudaLibraries {
 
     /** Loads and binds cuBLAS. */
     public static Loaded<Cublas> loadCublas(List<Path> folders) {
-        return load("cuBLAS library", CUBLAS_SONAMES, folders, Cublas::bind, Cublas::createAddress, CUBLAS_HINT);
+        return loadCublas(folders, CUBLAS_SONAMES);
+    }
+
+    /** {@link #loadCublas(List)} restricted to {@code sonames} (the backend's retry with .so.12 on an older driver). */
+    public static Loaded<Cublas> loadCublas(List<Path> folders, List<String> sonames) {
+        return load("cuBLAS library", sonames, folders, Cublas::bind, Cublas::createAddress, CUBLAS_HINT);
     }
 
     private static <T> Loaded<T> load(String what, List<String> sonames, List<Path> folders,

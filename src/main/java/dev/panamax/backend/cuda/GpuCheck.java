@@ -37,7 +37,7 @@ public final class GpuCheck {
         int passed = 0;
         int failed = 0;
         long start = System.nanoTime();
-        try (backend) {
+        try {
             System.out.println("cuda: " + backend.describe());
             List<CudaEquivalence.Check> checks = new ArrayList<>(new CudaEquivalence(backend).checks());
             if (args.length > 0) {
@@ -52,6 +52,13 @@ public final class GpuCheck {
                     System.out.println("FAIL " + check.name() + ": " + e);
                     failed++;
                 }
+            }
+        } finally {
+            try {
+                backend.close();
+            } catch (RuntimeException e) { // after a kernel fault every CUDA call fails: say so, keep the summary
+                System.out.println("FAIL closing the backend: " + e);
+                failed++;
             }
         }
         System.out.printf("%d passed, %d failed (%.1f s)%n", passed, failed, (System.nanoTime() - start) / 1e9);

@@ -22,7 +22,7 @@ class PtxResourceTest {
     private static final Map<String, Integer> PARAMETERS = Map.ofEntries(
             Map.entry("bias_activation", 6), Map.entry("activation_backward", 6), Map.entry("axpy", 4),
             Map.entry("scale", 3), Map.entry("column_sums", 5), Map.entry("softmax_rows", 4),
-            Map.entry("log_softmax_rows", 4), Map.entry("softmax_cross_entropy", 8), Map.entry("mean_of_rows", 3), Map.entry("sgd_step", 10),
+            Map.entry("log_softmax_rows", 4), Map.entry("softmax_cross_entropy", 8), Map.entry("mean_of_rows", 3), Map.entry("count_correct", 5), Map.entry("sgd_step", 10),
             Map.entry("adagrad_step", 7), Map.entry("adadelta_step", 10), Map.entry("rmsprop_step", 12),
             Map.entry("adam_step", 15));
 
