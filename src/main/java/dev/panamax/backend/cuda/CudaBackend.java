@@ -171,7 +171,7 @@ public final class CudaBackend implements Backend {
         stream = createdStream;
         handle = createdHandle;
         long total = cu.totalMemory(device);
-        buffers = new DeviceBuffers(cu, Long.getLong(CACHE_PROPERTY, total / 2));
+        buffers = new DeviceBuffers(cu::memAlloc, cu::memFree, Long.getLong(CACHE_PROPERTY, total / 2));
         alpha = hostArena.allocate(JAVA_FLOAT);
         beta = hostArena.allocate(JAVA_FLOAT);
         int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
@@ -615,13 +615,17 @@ public final class CudaBackend implements Backend {
         return rowLoss;
     }
 
-    /** A host buffer of {@code rows} doubles for the per-row losses, kept and grown as needed. */
+    /**
+     * A host buffer of exactly {@code rows} doubles for the per-row losses, reused while the row count
+     * stays the same (a training loop's batch size), so a call allocates nothing. A new row count gets
+     * a new buffer; the old one stays in the arena until close (a loop meets two sizes at most).
+     */
     private MemorySegment lossBuffer(int rows) {
         long bytes = (long) rows * Double.BYTES;
-        if (lossHost == null || lossHost.byteSize() < bytes) {
+        if (lossHost == null || lossHost.byteSize() != bytes) {
             lossHost = hostArena.allocate(bytes, Double.BYTES);
         }
-        return lossHost.asSlice(0, bytes);
+        return lossHost;
     }
 
     // logits (B,C), labels (B) -> count (1)

@@ -1,10 +1,8 @@
 package dev.panamax.backend.cuda;
 
-import dev.panamax.backend.cuda.ffi.CudaDriver;
-
 import java.lang.foreign.MemorySegment;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Device memory mirroring host tensors: one device buffer per distinct host storage range (address
@@ -20,17 +18,22 @@ import java.util.Map;
  * addresses), where the allocations were happening anyway.
  */
 final class DeviceBuffers implements AutoCloseable {
-    private record Range(long address, long bytes) {
-    }
-
-    private final CudaDriver cu;
+    private final LongUnaryOperator allocate;
+    private final LongConsumer free;
     private final long limitBytes;
-    private final Map<Range, Long> buffers = new HashMap<>();
+    // An open-addressing table keyed on (host address, byte size), so that a lookup allocates nothing
+    // (a record key in a HashMap would be a new object per call). Linear probing, at most half full.
+    private long[] addresses = new long[64];
+    private long[] sizes = new long[64];
+    private long[] devices = new long[64];
+    private int count;
     private long totalBytes;
     private long allocations;
 
-    DeviceBuffers(CudaDriver cu, long limitBytes) {
-        this.cu = cu;
+    /** {@code allocate}: bytes to a device address ({@code cuMemAlloc}); {@code free}: its inverse. */
+    DeviceBuffers(LongUnaryOperator allocate, LongConsumer free, long limitBytes) {
+        this.allocate = allocate;
+        this.free = free;
         this.limitBytes = limitBytes;
     }
 
@@ -40,16 +43,56 @@ final class DeviceBuffers implements AutoCloseable {
         if (bytes == 0) {
             return 0;
         }
-        Range key = new Range(host.address(), bytes);
-        Long device = buffers.get(key);
-        if (device != null) {
-            return device;
+        long address = host.address();
+        int slot = find(address, bytes);
+        if (sizes[slot] != 0) {
+            return devices[slot];
         }
-        long allocated = cu.memAlloc(bytes);
-        buffers.put(key, allocated);
+        long allocated = allocate.applyAsLong(bytes);
+        addresses[slot] = address;
+        sizes[slot] = bytes;
+        devices[slot] = allocated;
+        count++;
         totalBytes += bytes;
         allocations++;
+        if (2 * count > addresses.length) {
+            grow();
+        }
         return allocated;
+    }
+
+    /** The slot holding (address, bytes), or the empty slot (size 0) where it would go. */
+    private int find(long address, long bytes) {
+        int mask = addresses.length - 1;
+        int slot = (int) (mix(address * 31 + bytes) & mask);
+        while (sizes[slot] != 0 && (addresses[slot] != address || sizes[slot] != bytes)) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    /** Spreads 64-byte-aligned addresses over the table (their low bits are all zero). */
+    private static long mix(long x) {
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        return x ^ (x >>> 33);
+    }
+
+    private void grow() {
+        long[] oldAddresses = addresses;
+        long[] oldSizes = sizes;
+        long[] oldDevices = devices;
+        addresses = new long[oldAddresses.length * 2];
+        sizes = new long[oldAddresses.length * 2];
+        devices = new long[oldAddresses.length * 2];
+        for (int i = 0; i < oldAddresses.length; i++) {
+            if (oldSizes[i] != 0) {
+                int slot = find(oldAddresses[i], oldSizes[i]);
+                addresses[slot] = oldAddresses[i];
+                sizes[slot] = oldSizes[i];
+                devices[slot] = oldDevices[i];
+            }
+        }
     }
 
     /** Frees everything when over the limit; call only when the stream is idle (after a synchronisation). */
@@ -70,10 +113,13 @@ final class DeviceBuffers implements AutoCloseable {
     }
 
     private void freeAll() {
-        for (long device : buffers.values()) {
-            cu.memFree(device);
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] != 0) {
+                free.accept(devices[i]);
+                sizes[i] = 0;
+            }
         }
-        buffers.clear();
+        count = 0;
         totalBytes = 0;
     }
 
