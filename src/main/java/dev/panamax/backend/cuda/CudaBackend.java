@@ -283,11 +283,13 @@ public final class CudaBackend implements Backend {
             if (!closed) {
                 cu.streamSynchronize(stream); // queued kernels may still use it
             }
-            cu.memFree(address);
         } catch (RuntimeException e) {
-            if (deferredError == null) {
-                deferredError = e;
-            }
+            keep(e);
+        }
+        try {
+            cu.memFree(address); // even after a failed wait: a faulted context runs nothing more
+        } catch (RuntimeException e) {
+            keep(e);
         } finally {
             if (closed && liveResident == 0) {
                 releaseContext(); // close() left the context to the last resident tensor
@@ -299,9 +301,14 @@ public final class CudaBackend implements Backend {
         try {
             cu.primaryContextRelease(device);
         } catch (RuntimeException e) {
-            if (deferredError == null) {
-                deferredError = e;
-            }
+            keep(e);
+        }
+    }
+
+    /** Keeps the first failure met where nothing may throw, for the next synchronize() to report. */
+    private void keep(RuntimeException e) {
+        if (deferredError == null) {
+            deferredError = e;
         }
     }
 

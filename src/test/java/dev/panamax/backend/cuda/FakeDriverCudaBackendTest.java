@@ -1,0 +1,294 @@
+package dev.panamax.backend.cuda;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Compute;
+import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.nn.Loss;
+import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Optimizer;
+import dev.panamax.optim.OptimizerSpec;
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.train.Trainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The cuda backend's Java side, run for real against {@code src/test/native/fake_cuda.c}: a CPU
+ * stand-in for libcuda.so.1 and libcublas.so.13 whose memory is host memory, whose cuBLAS SGEMM
+ * really multiplies, and whose kernels are counted but not run. What this checks without a GPU: the
+ * row-major GEMM mapping on host and resident tensors, copies and fills in every direction, that a
+ * training step waits once and reads back only its stats, that the host-tensor path allocates no
+ * device memory in steady state, and that closing in any order (and after a sticky error) frees every
+ * allocation, stream, module and context reference without throwing from an arena's close.
+ *
+ * <p>Runs in a JVM of its own (pom: fake-driver-tests): once loaded, the fake would answer for
+ * libcuda.so.1 in every later test of the same JVM.
+ */
+class FakeDriverCudaBackendTest {
+    private static Path dir;
+    private static MethodHandle count;
+    private static MethodHandle failSynchronize;
+    private static MethodHandle sgemmCount;
+    private CudaBackend backend;
+
+    @BeforeAll
+    static void buildTheFakeLibraries() throws IOException, InterruptedException {
+        Path source = Path.of("src", "test", "native", "fake_cuda.c");
+        assertTrue(Files.isRegularFile(source), "missing " + source.toAbsolutePath());
+        String compiler = findCompiler();
+        Assumptions.assumeTrue(compiler != null, "no C compiler (cc or gcc) to build the fake CUDA driver: "
+                + "apt-get install gcc (the CI script does)");
+        dir = Files.createTempDirectory("panamax-fake-cuda");
+        Path library = dir.resolve("libcuda.so.1");
+        Process p = new ProcessBuilder(compiler, "-shared", "-fPIC", "-nostdlib", "-O1", "-o", library.toString(),
+                source.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the compiler did not finish");
+        assertEquals(0, p.exitValue(), "compiling " + source + " failed:\n" + output);
+        Files.copy(library, dir.resolve("libcublas.so.13"), StandardCopyOption.REPLACE_EXISTING);
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup driver = SymbolLookup.libraryLookup(library, Arena.global());
+        count = linker.downcallHandle(driver.findOrThrow("fake_count"), FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        failSynchronize = linker.downcallHandle(driver.findOrThrow("fake_fail_synchronize"),
+                FunctionDescriptor.ofVoid(JAVA_INT));
+        SymbolLookup blas = SymbolLookup.libraryLookup(dir.resolve("libcublas.so.13"), Arena.global());
+        sgemmCount = linker.downcallHandle(blas.findOrThrow("fake_count"), FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    }
+
+    private static String findCompiler() {
+        for (String name : new String[] {"cc", "gcc"}) {
+            for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
+                if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, name))) {
+                    return Path.of(folder, name).toString();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long count(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            return (long) count.invokeExact(a.allocateFrom(name));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static long sgemms() {
+        try (Arena a = Arena.ofConfined()) {
+            return (long) sgemmCount.invokeExact(a.allocateFrom("sgemm"));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static void failSynchronize(boolean on) {
+        try {
+            failSynchronize.invokeExact(on ? 1 : 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private CudaBackend open() {
+        backend = new CudaBackend(List.of(dir), 0, true);
+        return backend;
+    }
+
+    @AfterEach
+    void everythingIsReleased() {
+        failSynchronize(false);
+        if (backend != null) {
+            try {
+                backend.close();
+            } catch (RuntimeException ignored) {
+                // a test that made the fake fail already checked what close() reports
+            }
+        }
+        assertEquals(0, count("live"), "device allocations still alive");
+        assertEquals(0, count("context"), "primary context references still held");
+        assertEquals(0, count("streams"), "streams not destroyed");
+        assertEquals(0, count("modules"), "modules not unloaded");
+    }
+
+    @Test
+    void loadsDescribesAndIsAsynchronousWithUnifiedMemory() {
+        CudaBackend cuda = open();
+        assertTrue(cuda.describe().contains("Fake GPU"), cuda.describe());
+        assertTrue(cuda.describe().contains("unified memory"), cuda.describe());
+        assertTrue(cuda.asynchronous());
+        try (CudaBackend copying = new CudaBackend(List.of(dir), 0, false)) {
+            assertFalse(copying.asynchronous());
+            assertTrue(copying.describe().contains("copied per call"), copying.describe());
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor t = copying.allocate(arena, 4);
+                assertFalse(copying.isResident(t), "with unified memory off, allocate gives host tensors");
+            }
+        }
+    }
+
+    /** The GEMM and copy/fill checks of the GPU suite pass: cuBLAS (fake, exact loops) and memcpy are real here. */
+    @Test
+    void gemmAndCopyChecksOfTheGpuSuitePass() {
+        List<CudaEquivalence.Check> checks = new CudaEquivalence(open()).checks().stream()
+                .filter(c -> (c.name().startsWith("gemm") && !c.name().contains("m=207")) || c.name().startsWith("resident: copy"))
+                .toList();
+        assertTrue(checks.size() >= 17, "checks: " + checks.size());
+        for (CudaEquivalence.Check check : checks) {
+            check.run();
+        }
+    }
+
+    @Test
+    void residentGemmIsQueuedAndMatchesTheReference() {
+        CudaBackend cuda = open();
+        Random rnd = new Random(3);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor a = Tensor.allocate(arena, 9, 5);
+            Tensor b = Tensor.allocate(arena, 7, 5);
+            for (long i = 0; i < a.size(); i++) {
+                a.set(i, (float) rnd.nextGaussian());
+            }
+            for (long i = 0; i < b.size(); i++) {
+                b.set(i, (float) rnd.nextGaussian());
+            }
+            Tensor expected = Tensor.allocate(arena, 9, 7);
+            new ScalarBackend().gemm(false, true, 9, 7, 5, 1f, a, b, 0f, expected);
+            Tensor ra = cuda.allocate(arena, 9, 5);
+            Tensor rb = cuda.allocate(arena, 7, 5);
+            Tensor rc = cuda.allocate(arena, 9, 7);
+            cuda.copy(a, ra);
+            cuda.copy(b, rb);
+            long syncs = count("sync");
+            long downloads = count("dtoh");
+            cuda.gemm(false, true, 9, 7, 5, 1f, ra, rb, 0f, rc);
+            assertEquals(syncs, count("sync"), "a call on resident tensors does not wait");
+            assertEquals(downloads, count("dtoh"), "nor copy anything back");
+            cuda.synchronize();
+            for (long i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), rc.get(i), 1e-5f * 5, "C[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void hostTensorsAllocateMirrorsOnceAndEachCallWaitsOnce() {
+        CudaBackend cuda = open();
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor a = Tensor.allocate(arena, 16, 8).fill(1f);
+            Tensor b = Tensor.allocate(arena, 8, 4).fill(2f);
+            Tensor c = Tensor.allocate(arena, 16, 4);
+            cuda.gemm(false, false, 16, 4, 8, 1f, a, b, 0f, c);
+            long allocations = count("alloc");
+            long syncs = count("sync");
+            long gemms = sgemms();
+            for (int i = 0; i < 5; i++) {
+                cuda.gemm(false, false, 16, 4, 8, 1f, a, b, 0f, c);
+            }
+            assertEquals(allocations, count("alloc"), "mirrors are reused");
+            assertEquals(syncs + 5, count("sync"), "one wait per call with a host output");
+            assertEquals(gemms + 5, sgemms());
+            assertEquals(16f, c.get(0), "the result is in host memory when the call returns");
+        }
+    }
+
+    /** Kernels do not run here, so the numbers are meaningless; what a step costs in driver calls is not. */
+    @Test
+    void aTrainingStepWaitsOnceAndReadsBackOnlyItsStats() {
+        Compute compute = new Compute(open());
+        int batch = 32;
+        try (Arena arena = Arena.ofShared();
+             Mlp mlp = Mlp.create(new int[] {784, 256, 10}, Activation.RELU, 1, compute);
+             Optimizer opt = OptimizerSpec.parse("adam(lr=1e-3)").create(Parameter.of(mlp), compute);
+             Trainer trainer = new Trainer(mlp, Loss.CROSS_ENTROPY, opt, compute, 784, 10)) {
+            Tensor x = Tensor.allocate(arena, batch, 784);
+            Tensor labels = Tensor.allocate(arena, batch);
+            for (int step = 0; step < 3; step++) { // the first records the graph
+                trainer.trainStep(x, labels);
+            }
+            long[] before = snapshot();
+            long waits = backend.synchronizations();
+            trainer.trainStep(x, labels);
+            long[] after = snapshot();
+            assertEquals(1, backend.synchronizations() - waits, "waits per step");
+            assertEquals(1, after[0] - before[0], "cuStreamSynchronize per step");
+            assertEquals(1, after[1] - before[1], "device-to-host copies per step (the loss and correct count)");
+            assertEquals(2, after[2] - before[2], "host-to-device copies per step (the batch and its labels)");
+            assertEquals(0, after[3] - before[3], "device allocations per step");
+            // forward: bias (fc1), relu, bias (fc2), cross-entropy + its mean = 5; backward: column sums (fc2, fc1)
+            // and relu's backward = 3 (the loss gradient is a device copy, the seed a memset); Adam: one
+            // launch per parameter tensor = 4; the correct count = 1
+            assertEquals(13, after[4] - before[4], "kernel launches per step");
+            long gemms = sgemms();
+            trainer.trainStep(x, labels);
+            assertEquals(5, sgemms() - gemms, "cuBLAS calls per step: 2 forward, dx and dW of fc2, dW of fc1");
+
+            // the data set in backend memory: batches are copied device to device, nothing goes up
+            Tensor residentX = compute.allocate(arena, batch, 784);
+            Tensor residentLabels = compute.allocate(arena, batch);
+            trainer.trainStep(residentX, residentLabels);
+            before = snapshot();
+            trainer.trainStep(residentX, residentLabels);
+            after = snapshot();
+            assertEquals(0, after[2] - before[2], "host-to-device copies per step with resident data");
+            assertEquals(1, after[1] - before[1], "device-to-host copies per step with resident data");
+        }
+    }
+
+    /** sync, dtoh, htod, alloc + managed, launch. */
+    private static long[] snapshot() {
+        return new long[] {count("sync"), count("dtoh"), count("htod"), count("alloc") + count("managed"), count("launch")};
+    }
+
+    @Test
+    void closingTheBackendFirstKeepsResidentTensorsReadableUntilTheirArenaCloses() {
+        CudaBackend cuda = open();
+        Arena arena = Arena.ofShared();
+        Tensor t = cuda.allocate(arena, 1000);
+        cuda.fill(t, 3f);
+        cuda.close();
+        assertEquals(1, count("context"), "the context stays while a resident tensor lives");
+        cuda.synchronize(); // after close: nothing to wait for, and no exception
+        assertEquals(3f, t.get(999), "still readable");
+        arena.close();
+        assertEquals(0, count("live"));
+        assertEquals(0, count("context"), "the last free released the context");
+    }
+
+    @Test
+    void aStickyErrorNeitherThrowsFromArenaCloseNorLeaks() {
+        CudaBackend cuda = open();
+        Arena arena = Arena.ofShared();
+        cuda.allocate(arena, 64);
+        cuda.allocate(arena, 64);
+        failSynchronize(true);
+        assertDoesNotThrow(arena::close, "arena cleanups must not throw");
+        assertEquals(0, count("live"), "freed anyway");
+        RuntimeException e = assertThrows(RuntimeException.class, cuda::synchronize);
+        assertTrue(e.getMessage().contains("ILLEGAL_ADDRESS") || e.getMessage().contains("illegal"), e.getMessage());
+        RuntimeException onClose = assertThrows(RuntimeException.class, cuda::close);
+        assertTrue(onClose.getMessage().contains("cuStreamSynchronize"), onClose.getMessage());
+        // everythingIsReleased() checks that nothing leaked despite the failures
+    }
+}
