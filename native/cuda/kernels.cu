@@ -13,9 +13,13 @@
 // Launch shape: elementwise kernels use a grid-stride loop, so any grid size is correct; row
 // kernels use one 32-lane warp per row.
 
-#include <stdint.h>
-
+// WARP is 32 on every NVIDIA GPU. The tests also compile this file for the CPU
+// (src/test/native/fake_cuda.cpp), running each thread in turn with WARP defined as 1: a "warp" of
+// one lane needs no shuffles, and every kernel here is written so that the order in which threads
+// run does not change the result (no barriers; atomics only add whole numbers).
+#ifndef WARP
 #define WARP 32
+#endif
 #define FULL_MASK 0xffffffffu
 
 // Java's Math.max(float, float): NaN if either is NaN, +0 above -0 (fmaxf leaves both open).
@@ -208,18 +212,14 @@ extern "C" __global__ void mean_of_rows(const double *row_loss, long long rows, 
     }
 }
 
-// logits (B,C) with C >= 1, labels (B) -> count (1): rows whose first largest logit is at the label, as
-// a float. One block of 256 threads (launched so): each thread scans rows strided by the block, then
-// the block adds its counts in shared memory. B is a batch size, so one block is ample, and the
-// training step reads back this one number instead of its logits. Same argmax as Tensor.argmaxOfRow:
-// strictly greater wins, so ties go to the first index and NaN never wins.
+// logits (B,C) with C >= 1, labels (B) -> count (1), zeroed by the caller first: adds the number of
+// rows whose first largest logit is at the label. One thread per row (grid-stride); each adds 1 with a
+// float atomic, exact and order-independent for counts below 2^24. The training step reads back this
+// one number instead of its logits. Same argmax as Tensor.argmaxOfRow: strictly greater wins, so ties
+// go to the first index and NaN never wins.
 extern "C" __global__ void count_correct(const float *logits, const float *labels, long long rows, int cols,
                                          float *count) {
-    __shared__ int total;
-    if (threadIdx.x == 0) total = 0;
-    __syncthreads();
-    int mine = 0;
-    for (long long r = threadIdx.x; r < rows; r += blockDim.x) {
+    GRID_STRIDE(r, rows) {
         const float *row = logits + r * cols;
         int best = 0;
         float best_value = row[0];
@@ -230,11 +230,8 @@ extern "C" __global__ void count_correct(const float *logits, const float *label
                 best = j;
             }
         }
-        if (best == (int) labels[r]) mine++;
+        if (best == (int) labels[r]) atomicAdd(count, 1.0f);
     }
-    atomicAdd(&total, mine);
-    __syncthreads();
-    if (threadIdx.x == 0) count[0] = (float) total;
 }
 
 // ------------------------------------------------------------------ optimizer updates (torch.optim)

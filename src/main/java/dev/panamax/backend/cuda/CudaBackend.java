@@ -642,8 +642,9 @@ public final class CudaBackend implements Backend {
         long dlogits = in(logits);
         long dlabels = in(labels);
         long dcount = out(count);
+        cu.memsetD32Async(dcount, 0, 1, stream); // the kernel adds to it
         kernels.args().ptr(dlogits).ptr(dlabels).i64(logits.rows()).i32(logits.cols()).ptr(dcount);
-        kernels.launchOneBlock(kernels.countCorrect, stream);
+        kernels.launchElements(kernels.countCorrect, logits.rows(), stream);
         download(count);
         finish();
     }

@@ -153,11 +153,6 @@ final class CudaKernels implements AutoCloseable {
         }
     }
 
-    /** Launches {@code function} as one block of {@link #BLOCK} threads (kernels that loop over all rows and reduce in the block). */
-    void launchOneBlock(MemorySegment function, MemorySegment stream) {
-        cu.launch(function, 1, BLOCK, stream, pointers);
-    }
-
     /** Launches a row kernel over {@code rows} rows, one warp each. */
     void launchRows(MemorySegment function, long rows, MemorySegment stream) {
         if (rows > 0) {

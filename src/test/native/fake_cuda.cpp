@@ -1,31 +1,106 @@
 /*
- * fake_cuda.c: a CPU stand-in for the CUDA driver (libcuda.so.1) and cuBLAS (libcublas.so.13), for
+ * fake_cuda.cpp: a CPU stand-in for the CUDA driver (libcuda.so.1) and cuBLAS (libcublas.so.13), for
  * tests on machines without a GPU. It implements exactly the functions Panamax binds
  * (native/include/panamax_cuda.h, panamax_cublas.h), with the same signatures:
  *
  *  - memory: device, managed and host memory are all plain host memory, so copies are memcpy and
  *    memsets are loops, and the Java side can read "device" memory to check results;
  *  - streams run nothing asynchronously: every call completes at once;
- *  - kernels are NOT executed: cuLaunchKernel only counts (and remembers the function's name), so
- *    elementwise results are meaningless here; what is tested is the Java side around them;
- *  - cublasSgemm_v2 is a real column-major SGEMM (naive loops, float accumulation), so the backend's
- *    row-major mapping is checked for real.
+ *  - kernels are Panamax's own, native/cuda/kernels.cu, compiled here for the CPU (included below with
+ *    the few CUDA built-ins it uses defined on the host): a launch runs every thread of the grid in
+ *    turn, with WARP 1 (see kernels.cu). Each kernel is called through its real declaration, its
+ *    parameters read from the launch's argument array by their declared types, so the Java side's
+ *    argument packing is checked against the kernels' signatures;
+ *  - cublasSgemm_v2 is a real column-major SGEMM (naive loops, float accumulation).
  *
  * Every call is counted; fake_count(name) reads a counter, fake_fail_synchronize(1) makes
  * cuStreamSynchronize fail from then on with CUDA_ERROR_ILLEGAL_ADDRESS, as a faulted kernel's sticky
- * error would. Built by the test with: cc -shared -fPIC -nostdlib (no libc headers needed: the few
- * libc functions used are declared below and resolved from the JVM's own libc when loaded).
+ * error would. Built by the test with: c++ -std=c++17 -shared -fPIC -nostdlib -ffp-contract=off
+ * -fno-math-errno (no system headers needed: the libc and libm functions used are declared below and
+ * resolved from the process, or from libm.so.6 given on the command line).
  */
 typedef unsigned long size_t;
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
 
+extern "C" {
 void *malloc(size_t);
 void free(void *);
 void *memcpy(void *, const void *, size_t);
 int posix_memalign(void **, size_t, size_t);
 int strcmp(const char *, const char *);
 size_t strlen(const char *);
+double exp(double);
+double log(double);
+double tanh(double);
+float fmaf(float, float, float);
+}
+
+/* ------------------------------------------------------------------ kernels.cu on the CPU */
+
+#define WARP 1
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define INFINITY __builtin_inf()
+#define isinf(v) __builtin_isinf(v)
+#define truncf(v) __builtin_truncf(v)
+
+struct Dim3 {
+    unsigned int x;
+};
+static Dim3 blockIdx, threadIdx, blockDim, gridDim;
+
+// -ffp-contract=off keeps these single roundings; __fmaf_rn is the one fused operation
+static inline float __fadd_rn(float a, float b) { return a + b; }
+static inline float __fsub_rn(float a, float b) { return a - b; }
+static inline float __fmul_rn(float a, float b) { return a * b; }
+static inline float __fdiv_rn(float a, float b) { return a / b; }
+static inline float __fsqrt_rn(float a) { return __builtin_sqrtf(a); }
+static inline float __fmaf_rn(float a, float b, float c) { return fmaf(a, b, c); }
+static inline int __float_as_int(float f) { int i; __builtin_memcpy(&i, &f, 4); return i; }
+static inline double __longlong_as_double(long long v) { double d; __builtin_memcpy(&d, &v, 8); return d; }
+// with WARP 1 the shuffle loops never run; __shfl_sync(..., 0) of a one-lane warp is the value itself
+template <typename T> static inline T __shfl_down_sync(unsigned, T v, int) { return v; }
+template <typename T> static inline T __shfl_sync(unsigned, T v, int) { return v; }
+// threads run one at a time here
+static inline float atomicAdd(float *p, float v) { float old = *p; *p = old + v; return old; }
+
+#include "../../../native/cuda/kernels.cu"
+
+template <int... I> struct Seq {};
+template <int N, int... I> struct MakeSeq : MakeSeq<N - 1, N - 1, I...> {};
+template <int... I> struct MakeSeq<0, I...> { using type = Seq<I...>; };
+
+// parameter i of the kernel read from the i-th pointer of the launch's argument array, as its declared type
+template <typename... A, int... I> static void call(void (*kernel)(A...), void **params, Seq<I...>) {
+    kernel(*static_cast<A *>(params[I])...);
+}
+
+template <typename... A> static void run(void (*kernel)(A...), void **params, unsigned grid, unsigned block) {
+    gridDim.x = grid;
+    blockDim.x = block;
+    for (unsigned b = 0; b < grid; b++) {
+        blockIdx.x = b;
+        for (unsigned t = 0; t < block; t++) {
+            threadIdx.x = t;
+            call(kernel, params, typename MakeSeq<sizeof...(A)>::type{});
+        }
+    }
+}
+
+struct Kernel {
+    const char *name;
+    void (*launch)(void **params, unsigned grid, unsigned block);
+};
+
+#define KERNEL(k) {#k, [](void **p, unsigned g, unsigned b) { run(k, p, g, b); }}
+static const Kernel kernel_table[] = {
+    KERNEL(bias_activation), KERNEL(activation_backward), KERNEL(axpy), KERNEL(scale), KERNEL(column_sums),
+    KERNEL(softmax_rows), KERNEL(log_softmax_rows), KERNEL(softmax_cross_entropy), KERNEL(mean_of_rows),
+    KERNEL(count_correct), KERNEL(sgd_step), KERNEL(adagrad_step), KERNEL(adadelta_step), KERNEL(rmsprop_step),
+    KERNEL(adam_step),
+};
 
 #define OK 0
 #define INVALID_VALUE 1
@@ -41,6 +116,8 @@ static const char *names[COUNTERS] = {"alloc", "managed", "free", "live", "htod"
 static long long counts[COUNTERS];
 static int fail_sync;
 static char last_kernel[64];
+
+extern "C" {
 
 long long fake_count(const char *name) {
     for (int i = 0; i < COUNTERS; i++) {
@@ -206,27 +283,30 @@ CUresult cuModuleLoadData(void **module, const void *image) {
 
 CUresult cuModuleUnload(void *module) { free(module); counts[MODULES]--; return OK; }
 
-/* the function handle is a copy of its name, so a launch knows what it would have run */
+/* the function handle is the kernel's entry in the table */
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
     (void) module;
-    size_t n = strlen(name);
-    char *copy = malloc(n + 1);
-    memcpy(copy, name, n + 1);
-    *function = copy;
-    return OK;
+    for (const Kernel &k : kernel_table) {
+        if (strcmp(k.name, name) == 0) {
+            *function = (void *) &k;
+            return OK;
+        }
+    }
+    return 500; /* CUDA_ERROR_NOT_FOUND */
 }
 
 CUresult cuLaunchKernel(void *f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx,
                         unsigned int by, unsigned int bz, unsigned int shared, void *stream, void **params,
                         void **extra) {
     (void) gy; (void) gz; (void) by; (void) bz; (void) shared; (void) stream; (void) extra;
-    if (gx == 0 || bx == 0 || params == 0) return INVALID_VALUE;
-    const char *name = (const char *) f;
-    size_t n = strlen(name);
+    if (gx == 0 || bx == 0 || bx > 1024 || params == 0) return INVALID_VALUE;
+    const Kernel *k = (const Kernel *) f;
+    size_t n = strlen(k->name);
     if (n > 63) n = 63;
-    memcpy(last_kernel, name, n);
+    memcpy(last_kernel, k->name, n);
     last_kernel[n] = 0;
     counts[LAUNCH]++;
+    k->launch(params, gx, bx);
     return OK;
 }
 
@@ -259,3 +339,5 @@ int cublasSgemm_v2(void *handle, int transa, int transb, int m, int n, int k, co
     }
     return 0;
 }
+
+} /* extern "C" */
