@@ -4,6 +4,8 @@ import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.DeferredBackend;
+import dev.panamax.backend.simd.SimdBackend;
 import dev.panamax.data.Dataset;
 import dev.panamax.data.DatasetPair;
 import dev.panamax.data.FashionMnistSource;
@@ -116,6 +118,56 @@ class EndToEndTrainingTest {
             }
             assertEquals(a.metadata().get(dev.panamax.train.Checkpoint.STEP_KEY),
                     b.metadata().get(dev.panamax.train.Checkpoint.STEP_KEY));
+        }
+    }
+
+    /**
+     * The whole session (epochs, evaluation, checkpoints, resume) on an asynchronous backend: the
+     * simd backend with every call held back until synchronize() ({@link DeferredBackend}), so any host
+     * read of model, graph or optimizer memory that does not wait first sees stale values. Its
+     * checkpoints and metrics must equal those of simd run eagerly, bit for bit, straight and resumed.
+     */
+    @Test
+    void aSessionOnAnAsynchronousBackendEqualsTheEagerOneAndResumesExactly(@TempDir Path tmp) throws IOException {
+        ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 32, 10}, Activation.RELU, Loss.CROSS_ENTROPY);
+        OptimizerSpec opt = OptimizerSpec.parse("rmsprop(lr=0.001, momentum=0.5)");
+        Path eager = tmp.resolve("eager");
+        Path deferred = tmp.resolve("deferred");
+        Path resumed = tmp.resolve("resumed");
+        List<EpochMetrics> eagerHistory;
+        try (Compute c = new Compute(new SimdBackend(2));
+             TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(2, 100, 5, eager, false))) {
+            eagerHistory = s.run(new TrainingSession.Listener() { });
+        }
+        try (Compute c = new Compute(new DeferredBackend(new SimdBackend(2)));
+             TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(2, 100, 5, deferred, false))) {
+            List<EpochMetrics> h = s.run(new TrainingSession.Listener() { });
+            assertEquals(eagerHistory.size(), h.size());
+            for (int i = 0; i < h.size(); i++) {
+                assertEquals(eagerHistory.get(i).trainLoss(), h.get(i).trainLoss(), 0.0, "train loss, epoch " + (i + 1));
+                assertEquals(eagerHistory.get(i).testLoss(), h.get(i).testLoss(), 0.0, "test loss, epoch " + (i + 1));
+                assertEquals(eagerHistory.get(i).testAccuracy(), h.get(i).testAccuracy(), 0.0, "test accuracy, epoch " + (i + 1));
+            }
+        }
+        try (Compute c = new Compute(new DeferredBackend(new SimdBackend(2)));
+             TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(1, 100, 5, resumed, false))) {
+            s.run(new TrainingSession.Listener() { });
+        }
+        try (Compute c = new Compute(new DeferredBackend(new SimdBackend(2)));
+             TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(2, 100, 5, resumed, true))) {
+            s.run(new TrainingSession.Listener() { });
+        }
+        assertSameCheckpoint(eager, deferred, "deferred");
+        assertSameCheckpoint(eager, resumed, "deferred, resumed after epoch 1");
+    }
+
+    private static void assertSameCheckpoint(Path expectedDir, Path actualDir, String what) throws IOException {
+        try (SafetensorsReader a = SafetensorsReader.open(expectedDir.resolve(TrainingSession.CHECKPOINT));
+             SafetensorsReader b = SafetensorsReader.open(actualDir.resolve(TrainingSession.CHECKPOINT))) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                assertArrayEquals(a.readFloats(name), b.readFloats(name), name + " (" + what + ")");
+            }
         }
     }
 
