@@ -3,17 +3,27 @@ package dev.panamax.backend.cuda;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.data.Dataset;
+import dev.panamax.data.DatasetPair;
+import dev.panamax.data.FashionMnistSource;
+import dev.panamax.io.GoldenDir;
+import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Loss;
 import dev.panamax.nn.Mlp;
+import dev.panamax.nn.MlpGoldenCheck;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.train.EpochMetrics;
+import dev.panamax.train.ModelSpec;
 import dev.panamax.train.Trainer;
+import dev.panamax.train.TrainingSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -24,6 +34,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +77,7 @@ class FakeDriverCudaBackendTest {
                 + "apt-get install g++ (the CI script does)");
         dir = Files.createTempDirectory("panamax-fake-cuda");
         Path library = dir.resolve("libcuda.so.1");
-        List<String> command = new java.util.ArrayList<>(List.of(compiler, "-x", "c++", "-std=c++17", "-shared", "-fPIC",
+        List<String> command = new ArrayList<>(List.of(compiler, "-x", "c++", "-std=c++17", "-shared", "-fPIC",
                 "-nostdlib", "-O1", "-ffp-contract=off", "-fno-math-errno", "-fno-exceptions", "-fno-rtti",
                 "-o", library.toString(), source.toString()));
         Path libm = Path.of("/lib/x86_64-linux-gnu/libm.so.6");
@@ -176,11 +187,11 @@ class FakeDriverCudaBackendTest {
     @Test
     void theGoldenMlpFilesPass() throws IOException {
         Compute compute = new Compute(open());
-        Path inputs = dev.panamax.io.GoldenDir.path().resolve("mlp_inputs.safetensors");
-        List<Path> files = dev.panamax.io.GoldenDir.files("mlp_").stream().filter(f -> !f.equals(inputs)).toList();
+        Path inputs = GoldenDir.path().resolve("mlp_inputs.safetensors");
+        List<Path> files = GoldenDir.files("mlp_").stream().filter(f -> !f.equals(inputs)).toList();
         assertEquals(5, files.size(), "golden MLP files");
         for (Path file : files) {
-            dev.panamax.nn.MlpGoldenCheck.check(inputs, file, compute);
+            MlpGoldenCheck.check(inputs, file, compute);
         }
     }
 
@@ -277,6 +288,54 @@ class FakeDriverCudaBackendTest {
             after = snapshot();
             assertEquals(0, after[2] - before[2], "host-to-device copies per step with resident data");
             assertEquals(1, after[1] - before[1], "device-to-host copies per step with resident data");
+        }
+    }
+
+    /**
+     * The command line's training path on the cuda backend: epochs, evaluation, checkpoints and an exact
+     * resume, on a slice of real Fashion-MNIST (as EndToEndTrainingTest does on the CPU backends).
+     */
+    @Test
+    void aTrainingSessionLearnsCheckpointsAndResumesExactly(@TempDir Path tmp) throws IOException {
+        Path fashion = Path.of("/usr/share/datasets/fashion-mnist");
+        Assumptions.assumeTrue(Files.isDirectory(fashion), "Fashion-MNIST is not installed at " + fashion
+                + ": apt-get install dataset-fashion-mnist (.ci/run does)");
+        open().close(); // the sessions below open their own; this one only proves the fake loads
+        backend = null;
+        ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 32, 10},
+                Activation.RELU, Loss.CROSS_ENTROPY);
+        OptimizerSpec opt = OptimizerSpec.parse("sgd(lr=0.1, momentum=0.9)");
+        try (DatasetPair full = FashionMnistSource.withDefaults().load();
+             Dataset train = full.train().head(2000);
+             Dataset test = full.test().head(1000)) {
+            DatasetPair slice = new DatasetPair(full.name(), full.label(), full.origin(),
+                    train, test);
+            List<EpochMetrics> history;
+            try (Compute c = new Compute(new CudaBackend(List.of(dir), 0, true));
+                 TrainingSession s = new TrainingSession(spec, opt, c, slice,
+                         new TrainingSession.Options(2, 100, 3, tmp.resolve("straight"), false))) {
+                history = s.run(new TrainingSession.Listener() { });
+            }
+            assertTrue(history.getLast().testAccuracy() > 0.65, "test accuracy " + history.getLast().testAccuracy());
+            try (Compute c = new Compute(new CudaBackend(List.of(dir), 0, true));
+                 TrainingSession s = new TrainingSession(spec, opt, c, slice,
+                         new TrainingSession.Options(1, 100, 3, tmp.resolve("resumed"), false))) {
+                s.run(new TrainingSession.Listener() { });
+            }
+            try (Compute c = new Compute(new CudaBackend(List.of(dir), 0, true));
+                 TrainingSession s = new TrainingSession(spec, opt, c, slice,
+                         new TrainingSession.Options(2, 100, 3, tmp.resolve("resumed"), true))) {
+                s.run(new TrainingSession.Listener() { });
+            }
+        }
+        try (SafetensorsReader a = SafetensorsReader.open(
+                     tmp.resolve("straight").resolve(TrainingSession.CHECKPOINT));
+             SafetensorsReader b = SafetensorsReader.open(
+                     tmp.resolve("resumed").resolve(TrainingSession.CHECKPOINT))) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                assertArrayEquals(a.readFloats(name), b.readFloats(name), name + " after resume");
+            }
         }
     }
 
