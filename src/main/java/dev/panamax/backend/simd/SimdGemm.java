@@ -40,6 +40,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];
+        /** The swapped product's C^T slab (see GemmSwappedKernels), and its gather index map. */
+        float[] ct = new float[0];
+        final int[] lanes = new int[L];
         /** Lane-wise partial sums of one {@link GemmSmallKernels#dotRows} call. */
         final float[] dotSums = new float[GemmSmallKernels.DOT_A_ROWS * GemmSmallKernels.DOT_B_ROWS * L];
         /** Native and 64-byte aligned: the transpose's vector stores and reloads then never split a cache line. */
@@ -62,6 +65,8 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     private MemorySegment b;
     private MemorySegment c;
     private boolean splitN;
+    /** The call computes C^T = B A^T (see {@link GemmSwappedKernels}): m, n, a, b above are the swapped problem's. */
+    private boolean transposedC;
 
     SimdGemm(WorkerPool pool) {
         this.pool = pool;
@@ -81,16 +86,21 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             scaleOnly(c.segment(), (long) m * n, beta);
             return;
         }
+        // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
+        // is read in place and only A is transposed into panels (see GemmSwappedKernels)
+        this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR;
         this.transA = transA;
         this.transB = transB;
-        this.m = m;
-        this.n = n;
+        this.m = transposedC ? n : m;
+        this.n = transposedC ? m : n;
         this.k = k;
         this.alpha = alpha;
         this.beta = beta;
-        this.a = a.segment();
-        this.b = b.segment();
+        this.a = transposedC ? b.segment() : a.segment();
+        this.b = transposedC ? a.segment() : b.segment();
         this.c = c.segment();
+        m = this.m;
+        n = this.n;
         int nPanels = (n + NR - 1) / NR;
         int mPanels = (m + MR - 1) / MR;
         long byWork = (long) m * n * k / MIN_FMAS_PER_THREAD;
@@ -131,7 +141,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     private void slab(Workspace ws, int i0, int rows, int j0, int cols) {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
-        long ldcBytes = (long) n * Float.BYTES;
+        // transposed C: a row of the swapped problem is a column of C, whose rows are m (swapped) long
+        long ldcBytes = (long) (transposedC ? m : n) * Float.BYTES;
+        long ldaBytes = (long) lda * Float.BYTES;
         // equal k blocks (784 -> 4 x 196, not 3 x 256 + 16): a short last block wastes C reads and writes
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
@@ -156,6 +168,10 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
             return;
         }
+        // rows padded to whole vectors: the gathers of transposeInto check the index of every lane, masked or not
+        if (transposedC && ws.ct.length < roundUp(rows, L) * cols) {
+            ws.ct = new float[roundUp(rows, L) * cols]; // grows to the largest slab seen, then reused
+        }
         for (int jc = 0; jc < cols; jc += NC) {
             int nc = Math.min(NC, cols - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -166,6 +182,10 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                 }
                 for (int ic = 0; ic < rows; ic += mcMax) {
                     int mc = Math.min(mcMax, rows - ic);
+                    if (transposedC) {
+                        swappedBlock(ws, i0, cols, ic, mc, jc, nc, pc, kc, ldaBytes);
+                        continue;
+                    }
                     if (narrowFromA) {
                         GemmPacking.copyRows(a, lda, i0 + ic, mc, pc, kc, ap);
                         // rows past mc up to a whole panel: their products are computed and never written
@@ -215,6 +235,26 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                         }
                     }
                 }
+            }
+        }
+        if (transposedC) {
+            GemmSwappedKernels.transposeInto(ws.ct, rows, cols, ws.lanes, c, ((long) j0 * m + i0) * Float.BYTES, ldcBytes,
+                    beta);
+        }
+    }
+
+    // the swapped product's block of a slab starting at row i0 (cols wide): rows [i0+ic, +mc) of A' (= B,
+    // read in place), columns [jc, jc+nc) of the slab packed in bPack, k steps [pc, pc+kc); tiles
+    // accumulate in the slab's C^T buffer
+    private void swappedBlock(Workspace ws, int i0, int cols, int ic, int mc, int jc, int nc, int pc, int kc,
+                              long ldaBytes) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                long aOff = (long) (i0 + ic + ir) * ldaBytes + (long) pc * Float.BYTES;
+                GemmSwappedKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, ws.bPack, jr * kc, ws.tile);
+                GemmSwappedKernels.accumulate(ws.tile, ws.ct, (ic + ir) * cols + jc + jr, cols, alpha, pc == 0, mr, nr);
             }
         }
     }
