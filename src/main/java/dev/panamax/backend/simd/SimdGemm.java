@@ -88,7 +88,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         }
         // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
         // is read in place and only A is transposed into panels (see GemmSwappedKernels)
-        this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR;
+        this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(k);
         this.transA = transA;
         this.transB = transB;
         this.m = transposedC ? n : m;
@@ -159,6 +159,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // C at most one vector wide (the logits GEMM): A's rows are copied as they are, not transposed into
         // panels, which costs about as much as the narrow product itself
         boolean narrowFromA = !transA && cols <= L;
+        // A stored along k is read in place by the micro-kernel (GemmSwappedKernels.multiplyFromA) rather than
+        // transposed into panels, unless another path copies it already or its rows alias in L1
+        boolean aInPlace = !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
         if (!transA && transB && cols <= L && k % L == 0 && L % 8 == 0) {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
@@ -186,7 +189,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                         swappedBlock(ws, i0, cols, ic, mc, jc, nc, pc, kc, ldaBytes);
                         continue;
                     }
-                    if (narrowFromA) {
+                    if (aInPlace) {
+                        // nothing to pack: the kernel reads A's rows where they are
+                    } else if (narrowFromA) {
                         GemmPacking.copyRows(a, lda, i0 + ic, mc, pc, kc, ap);
                         // rows past mc up to a whole panel: their products are computed and never written
                         int padded = roundUp(mc, MR);
@@ -203,7 +208,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                             GemmPacking.packB(b, false, ldb, pc, kc, j, nr, ws.scratch, bp); // the edge panel alone
                             bOff = 0;
                         }
-                        if (nr <= L) {
+                        if (nr <= L && !aInPlace) {
                             // at most one vector of columns: two A panels per narrow tile
                             for (int ir = 0; ir < mc; ir += 2 * MR) {
                                 int mr0 = Math.min(MR, mc - ir);
@@ -228,6 +233,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                             long cOff = (long) (i0 + ic + ir) * ldcBytes + cCol;
                             if (direct) {
                                 GemmSmallKernels.multiplyFromB(kc, ap, ir * kc, b, bStored, ldbBytes, ws.tile);
+                            } else if (aInPlace) {
+                                long aOff = (long) (i0 + ic + ir) * ldaBytes + (long) pc * Float.BYTES;
+                                GemmSwappedKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, bp, bOff, ws.tile);
                             } else {
                                 GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile);
                             }
@@ -324,6 +332,15 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         if (ws.bPack.length < bFloats) {
             ws.bPack = new float[bFloats];
         }
+    }
+
+    /**
+     * True when rows {@code ld} floats apart fall in the same L1 set: Zen 5's 48 KB, 12-way L1d has 64
+     * sets, so addresses 4 KB apart share one, and the 12 rows a micro-kernel reads in place would
+     * evict each other (and the B panel). Such operands are packed instead.
+     */
+    private static boolean aliasesInL1(int ld) {
+        return ((long) ld * Float.BYTES) % 4096 == 0;
     }
 
     private static int roundUp(int x, int multiple) {
