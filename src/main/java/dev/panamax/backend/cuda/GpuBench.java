@@ -106,9 +106,9 @@ public final class GpuBench {
         try (CudaBackend copying = new CudaBackend(CudaLibraries.defaultFolders(), Integer.getInteger(CudaBackend.DEVICE_PROPERTY, 0), false)) {
             Compute perCall = new Compute(copying);
             for (int batch : new int[] {128, 1024}) {
-                TrainingThroughput.Result onGpu = TrainingThroughput.measure(compute, batch, true, 1.0, 2.0);
-                TrainingThroughput.Result hostData = TrainingThroughput.measure(compute, batch, false, 0.5, 1.5);
-                TrainingThroughput.Result copied = TrainingThroughput.measure(perCall, batch, false, 0.5, 1.0);
+                TrainingThroughput.Result onGpu = TrainingThroughput.measure(compute, batch, true, 1.0, 2.0, 0);
+                TrainingThroughput.Result hostData = TrainingThroughput.measure(compute, batch, false, 0.5, 1.5, 0);
+                TrainingThroughput.Result copied = TrainingThroughput.measure(perCall, batch, false, 0.5, 1.0, 0);
                 Double t = torch.get("train-" + batch);
                 System.out.printf(Locale.ROOT, "%6d %22s %22s %22s %16s%n", batch, cell(onGpu), cell(hostData), cell(copied),
                         t == null ? "-" : String.format(Locale.ROOT, "%.0f", t));

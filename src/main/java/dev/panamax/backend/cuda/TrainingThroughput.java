@@ -40,13 +40,15 @@ final class TrainingThroughput {
     }
 
     /**
-     * Trains for about {@code warmupSeconds} untimed, then {@code seconds} timed.
+     * Trains for about {@code warmupSeconds} untimed, then {@code seconds} timed and at least
+     * {@code minTimedSteps} steps (so that a slow machine still trains long enough to show learning).
      *
      * @param dataInBackend true: the data set is copied once into {@code compute}'s memory (on a GPU:
      *                      resident, as PyTorch's data is in the comparison), so a step copies its batch
      *                      device to device; false: host data, uploaded batch by batch
      */
-    static Result measure(Compute compute, int batch, boolean dataInBackend, double warmupSeconds, double seconds) {
+    static Result measure(Compute compute, int batch, boolean dataInBackend, double warmupSeconds, double seconds,
+                          int minTimedSteps) {
         try (Arena arena = Arena.ofShared();
              Mlp mlp = Mlp.create(new int[] {FEATURES, HIDDEN, CLASSES}, Activation.RELU, 1, compute);
              Optimizer opt = OptimizerSpec.parse("sgd(lr=0.05, momentum=0.9)").create(Parameter.of(mlp), compute);
@@ -75,7 +77,7 @@ final class TrainingThroughput {
                 trainer.trainStep(x.rows(b * batch, batch), labels.rows(b * batch, batch));
                 timed++;
                 now = System.nanoTime();
-            } while (now < end);
+            } while (now < end || timed < minTimedSteps);
             return new Result(batch, timed * (double) batch / ((now - start) / 1e9), timed, first, trainer.lastLoss());
         }
     }
