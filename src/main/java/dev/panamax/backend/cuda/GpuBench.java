@@ -6,6 +6,7 @@ import dev.panamax.backend.cuda.ffi.CudaDriver;
 import dev.panamax.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -70,26 +71,38 @@ public final class GpuBench {
             System.exit(2);
             return;
         }
-        try (CudaBackend backend = gpu) {
-            System.out.println("cuda: " + backend.describe());
-            System.out.println("SGEMM, GFLOP/s");
-            System.out.printf(Locale.ROOT, "%-16s %5s %5s %5s %4s %14s %16s %14s %14s%n", "shape", "m", "n", "k", "op",
-                    "cuBLAS device", "Compute resident", "Compute host", "torch");
-            for (Shape s : SHAPES) {
-                double device = deviceGflops(backend, s);
-                double resident = computeGflops(backend, s, true);
-                double host = computeGflops(backend, s, false);
-                Double t = torch.get(s.label());
-                String op = (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N");
-                System.out.printf(Locale.ROOT, "%-16s %5d %5d %5d %4s %14.1f %16.1f %14.1f %14s%n", s.label(), s.m(), s.n(),
-                        s.k(), op, device, resident, host, t == null ? "-" : String.format(Locale.ROOT, "%.1f", t));
-            }
-            System.out.println("GFLOP/s = 2mnk / time. cuBLAS device and torch: data on the GPU, CUDA events; Compute resident: "
-                    + "tensors in unified memory, calls queued, one wait, wall clock; Compute host: host tensors, each call "
-                    + "copies in and out and waits.");
-            System.out.println();
-            training(backend, torch);
+        try (CudaBackend backend = gpu;
+             CudaBackend copying = new CudaBackend(CudaLibraries.defaultFolders(),
+                     Integer.getInteger(CudaBackend.DEVICE_PROPERTY, 0), false)) {
+            run(backend, copying, torch, SHAPES, new int[] {128, 1024}, 1.0, System.out);
         }
+    }
+
+    /**
+     * Both tables. {@code copying}: a second backend on the same GPU with unified memory off, for the
+     * copy-per-call column; {@code timeScale} scales the training runs' durations (1 = 1 to 2 s each).
+     * Parameters rather than constants so that a test runs the whole program small, on a fake driver.
+     */
+    static void run(CudaBackend backend, CudaBackend copying, Map<String, Double> torch, List<Shape> shapes, int[] batches,
+                    double timeScale, PrintStream out) {
+        out.println("cuda: " + backend.describe());
+        out.println("SGEMM, GFLOP/s");
+        out.printf(Locale.ROOT, "%-16s %5s %5s %5s %4s %14s %16s %14s %14s%n", "shape", "m", "n", "k", "op",
+                "cuBLAS device", "Compute resident", "Compute host", "torch");
+        for (Shape s : shapes) {
+            double device = deviceGflops(backend, s);
+            double resident = computeGflops(backend, s, true);
+            double host = computeGflops(backend, s, false);
+            Double t = torch.get(s.label());
+            String op = (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N");
+            out.printf(Locale.ROOT, "%-16s %5d %5d %5d %4s %14.1f %16.1f %14.1f %14s%n", s.label(), s.m(), s.n(),
+                    s.k(), op, device, resident, host, t == null ? "-" : String.format(Locale.ROOT, "%.1f", t));
+        }
+        out.println("GFLOP/s = 2mnk / time. cuBLAS device and torch: data on the GPU, CUDA events; Compute resident: "
+                + "tensors in unified memory, calls queued, one wait, wall clock; Compute host: host tensors, each call "
+                + "copies in and out and waits.");
+        out.println();
+        training(backend, copying, torch, batches, timeScale, out);
     }
 
     /**
@@ -98,23 +111,23 @@ public final class GpuBench {
      * data uploaded batch by batch from the host, every tensor copied per call (unified memory off: the
      * backend's fallback), and PyTorch eager with its data on the GPU.
      */
-    private static void training(CudaBackend resident, Map<String, Double> torch) {
-        System.out.println("training 784-256-10 relu, cross-entropy, sgd(lr=0.05, momentum=0.9); samples/s (final loss)");
-        System.out.printf(Locale.ROOT, "%6s %22s %22s %22s %16s%n", "batch", "resident, data on GPU",
+    private static void training(CudaBackend resident, CudaBackend copying, Map<String, Double> torch, int[] batches,
+                                 double timeScale, PrintStream out) {
+        out.println("training 784-256-10 relu, cross-entropy, sgd(lr=0.05, momentum=0.9); samples/s (final loss)");
+        out.printf(Locale.ROOT, "%6s %28s %28s %28s %12s%n", "batch", "resident, data on GPU",
                 "resident, host data", "copy per call", "torch eager");
-        Compute compute = new Compute(resident); // not closed: that would close the backend, main's to close
-        try (CudaBackend copying = new CudaBackend(CudaLibraries.defaultFolders(), Integer.getInteger(CudaBackend.DEVICE_PROPERTY, 0), false)) {
-            Compute perCall = new Compute(copying);
-            for (int batch : new int[] {128, 1024}) {
-                TrainingThroughput.Result onGpu = TrainingThroughput.measure(compute, batch, true, 1.0, 2.0, 0);
-                TrainingThroughput.Result hostData = TrainingThroughput.measure(compute, batch, false, 0.5, 1.5, 0);
-                TrainingThroughput.Result copied = TrainingThroughput.measure(perCall, batch, false, 0.5, 1.0, 0);
-                Double t = torch.get("train-" + batch);
-                System.out.printf(Locale.ROOT, "%6d %22s %22s %22s %16s%n", batch, cell(onGpu), cell(hostData), cell(copied),
-                        t == null ? "-" : String.format(Locale.ROOT, "%.0f", t));
-            }
+        Compute compute = new Compute(resident); // not closed: closing a Compute closes its backend, the caller's
+        Compute perCall = new Compute(copying);
+        for (int batch : batches) {
+            TrainingThroughput.Result onGpu = TrainingThroughput.measure(compute, batch, true, timeScale, 2 * timeScale, 0);
+            TrainingThroughput.Result hostData = TrainingThroughput.measure(compute, batch, false, timeScale / 2,
+                    1.5 * timeScale, 0);
+            TrainingThroughput.Result copied = TrainingThroughput.measure(perCall, batch, false, timeScale / 2, timeScale, 0);
+            Double t = torch.get("train-" + batch);
+            out.printf(Locale.ROOT, "%6d %28s %28s %28s %12s%n", batch, cell(onGpu), cell(hostData), cell(copied),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.0f", t));
         }
-        System.out.println("Each step waits once (for the loss), as torch's loop does with loss.item(); "
+        out.println("Each step waits once (for the loss), as torch's loop does with loss.item(); "
                 + "a cell marked NOT LEARNING had a loss that did not fall by 10%: its speed is not a result.");
     }
 
@@ -130,7 +143,11 @@ public final class GpuBench {
         for (String line : Files.readAllLines(file)) {
             String[] parts = line.strip().split("\\s+");
             if (parts.length == 2) {
-                out.put(parts[0], Double.parseDouble(parts[1]));
+                try {
+                    out.put(parts[0], Double.parseDouble(parts[1]));
+                } catch (NumberFormatException notAFigure) {
+                    // a stray line of torch's output: not a result, and no reason to lose the GPU run
+                }
             }
         }
         return out;

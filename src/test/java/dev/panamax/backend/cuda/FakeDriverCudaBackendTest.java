@@ -339,6 +339,25 @@ class FakeDriverCudaBackendTest {
         }
     }
 
+    /** GpuBench end to end, small (its SGEMM tables and its training table), so the GPU run's last program is not its first run. */
+    @Test
+    void theGpuBenchmarkRunsAndPrintsBothTables() {
+        CudaBackend cuda = open();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (CudaBackend copying = new CudaBackend(List.of(dir), 0, false);
+             java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            List<GpuBench.Shape> shapes = List.of(new GpuBench.Shape("small-nn", false, false, 40, 48, 36),
+                    new GpuBench.Shape("small-nt", false, true, 20, 64, 30));
+            GpuBench.run(cuda, copying, java.util.Map.of("small-nt", 12.5, "train-16", 777.0), shapes, new int[] {16}, 0.05, out);
+        }
+        String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("Fake GPU"), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("small-nn") && l.trim().endsWith("-")), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("small-nt") && l.trim().endsWith("12.5")), text);
+        assertTrue(text.lines().anyMatch(l -> l.trim().startsWith("16 ") && l.trim().endsWith("777")), text);
+        assertFalse(text.contains("NaN"), text);
+    }
+
     /** sync, dtoh, htod, alloc + managed, launch. */
     private static long[] snapshot() {
         return new long[] {count("sync"), count("dtoh"), count("htod"), count("alloc") + count("managed"), count("launch")};
