@@ -66,7 +66,7 @@ public final class GpuCheck {
     }
 
     /** One check per golden MLP file; a folder without any is itself a failed check, never a silent pass. */
-    private static List<CudaEquivalence.Check> goldenChecks(Path dir, CudaBackend backend) {
+    static List<CudaEquivalence.Check> goldenChecks(Path dir, CudaBackend backend) {
         Path inputs = dir.resolve("mlp_inputs.safetensors");
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {

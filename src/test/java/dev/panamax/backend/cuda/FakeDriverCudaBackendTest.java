@@ -10,7 +10,6 @@ import dev.panamax.io.GoldenDir;
 import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Loss;
 import dev.panamax.nn.Mlp;
-import dev.panamax.nn.MlpGoldenCheck;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
@@ -184,15 +183,18 @@ class FakeDriverCudaBackendTest {
         }
     }
 
+    /** As GpuCheck finds and runs them: one check per golden MLP file, and a folder without any fails. */
     @Test
-    void theGoldenMlpFilesPass() throws IOException {
-        Compute compute = new Compute(open());
-        Path inputs = GoldenDir.path().resolve("mlp_inputs.safetensors");
-        List<Path> files = GoldenDir.files("mlp_").stream().filter(f -> !f.equals(inputs)).toList();
-        assertEquals(5, files.size(), "golden MLP files");
-        for (Path file : files) {
-            MlpGoldenCheck.check(inputs, file, compute);
+    void theGoldenMlpFilesPass(@TempDir Path empty) {
+        List<CudaEquivalence.Check> checks = GpuCheck.goldenChecks(GoldenDir.path(), open());
+        assertEquals(5, checks.size(), "golden MLP files: " + checks.stream().map(CudaEquivalence.Check::name).toList());
+        for (CudaEquivalence.Check check : checks) {
+            check.run();
         }
+        List<CudaEquivalence.Check> none = GpuCheck.goldenChecks(empty, backend);
+        assertEquals(1, none.size());
+        RuntimeException e = assertThrows(RuntimeException.class, none.getFirst()::run);
+        assertTrue(e.getMessage().contains("no mlp_"), e.getMessage());
     }
 
     @Test
