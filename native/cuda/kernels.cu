@@ -215,8 +215,8 @@ extern "C" __global__ void mean_of_rows(const double *row_loss, long long rows, 
 // logits (B,C) with C >= 1, labels (B) -> count (1), zeroed by the caller first: adds the number of
 // rows whose first largest logit is at the label. One thread per row (grid-stride); each adds 1 with a
 // float atomic, exact and order-independent for counts below 2^24. The training step reads back this
-// one number instead of its logits. Same argmax as Tensor.argmaxOfRow: strictly greater wins, so ties
-// go to the first index and NaN never wins.
+// one number instead of its logits. Same argmax as Tensor.argmaxOfRow and torch.argmax: ties go to the
+// first index, and a NaN counts as the largest (the first NaN wins).
 extern "C" __global__ void count_correct(const float *logits, const float *labels, long long rows, int cols,
                                          float *count) {
     GRID_STRIDE(r, rows) {
@@ -225,7 +225,7 @@ extern "C" __global__ void count_correct(const float *logits, const float *label
         float best_value = row[0];
         for (int j = 1; j < cols; j++) {
             float v = row[j];
-            if (v > best_value) {
+            if (v > best_value || (v != v && best_value == best_value)) {
                 best_value = v;
                 best = j;
             }

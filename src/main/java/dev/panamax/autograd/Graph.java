@@ -166,8 +166,11 @@ public final class Graph implements AutoCloseable {
 
     @Override
     public void close() {
-        compute.synchronize(); // queued kernels may still use these buffers
-        arena.close();
+        try {
+            compute.synchronize(); // queued kernels may still use these buffers
+        } finally {
+            arena.close(); // even after a failed wait (a faulted GPU runs nothing more)
+        }
     }
 
     // ---------------------------------------------------------------- for ops

@@ -132,7 +132,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * logits (B,C) with C >= 1, labels (B) -> count (1): {@code count[0]} = the number of rows whose
-     * largest logit is at the label (ties to the first index, as torch.argmax; NaN is never largest),
+     * largest logit is at the label, the largest as {@link Tensor#argmaxOfRow} picks it (torch.argmax's rule),
      * as a float (exact below 2^24 rows). Lets a training step report accuracy without reading its
      * logits back.
      */

@@ -150,7 +150,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
     /**
      * Fused softmax + cross-entropy: returns the summed row losses, writes probs and (if not null)
      * dlogits = (probs - onehot) * gradScale. Labels are class indices stored as floats; they are
-     * checked here when the host can read them without waiting (see {@link #softmaxCrossEntropyMean}).
+     * checked here unless they lie in an asynchronous backend's own memory (see {@link #softmaxCrossEntropyMean}).
      */
     public double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
         checkCrossEntropy(logits, labels, probs, dlogits);
@@ -159,9 +159,10 @@ public final class Compute implements AutoCloseable, TensorAllocator {
 
     /**
      * {@link #softmaxCrossEntropy} with the mean loss written to {@code meanLoss[0]} instead of returned,
-     * so that an asynchronous backend needs no read-back. With such a backend the labels are not read
-     * here (that would cost a synchronisation per call): callers check them where they enter, as
-     * {@code BatchGraph} does, and a label out of range gives a NaN loss rather than a wrong number.
+     * so that an asynchronous backend needs no read-back. Labels in that backend's own memory are not
+     * read here (that would cost a synchronisation per call): callers check them where they enter, as
+     * {@code BatchGraph} does; the cuda kernel turns a label out of range into a NaN loss rather than a
+     * wrong number or an out-of-row read.
      */
     public void softmaxCrossEntropyMean(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale,
                                         Tensor meanLoss) {
@@ -181,7 +182,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
             throw new IllegalArgumentException("labels " + labels.shapeString() + " do not match the "
                     + logits.rows() + " rows of logits " + logits.shapeString());
         }
-        if (!backend.asynchronous()) {
+        if (!backend.isResident(labels)) {
             requireClassIndices(labels, logits.cols());
         }
     }

@@ -77,9 +77,12 @@ public final class Mlp extends Sequential implements AutoCloseable {
 
     @Override
     public void close() {
-        if (memory instanceof Compute compute) {
-            compute.synchronize(); // a GPU may still be updating the parameters
+        try {
+            if (memory instanceof Compute compute) {
+                compute.synchronize(); // a GPU may still be updating the parameters
+            }
+        } finally {
+            arena.close(); // even after a failed wait (a faulted GPU runs nothing more)
         }
-        arena.close();
     }
 }

@@ -123,7 +123,10 @@ public final class MlpGoldenCheck {
         int worstAt = -1;
         for (int i = 0; i < got.length; i++) {
             double d = Math.abs((double) got[i] - expected[i]);
-            if (!(d <= worst)) {
+            if (Double.isNaN(d)) {
+                throw new Mismatch(name + ", " + where + ": element " + i + " is " + got[i] + ", golden " + expected[i]);
+            }
+            if (d > worst) {
                 worst = d;
                 worstAt = i;
             }

@@ -146,8 +146,11 @@ public abstract class Optimizer implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            compute.synchronize(); // queued updates may still use the state
-            stateArena.close();
+            try {
+                compute.synchronize(); // queued updates may still use the state
+            } finally {
+                stateArena.close(); // even after a failed wait (a faulted GPU runs nothing more)
+            }
         }
     }
 }

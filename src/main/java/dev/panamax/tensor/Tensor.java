@@ -153,8 +153,8 @@ public final class Tensor {
     }
 
     /**
-     * The column of the largest value in row {@code row} of the matrix view; ties go to the first
-     * (as torch.argmax), and NaN is never the largest. Used for accuracy.
+     * The column of the largest value in row {@code row} of the matrix view, as torch.argmax picks it:
+     * ties go to the first, and a NaN counts as the largest (the first NaN wins). Used for accuracy.
      */
     public int argmaxOfRow(int row) {
         int cols = cols();
@@ -163,7 +163,7 @@ public final class Tensor {
         float bestValue = data.getAtIndex(F32, base);
         for (int j = 1; j < cols; j++) {
             float v = data.getAtIndex(F32, base + j);
-            if (v > bestValue) {
+            if (v > bestValue || (v != v && bestValue == bestValue)) {
                 bestValue = v;
                 best = j;
             }

@@ -31,6 +31,8 @@ final class BatchGraph implements AutoCloseable {
     private final Tensor statsLoss;
     private final Tensor statsCorrect;
     private final Tensor statsOnHost;
+    /** Where the one-hot targets are built when the graph's copy is in an asynchronous backend's memory, else null. */
+    private final Tensor oneHotOnHost;
 
     // x (B,features), labels (B) -> logits (B,classes), loss [1]
     BatchGraph(Module model, Loss lossKind, Compute compute, int batch, int features, int classes, boolean grad) {
@@ -41,6 +43,7 @@ final class BatchGraph implements AutoCloseable {
         this.labels = graph.input("labels", compute.allocate(inputs, batch));
         this.oneHotNeeded = lossKind.needsOneHot();
         this.oneHot = graph.input("onehot", compute.allocate(inputs, batch, classes));
+        this.oneHotOnHost = oneHotNeeded && compute.asynchronous() ? Tensor.allocate(inputs, batch, classes) : null;
         Tensor unitVariance = compute.allocate(inputs, batch, classes);
         compute.fill(unitVariance, 1f);
         Variable variance = graph.input("var", unitVariance);
@@ -57,9 +60,10 @@ final class BatchGraph implements AutoCloseable {
     }
 
     /**
-     * Points the graph at a batch: x (B,features), labels (B) as float class indices. Call only while
-     * the backend is idle (the Trainer's steps end synchronised): the one-hot targets are written on
-     * the host.
+     * Points the graph at a batch: x (B,features), labels (B) as float class indices. With an
+     * asynchronous backend the batch is copied into the graph's own inputs (queued), and the one-hot
+     * targets are built in host memory and copied in the same way, so no host write touches backend
+     * memory; labels are checked on the host whenever they are read there.
      */
     void bind(Tensor xBatch, Tensor labelBatch) {
         if (compute.asynchronous()) {
@@ -75,14 +79,19 @@ final class BatchGraph implements AutoCloseable {
             labels.setValue(labelBatch);
         }
         if (oneHotNeeded) {
+            int classes = oneHot.value().cols();
             if (compute.isResident(labelBatch)) {
                 compute.synchronize(); // the one-hot targets are built on the host from the labels
+                Compute.requireClassIndices(labelBatch, classes); // read anyway: a bad label must not write out of its row
             }
-            Tensor oh = oneHot.value();
+            // built in host memory, then copied in (queued like any call) when the graph's copy is the backend's
+            Tensor oh = oneHotOnHost == null ? oneHot.value() : oneHotOnHost;
             oh.fill(0f);
-            int classes = oh.cols();
             for (int i = 0; i < batch; i++) {
                 oh.set((long) i * classes + (int) labelBatch.get(i), 1f);
+            }
+            if (oneHotOnHost != null) {
+                compute.copy(oneHotOnHost, oneHot.value());
             }
         }
     }
@@ -111,7 +120,10 @@ final class BatchGraph implements AutoCloseable {
 
     @Override
     public void close() {
-        graph.close(); // waits for queued kernels, which may read the inputs too
-        inputs.close();
+        try {
+            graph.close(); // waits for queued kernels, which may read the inputs too
+        } finally {
+            inputs.close();
+        }
     }
 }

@@ -118,13 +118,25 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        RuntimeException failure = null;
         for (BatchGraph[] slots : new BatchGraph[][] {trainGraphs, evalGraphs}) {
             for (int i = 0; i < slots.length; i++) {
                 if (slots[i] != null) {
-                    slots[i].close();
+                    try {
+                        slots[i].close(); // each on its own: one failed wait must not leak the other graphs
+                    } catch (RuntimeException e) {
+                        if (failure == null) {
+                            failure = e;
+                        } else {
+                            failure.addSuppressed(e);
+                        }
+                    }
                     slots[i] = null;
                 }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -59,4 +59,24 @@ class TensorTest {
         assertThrows(IllegalStateException.class, () -> t.get(0));
         assertThrows(IllegalStateException.class, () -> t.set(0, 1f));
     }
+
+    /** torch.argmax's rule, row by row: first of equal maxima; a NaN is the largest, the first NaN wins. */
+    @Test
+    void argmaxOfRowFollowsTorch() {
+        float nan = Float.NaN;
+        float[][] rows = {
+                {1f, 3f, 3f, 2f}, {Float.NEGATIVE_INFINITY, -5f, -5f, -7f}, {nan, 9f, 1f, 2f}, {1f, 9f, nan, nan},
+                {2f, 2f, 2f, 2f}, {-0f, 0f, -1f, -2f}};
+        int[] expected = {1, 1, 0, 2, 0, 0};
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            float[] flat = new float[rows.length * 4];
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(rows[r], 0, flat, r * 4, 4);
+            }
+            Tensor t = Tensor.of(arena, flat, rows.length, 4);
+            for (int r = 0; r < rows.length; r++) {
+                assertEquals(expected[r], t.argmaxOfRow(r), "row " + java.util.Arrays.toString(rows[r]));
+            }
+        }
+    }
 }

@@ -568,7 +568,7 @@ public final class CudaBackend implements Backend {
         launchCrossEntropy(logits, labels, probs, dlogits, gradScale, dloss);
         download(probs);
         download(dlogits);
-        cu.copyToHostAsync(loss, dloss, loss.byteSize(), stream);
+        cu.copyToHostAsync(loss, dloss, (long) rows * Double.BYTES, stream);
         hostOutput = true; // the row losses are read on the host below
         finish();
         double total = 0;
@@ -623,14 +623,16 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * A host buffer of exactly {@code rows} doubles for the per-row losses, reused while the row count
-     * stays the same (a training loop's batch size), so a call allocates nothing. A new row count gets
-     * a new buffer; the old one stays in the arena until close (a loop meets two sizes at most).
+     * A host buffer of at least {@code rows} doubles for the per-row losses: the largest seen, reused as
+     * it is (callers copy only {@code rows * 8} bytes into it), so a call allocates nothing and
+     * alternating batch sizes do not add buffers. It only grows, doubling, so it is replaced a few
+     * times at most; a replaced one stays in the arena until close.
      */
     private MemorySegment lossBuffer(int rows) {
         long bytes = (long) rows * Double.BYTES;
-        if (lossHost == null || lossHost.byteSize() != bytes) {
-            lossHost = hostArena.allocate(bytes, Double.BYTES);
+        if (lossHost == null || lossHost.byteSize() < bytes) {
+            long size = lossHost == null ? bytes : Math.max(bytes, 2 * lossHost.byteSize());
+            lossHost = hostArena.allocate(size, Double.BYTES);
         }
         return lossHost;
     }

@@ -34,6 +34,8 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     static final long MIN_FMAS_PER_THREAD = 2_000_000L;
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    /** Largest C the swapped NT product takes (its C^T buffer, per thread, holds a whole slab): 16 MB. */
+    private static final long MAX_TRANSPOSED_FLOATS = 1L << 22;
 
     /** Per-thread scratch: packed A block, packed B block, one tile, one transpose block. */
     private static final class Workspace {
@@ -88,7 +90,8 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         }
         // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
         // is read in place and only A is transposed into panels (see GemmSwappedKernels)
-        this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(k);
+        this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(k)
+                && (long) n * roundUp(m, L) <= MAX_TRANSPOSED_FLOATS;
         this.transA = transA;
         this.transB = transB;
         this.m = transposedC ? n : m;
@@ -122,8 +125,10 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
 
     @Override
     public void run(int part, int parts, int thread) {
-        int units = splitN ? (n + NR - 1) / NR : (m + MR - 1) / MR;
-        int unitSize = splitN ? NR : MR;
+        // a transposed C is cut along its columns in units of 48 floats (4 MR, 3 cache lines): where C's
+        // rows start on a cache line, two threads then never write into the same line
+        int unitSize = splitN ? NR : transposedC ? 4 * MR : MR;
+        int units = ((splitN ? n : m) + unitSize - 1) / unitSize;
         int from = (int) ((long) units * part / parts) * unitSize;
         int to = (int) Math.min((long) units * (part + 1) / parts * unitSize, splitN ? n : m);
         if (from >= to) {
@@ -162,11 +167,11 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // A stored along k is read in place by the micro-kernel (GemmSwappedKernels.multiplyFromA) rather than
         // transposed into panels, unless another path copies it already or its rows alias in L1
         boolean aInPlace = !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
-        if (!transA && transB && cols <= L && k % L == 0 && L % 8 == 0) {
+        if (!transA && transB && cols <= L && k % L == 0 && L % 8 == 0 && !transposedC) {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
         }
-        if (!transA && !transB && k <= L && rows % GemmSmallKernels.SHORT_K_ROWS == 0
+        if (!transA && !transB && !transposedC && k <= L && rows % GemmSmallKernels.SHORT_K_ROWS == 0
                 && cols % GemmSmallKernels.SHORT_K_COLS == 0) {
             shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
             return;
