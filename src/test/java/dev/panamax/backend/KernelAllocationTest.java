@@ -73,7 +73,12 @@ class KernelAllocationTest {
                 Tensor s2 = Tensor.allocate(a, 1000);
                 Tensor s3 = Tensor.allocate(a, 1000);
                 Tensor xtY = Tensor.allocate(a, 10, 100);
-                for (Tensor t : new Tensor[] {x, w, y, bias, p, g}) {
+                Tensor wide = Tensor.allocate(a, 64, 100); // NT with L < m < n: the swapped product
+                Tensor yWide = Tensor.allocate(a, 32, 64);
+                Tensor wNN = Tensor.allocate(a, 100, 64); // NN: A read in place
+                Tensor mean = Tensor.allocate(a, 1);
+                Tensor count = Tensor.allocate(a, 1);
+                for (Tensor t : new Tensor[] {x, w, y, bias, p, g, wide, wNN}) {
                     for (long i = 0; i < t.size(); i++) {
                         t.set(i, (float) r.nextDouble());
                     }
@@ -86,6 +91,12 @@ class KernelAllocationTest {
                 List<Kernel> kernels = new ArrayList<>(List.of(
                         new Kernel("gemm NT", () -> c.gemm(false, true, 1f, x, w, 0f, y)),
                         new Kernel("gemm TN", () -> c.gemm(true, false, 1f, y, x, 0f, xtY)),
+                        new Kernel("gemm NT swapped", () -> c.gemm(false, true, 1f, x, wide, 0f, yWide)),
+                        new Kernel("gemm NN", () -> c.gemm(false, false, 1f, x, wNN, 0f, yWide)),
+                        new Kernel("copy", () -> c.copy(g, s2)),
+                        new Kernel("fill", () -> c.fill(s3, 0.5f)),
+                        new Kernel("countCorrect", () -> c.countCorrect(y, labels, count)),
+                        new Kernel("softmaxCrossEntropyMean", () -> c.softmaxCrossEntropyMean(y, labels, probs, dl, 1f / 32, mean)),
                         new Kernel("columnSums", () -> c.columnSums(y, 0f, bias)),
                         new Kernel("axpy", () -> c.axpy(0.5f, g, s1)),
                         new Kernel("scale", () -> c.scale(0.999f, s1)),
