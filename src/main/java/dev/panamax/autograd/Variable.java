@@ -71,7 +71,10 @@ public final class Variable {
         return grad != null;
     }
 
-    /** The accumulated gradient (zeros when nothing was accumulated since {@link #zeroGrad()}). */
+    /**
+     * The accumulated gradient (zeros when nothing was accumulated since {@link #zeroGrad()}). The zeros
+     * are written on the host: with an asynchronous backend use {@link #grad(Compute)}, or synchronize first.
+     */
     public Tensor grad() {
         if (grad == null) {
             throw new IllegalStateException(name + " does not require a gradient");

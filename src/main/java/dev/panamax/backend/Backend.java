@@ -20,8 +20,10 @@ import java.lang.foreign.Arena;
  * <p>Memory and ordering: a backend may keep its own memory ({@link #allocate}) and run calls
  * asynchronously ({@link #asynchronous()}), in which case calls execute in the order they were made
  * and the host may touch tensors from {@link #allocate} only after {@link #synchronize()}. Tensors
- * from anywhere else (host memory) are always safe: a call that writes one returns only when the
- * host copy holds the result.
+ * from anywhere else (host memory) are always safe: a call reads its host inputs before it returns
+ * (the caller may overwrite them at once), and a call that writes one returns only when the host copy
+ * holds the result. A tensor fresh from {@link #allocate} is complete (zero-filled) when it is
+ * returned, so the host may write its initial values straight away.
  */
 public interface Backend extends AutoCloseable {
 

@@ -6,7 +6,8 @@ import java.lang.foreign.Arena;
  * Where new tensors live. {@link #HOST} allocates plain off-heap host memory; a
  * {@link dev.panamax.backend.Compute} allocates in the memory its backend computes on (host memory for
  * the CPU backends, GPU-resident unified memory for {@code cuda}), so that models, graphs and optimizer
- * state built through it never cross the PCIe bus during training.
+ * state built through it stay where they are computed on: a training step then moves only its batch
+ * up and its loss back.
  */
 @FunctionalInterface
 public interface TensorAllocator {

@@ -42,7 +42,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];
-        /** The swapped product's C^T slab (see GemmSwappedKernels), and its gather index map. */
+        /** The swapped product's C^T slab (see GemmInPlaceKernels), and its gather index map. */
         float[] ct = new float[0];
         final int[] lanes = new int[L];
         /** Lane-wise partial sums of one {@link GemmSmallKernels#dotRows} call. */
@@ -67,7 +67,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     private MemorySegment b;
     private MemorySegment c;
     private boolean splitN;
-    /** The call computes C^T = B A^T (see {@link GemmSwappedKernels}): m, n, a, b above are the swapped problem's. */
+    /** The call computes C^T = B A^T (see {@link GemmInPlaceKernels}): m, n, a, b above are the swapped problem's. */
     private boolean transposedC;
 
     SimdGemm(WorkerPool pool) {
@@ -89,7 +89,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             return;
         }
         // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
-        // is read in place and only A is transposed into panels (see GemmSwappedKernels)
+        // is read in place and only A is transposed into panels (see GemmInPlaceKernels)
         this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(k)
                 && (long) n * roundUp(m, L) <= MAX_TRANSPOSED_FLOATS;
         this.transA = transA;
@@ -164,7 +164,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // C at most one vector wide (the logits GEMM): A's rows are copied as they are, not transposed into
         // panels, which costs about as much as the narrow product itself
         boolean narrowFromA = !transA && cols <= L;
-        // A stored along k is read in place by the micro-kernel (GemmSwappedKernels.multiplyFromA) rather than
+        // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
         // transposed into panels, unless another path copies it already or its rows alias in L1
         boolean aInPlace = !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
         if (!transA && transB && cols <= L && k % L == 0 && L % 8 == 0 && !transposedC) {
@@ -240,7 +240,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
                                 GemmSmallKernels.multiplyFromB(kc, ap, ir * kc, b, bStored, ldbBytes, ws.tile);
                             } else if (aInPlace) {
                                 long aOff = (long) (i0 + ic + ir) * ldaBytes + (long) pc * Float.BYTES;
-                                GemmSwappedKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, bp, bOff, ws.tile);
+                                GemmInPlaceKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, bp, bOff, ws.tile);
                             } else {
                                 GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile);
                             }
@@ -251,7 +251,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             }
         }
         if (transposedC) {
-            GemmSwappedKernels.transposeInto(ws.ct, rows, cols, ws.lanes, c, ((long) j0 * m + i0) * Float.BYTES, ldcBytes,
+            GemmInPlaceKernels.transposeInto(ws.ct, rows, cols, ws.lanes, c, ((long) j0 * m + i0) * Float.BYTES, ldcBytes,
                     beta);
         }
     }
@@ -266,8 +266,8 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 long aOff = (long) (i0 + ic + ir) * ldaBytes + (long) pc * Float.BYTES;
-                GemmSwappedKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, ws.bPack, jr * kc, ws.tile);
-                GemmSwappedKernels.accumulate(ws.tile, ws.ct, (ic + ir) * cols + jc + jr, cols, alpha, pc == 0, mr, nr);
+                GemmInPlaceKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, ws.bPack, jr * kc, ws.tile);
+                GemmInPlaceKernels.accumulate(ws.tile, ws.ct, (ic + ir) * cols + jc + jr, cols, alpha, pc == 0, mr, nr);
             }
         }
     }

@@ -60,6 +60,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * <p>Runs in a JVM of its own (pom: fake-driver-tests): once loaded, the fake would answer for
  * libcuda.so.1 in every later test of the same JVM.
  */
+@SuppressWarnings("restricted") // loading and calling the fake driver directly is the point
 class FakeDriverCudaBackendTest {
     private static Path dir;
     private static MethodHandle count;

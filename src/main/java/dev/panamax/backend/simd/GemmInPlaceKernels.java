@@ -13,20 +13,22 @@ import static dev.panamax.backend.simd.GemmMicroKernel.MR;
 import static dev.panamax.backend.simd.GemmMicroKernel.NR;
 
 /**
- * The kernels of the swapped NT product. For {@code C = A B^T} with A (m,k) and B (n,k) both stored
- * along k, one operand must be transposed into panels whose vectors run across rows. SimdGemm then
- * computes {@code C^T = B A^T} instead when A is the smaller: the larger operand B is read in place as
- * the broadcast side ({@link #multiplyFromA}) and only A is transposed into packed panels, so the
- * forward GEMM of a layer (x W^T) never transposes its weight matrix. The price is a transposed
- * write-back: tiles accumulate over the k blocks in a C^T buffer ({@link #accumulate}), which is
+ * Kernels that read A where it is stored, along k, instead of transposing it into packed panels.
+ * {@link #multiplyFromA} serves every product whose A is stored along k (NN, NT), unless A's rows
+ * alias in L1. It also makes the swapped NT product possible: for {@code C = A B^T} with A (m,k) and
+ * B (n,k) both stored along k, one operand has to be transposed into panels whose vectors run across
+ * rows, so SimdGemm computes {@code C^T = B A^T} when A is the smaller: B, read in place, is the
+ * broadcast side, and only A is transposed. For a layer's forward (x W^T) with a batch smaller than
+ * the layer's width, the weight matrix is then never transposed. The swapped product writes C
+ * transposed: its tiles accumulate over the k blocks in a C^T buffer ({@link #accumulate}), which is
  * transposed into C once at the end ({@link #transposeInto}), so each element crosses over once.
  */
-final class GemmSwappedKernels {
+final class GemmInPlaceKernels {
     private static final VectorSpecies<Float> F = GemmMicroKernel.F;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
 
-    private GemmSwappedKernels() {
+    private GemmInPlaceKernels() {
     }
 
     /**
@@ -132,8 +134,10 @@ final class GemmSwappedKernels {
 
     /**
      * tile (MR,NR) -> the top-left (mr,nr) of the C^T tile at ct[at], row stride ld (floats):
-     * {@code ct = alpha * tile} for the first k block ({@code first}), {@code ct += alpha * tile} after,
-     * the rounding of {@link GemmMicroKernel#writeBack} with beta 0 then 1.
+     * {@code ct = alpha * tile} for the first k block ({@code first}), {@code ct += alpha * tile} after.
+     * With beta == 0 that is the rounding of {@link GemmMicroKernel#writeBack}, bit for bit; with beta != 0
+     * the k blocks are summed first and {@code beta * C} added once at the end ({@link #transposeInto}),
+     * another order than the unswapped path's (deterministic, within the same error bound).
      */
     static void accumulate(float[] tile, float[] ct, int at, int ld, float alpha, boolean first, int mr, int nr) {
         FloatVector alphas = FloatVector.broadcast(F, alpha);
