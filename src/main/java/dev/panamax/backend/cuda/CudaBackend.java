@@ -319,11 +319,19 @@ public final class CudaBackend implements Backend {
             return;
         }
         begin();
-        waitForStream();
-        if (deferredError != null) {
-            RuntimeException e = deferredError;
-            deferredError = null;
-            throw new IllegalStateException("an earlier CUDA failure, met while freeing memory: " + e.getMessage(), e);
+        RuntimeException earlier = deferredError;
+        deferredError = null;
+        try {
+            waitForStream();
+        } catch (RuntimeException e) {
+            if (earlier != null) {
+                e.addSuppressed(earlier); // reported with this failure, not lost
+            }
+            throw e;
+        }
+        if (earlier != null) {
+            throw new IllegalStateException("an earlier CUDA failure, met while freeing memory: " + earlier.getMessage(),
+                    earlier);
         }
     }
 
