@@ -3,6 +3,7 @@ package dev.panamax.backend.blas;
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.blas.ffi.Cblas;
 import dev.panamax.backend.blas.ffi.Dlfcn;
+import dev.panamax.backend.ffi.MissingSymbolsException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -202,7 +203,7 @@ public final class BlasLibrary {
         Cblas cblas;
         try {
             cblas = Cblas.bind(lookup);
-        } catch (Cblas.MissingSymbolsException e) {
+        } catch (MissingSymbolsException e) {
             throw new BackendUnavailableException(requested + " is not a CBLAS library: " + e.getMessage(), e);
         }
         // By SONAME the request is only a name: report the file the linker actually chose, with

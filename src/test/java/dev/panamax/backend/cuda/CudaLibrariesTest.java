@@ -4,7 +4,7 @@ import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.blas.ffi.Dlfcn;
 import dev.panamax.backend.cuda.ffi.Cublas;
 import dev.panamax.backend.cuda.ffi.CudaDriver;
-import dev.panamax.backend.cuda.ffi.MissingSymbolsException;
+import dev.panamax.backend.ffi.MissingSymbolsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,11 +1,12 @@
 package dev.panamax.backend.blas.ffi;
 
+import dev.panamax.backend.ffi.MissingSymbolsException;
+import dev.panamax.backend.ffi.Symbols;
+
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,7 +37,6 @@ public final class Cblas {
     /** {@code CblasTrans}. */
     public static final int TRANS = 112;
 
-    private static final Linker LINKER = Linker.nativeLinker();
 
     private static final FunctionDescriptor SGEMM = FunctionDescriptor.ofVoid(
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
@@ -74,11 +74,11 @@ public final class Cblas {
 
     private Cblas(SymbolLookup lookup) {
         sgemmAddress = lookup.findOrThrow("cblas_sgemm");
-        sgemm = LINKER.downcallHandle(sgemmAddress, SGEMM);
-        sgemv = LINKER.downcallHandle(lookup.findOrThrow("cblas_sgemv"), SGEMV);
-        saxpy = LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY);
-        sscal = LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL);
-        sdot = LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT);
+        sgemm = Symbols.LINKER.downcallHandle(sgemmAddress, SGEMM);
+        sgemv = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sgemv"), SGEMV);
+        saxpy = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY);
+        sscal = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL);
+        sdot = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT);
         setNumThreads = optional(lookup, "openblas_set_num_threads", SET_NUM_THREADS);
         getNumThreads = optional(lookup, "openblas_get_num_threads", GET_NUM_THREADS);
         getCorename = optional(lookup, "openblas_get_corename", GET_STRING);
@@ -91,20 +91,12 @@ public final class Cblas {
      * @throws MissingSymbolsException naming every required function the library lacks
      */
     public static Cblas bind(SymbolLookup lookup) {
-        List<String> missing = new ArrayList<>();
-        for (String name : REQUIRED_SYMBOLS) {
-            if (lookup.find(name).isEmpty()) {
-                missing.add(name);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new MissingSymbolsException(missing);
-        }
+        Symbols.requireAll(lookup, REQUIRED_SYMBOLS);
         return new Cblas(lookup);
     }
 
     private static MethodHandle optional(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
-        return lookup.find(name).map(address -> LINKER.downcallHandle(address, descriptor)).orElse(null);
+        return lookup.find(name).map(address -> Symbols.LINKER.downcallHandle(address, descriptor)).orElse(null);
     }
 
     /** The address of {@code cblas_sgemm}, to find which file the library was loaded from. */
@@ -118,7 +110,7 @@ public final class Cblas {
         try {
             sgemm.invokeExact(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -128,7 +120,7 @@ public final class Cblas {
         try {
             sgemv.invokeExact(order, trans, m, n, alpha, a, lda, x, incX, beta, y, incY);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -137,7 +129,7 @@ public final class Cblas {
         try {
             saxpy.invokeExact(n, alpha, x, incX, y, incY);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -146,7 +138,7 @@ public final class Cblas {
         try {
             sscal.invokeExact(n, alpha, x, incX);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -155,7 +147,7 @@ public final class Cblas {
         try {
             return (float) sdot.invokeExact(n, x, incX, y, incY);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -173,7 +165,7 @@ public final class Cblas {
             setNumThreads.invokeExact(threads);
             return true;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -185,7 +177,7 @@ public final class Cblas {
         try {
             return Optional.of((int) getNumThreads.invokeExact());
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
     }
 
@@ -207,37 +199,12 @@ public final class Cblas {
         try {
             pointer = (MemorySegment) handle.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Symbols.rethrow(t);
         }
         if (pointer.equals(MemorySegment.NULL)) {
             return Optional.empty();
         }
         // The string is static storage inside the library: read it in place, up to its NUL.
         return Optional.of(pointer.reinterpret(MAX_STRING_BYTES).getString(0).strip());
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native call failed", t);
-    }
-
-    /** The library lacks required CBLAS functions. */
-    public static final class MissingSymbolsException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final transient List<String> missing;
-
-        MissingSymbolsException(List<String> missing) {
-            super("missing " + String.join(", ", missing));
-            this.missing = List.copyOf(missing);
-        }
-
-        public List<String> missing() {
-            return missing;
-        }
     }
 }

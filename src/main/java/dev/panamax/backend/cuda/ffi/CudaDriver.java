@@ -1,5 +1,8 @@
 package dev.panamax.backend.cuda.ffi;
 
+import dev.panamax.backend.ffi.MissingSymbolsException;
+import dev.panamax.backend.ffi.Symbols;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package dev.panamax.backend.cuda.ffi;
+package dev.panamax.backend.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,16 +7,19 @@ import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Binding helpers shared by {@link CudaDriver} and {@link Cublas}: check all names first, then link. */
+/**
+ * Binding helpers shared by every FFM binding (OpenBLAS's {@code Cblas}, the CUDA driver's and cuBLAS's):
+ * check all required names first, so that a wrong library is reported with everything it lacks, then link.
+ */
 @SuppressWarnings("restricted") // linking native functions is this class's purpose; run with --enable-native-access
-final class Symbols {
-    static final Linker LINKER = Linker.nativeLinker();
+public final class Symbols {
+    public static final Linker LINKER = Linker.nativeLinker();
 
     private Symbols() {
     }
 
     /** @throws MissingSymbolsException naming every one of {@code names} that {@code lookup} lacks */
-    static void requireAll(SymbolLookup lookup, List<String> names) {
+    public static void requireAll(SymbolLookup lookup, List<String> names) {
         List<String> missing = new ArrayList<>();
         for (String name : names) {
             if (lookup.find(name).isEmpty()) {
@@ -28,12 +31,12 @@ final class Symbols {
         }
     }
 
-    static MethodHandle bind(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+    public static MethodHandle bind(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(lookup.findOrThrow(name), descriptor);
     }
 
     /** Turns what {@code invokeExact} may throw into an unchecked exception without wrapping errors. */
-    static RuntimeException rethrow(Throwable t) {
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) {
             return re;
         }

@@ -1,4 +1,4 @@
-package dev.panamax.backend.cuda.ffi;
+package dev.panamax.backend.ffi;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ public final class MissingSymbolsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient List<String> missing;
 
-    MissingSymbolsException(List<String> missing) {
+    public MissingSymbolsException(List<String> missing) {
         super("missing " + String.join(", ", missing));
         this.missing = List.copyOf(missing);
     }
