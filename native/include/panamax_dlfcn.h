@@ -1,6 +1,6 @@
 /*
  * panamax_dlfcn.h — the subset of glibc's <dlfcn.h> that Panamax binds with FFM
- * (dev.panamax.backend.blas.ffi.Dlfcn), for diagnostics: which file a loaded symbol lives in,
+ * (dev.panamax.backend.ffi.Dlfcn), for diagnostics: which file a loaded symbol lives in,
  * so that a library opened by SONAME is reported by its real path, and the dynamic linker's own
  * reason when a library does not open.
  */

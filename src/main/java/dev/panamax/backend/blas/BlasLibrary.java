@@ -2,7 +2,7 @@ package dev.panamax.backend.blas;
 
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.blas.ffi.Cblas;
-import dev.panamax.backend.blas.ffi.Dlfcn;
+import dev.panamax.backend.ffi.Dlfcn;
 import dev.panamax.backend.ffi.MissingSymbolsException;
 
 import java.io.IOException;
@@ -166,9 +166,9 @@ public final class BlasLibrary {
         for (Path f : files) {
             last = open(f.toString());
         }
-        Path library = files.getLast();
-        BUNDLED_PATHS.add(realPath(library.toString()));
-        return bind(last, library.toString(), Source.BUNDLED);
+        BlasLibrary bundled = bind(last, files.getLast().toString(), Source.BUNDLED);
+        BUNDLED_PATHS.add(bundled.path());
+        return bundled;
     }
 
     private static void checkLoadableFile(Path file) {
@@ -206,19 +206,10 @@ public final class BlasLibrary {
         } catch (MissingSymbolsException e) {
             throw new BackendUnavailableException(requested + " is not a CBLAS library: " + e.getMessage(), e);
         }
-        // By SONAME the request is only a name: report the file the linker actually chose, with
-        // symbolic links (Debian's alternatives) followed to the real file.
-        String path = Dlfcn.fileOf(cblas.sgemmAddress()).map(BlasLibrary::realPath).orElse(requested);
+        // By SONAME the request is only a name: report the file the linker actually chose
+        String path = Dlfcn.libraryFile(cblas.sgemmAddress(), requested);
         boolean systemIsBundledCopy = source == Source.SYSTEM && BUNDLED_PATHS.contains(path);
         return new BlasLibrary(path, systemIsBundledCopy ? Source.BUNDLED : source, cblas);
-    }
-
-    private static String realPath(String file) {
-        try {
-            return Path.of(file).toRealPath().toString();
-        } catch (IOException e) {
-            return file; // loaded, so it existed a moment ago; the name the linker used is still true
-        }
     }
 
     /** The file the library was loaded from. */

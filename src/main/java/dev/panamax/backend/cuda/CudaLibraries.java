@@ -1,12 +1,11 @@
 package dev.panamax.backend.cuda;
 
 import dev.panamax.backend.BackendUnavailableException;
-import dev.panamax.backend.blas.ffi.Dlfcn;
 import dev.panamax.backend.cuda.ffi.Cublas;
 import dev.panamax.backend.cuda.ffi.CudaDriver;
+import dev.panamax.backend.ffi.Dlfcn;
 import dev.panamax.backend.ffi.MissingSymbolsException;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Finds and binds the two native libraries of the cuda backend: the driver ({@code libcuda.so.1},
@@ -109,25 +109,18 @@ public final class CudaLibraries {
                 if (!Files.exists(file)) {
                     continue; // absent files are not worth a line each; the folder list is in the message
                 }
-                String name = file.toString();
-                try {
-                    T bound = bind(SymbolLookup.libraryLookup(file, Arena.global()), binder);
-                    return new Loaded<>(bound, realPath(Dlfcn.fileOf(anchor.apply(bound)).orElse(name)));
-                } catch (IllegalArgumentException e) {
-                    attempts.add(openFailure(name, "the dynamic linker cannot load it"));
-                } catch (MissingSymbolsException e) {
-                    attempts.add(name + ": not the " + what + " (" + e.getMessage() + ")");
+                Loaded<T> loaded = attempt(what, file.toString(), () -> SymbolLookup.libraryLookup(file, Arena.global()),
+                        "the dynamic linker cannot load it", binder, anchor, attempts);
+                if (loaded != null) {
+                    return loaded;
                 }
             }
         }
         for (String soname : sonames) {
-            try {
-                T bound = bind(SymbolLookup.libraryLookup(soname, Arena.global()), binder);
-                return new Loaded<>(bound, realPath(Dlfcn.fileOf(anchor.apply(bound)).orElse(soname)));
-            } catch (IllegalArgumentException e) {
-                attempts.add(openFailure(soname, "not in the system library folders or LD_LIBRARY_PATH"));
-            } catch (MissingSymbolsException e) {
-                attempts.add(soname + ": not the " + what + " (" + e.getMessage() + ")");
+            Loaded<T> loaded = attempt(what, soname, () -> SymbolLookup.libraryLookup(soname, Arena.global()),
+                    "not in the system library folders or LD_LIBRARY_PATH", binder, anchor, attempts);
+            if (loaded != null) {
+                return loaded;
             }
         }
         String searched = folders.isEmpty() ? "" : " (searched " + folders + " and the system)";
@@ -135,21 +128,24 @@ public final class CudaLibraries {
                 + ". To fix: " + hint);
     }
 
+    /** Opens and binds {@code name}; on failure adds the reason to {@code attempts} and returns null. */
+    private static <T> Loaded<T> attempt(String what, String name, Supplier<SymbolLookup> open, String openFallback,
+                                         Function<SymbolLookup, T> binder, Function<T, MemorySegment> anchor,
+                                         List<String> attempts) {
+        try {
+            T bound = binder.apply(open.get());
+            return new Loaded<>(bound, Dlfcn.libraryFile(anchor.apply(bound), name));
+        } catch (IllegalArgumentException e) {
+            attempts.add(openFailure(name, openFallback));
+        } catch (MissingSymbolsException e) {
+            attempts.add(name + ": not the " + what + " (" + e.getMessage() + ")");
+        }
+        return null;
+    }
+
     /** The dynamic linker's reason, which usually starts with the name already ("libcuda.so.1: cannot open ..."). */
     private static String openFailure(String name, String fallback) {
         String reason = Dlfcn.openError(name).orElse(fallback);
         return reason.startsWith(name) ? reason : name + ": " + reason;
-    }
-
-    private static <T> T bind(SymbolLookup lookup, Function<SymbolLookup, T> binder) {
-        return binder.apply(lookup);
-    }
-
-    private static String realPath(String file) {
-        try {
-            return Path.of(file).toRealPath().toString();
-        } catch (IOException | java.nio.file.InvalidPathException e) {
-            return file; // loaded, so the name the linker used is still true
-        }
     }
 }

@@ -2,7 +2,7 @@ package dev.panamax.backend.blas;
 
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.Backends;
-import dev.panamax.backend.blas.ffi.Dlfcn;
+import dev.panamax.backend.ffi.Dlfcn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

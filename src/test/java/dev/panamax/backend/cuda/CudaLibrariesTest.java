@@ -1,7 +1,7 @@
 package dev.panamax.backend.cuda;
 
 import dev.panamax.backend.BackendUnavailableException;
-import dev.panamax.backend.blas.ffi.Dlfcn;
+import dev.panamax.backend.ffi.Dlfcn;
 import dev.panamax.backend.cuda.ffi.Cublas;
 import dev.panamax.backend.cuda.ffi.CudaDriver;
 import dev.panamax.backend.ffi.MissingSymbolsException;

@@ -3,7 +3,8 @@
  *
  * <p>The bindings mirror two header subsets kept in the repository:
  * {@code native/include/panamax_cblas.h} ({@link dev.panamax.backend.blas.ffi.Cblas}) and
- * {@code native/include/panamax_dlfcn.h} ({@link dev.panamax.backend.blas.ffi.Dlfcn}).
+ * {@code native/include/panamax_dlfcn.h} ({@link dev.panamax.backend.ffi.Dlfcn}, shared with the cuda
+ * backend, in {@code backend/ffi}).
  * They are written by hand (plain {@code Linker.nativeLinker()} downcall handles, bound from a
  * {@code SymbolLookup} the caller chose) because the library is resolved at run time from a
  * property, the system or a bundled jar; jextract's generated classes bind to one library named

@@ -1,14 +1,16 @@
-package dev.panamax.backend.blas.ffi;
+package dev.panamax.backend.ffi;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -34,8 +36,7 @@ public final class Dlfcn {
     /** RTLD_LAZY from glibc's bits/dlfcn.h: resolve functions on first call, as the JDK does. */
     private static final int RTLD_LAZY = 0x1;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final SymbolLookup LIBC = Symbols.LINKER.defaultLookup();
     /** Each is null where the C library does not export it (not glibc / musl). */
     private static final MethodHandle DLADDR = find("dladdr",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS.withTargetLayout(DL_INFO)));
@@ -47,7 +48,7 @@ public final class Dlfcn {
     }
 
     private static MethodHandle find(String name, FunctionDescriptor descriptor) {
-        return LIBC.find(name).map(address -> LINKER.downcallHandle(address, descriptor)).orElse(null);
+        return LIBC.find(name).map(address -> Symbols.LINKER.downcallHandle(address, descriptor)).orElse(null);
     }
 
     /** The path of the loaded file containing {@code symbol}, or empty when it cannot be told. */
@@ -66,6 +67,20 @@ public final class Dlfcn {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("dladdr failed", t);
+        }
+    }
+
+    /**
+     * The real file (symbolic links followed, e.g. Debian's alternatives) of the loaded library that
+     * holds {@code symbol}: for a library opened by SONAME, the file the linker chose. {@code requested}
+     * (the name the library was opened by) when that cannot be told.
+     */
+    public static String libraryFile(MemorySegment symbol, String requested) {
+        String file = fileOf(symbol).orElse(requested);
+        try {
+            return Path.of(file).toRealPath().toString();
+        } catch (IOException | InvalidPathException e) {
+            return file; // loaded, so the name the linker used is still true
         }
     }
 
