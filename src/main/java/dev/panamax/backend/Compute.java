@@ -38,6 +38,13 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         return backend.allocate(owner, shape);
     }
 
+    /** A tensor in the backend's memory ({@link #allocate}) holding a copy of {@code source}, same shape. */
+    public Tensor copyOf(Arena owner, Tensor source) {
+        Tensor t = allocate(owner, source.shape());
+        copy(source, t);
+        return t;
+    }
+
     /** See {@link Backend#asynchronous()}. */
     public boolean asynchronous() {
         return backend.asynchronous();

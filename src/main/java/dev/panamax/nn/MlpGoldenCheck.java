@@ -75,10 +75,10 @@ public final class MlpGoldenCheck {
                 in.readF32Into("W2", params.get("2.weight").value());
                 in.readF32Into("b2", params.get("2.bias").value());
                 try (Graph g = new Graph(compute, true)) {
-                    Variable x = g.input("X", onCompute(compute, arena, in.readF32("X", arena)));
-                    Variable labels = g.input("y", onCompute(compute, arena, in.readF32("y_f32", arena)));
-                    Variable oneHot = g.input("Y", onCompute(compute, arena, in.readF32("Y", arena)));
-                    Variable var = g.input("var", onCompute(compute, arena, in.readF32("var", arena)));
+                    Variable x = g.input("X", compute.copyOf(arena, in.readF32("X", arena)));
+                    Variable labels = g.input("y", compute.copyOf(arena, in.readF32("y_f32", arena)));
+                    Variable oneHot = g.input("Y", compute.copyOf(arena, in.readF32("Y", arena)));
+                    Variable var = g.input("var", compute.copyOf(arena, in.readF32("var", arena)));
                     Variable logits = mlp.forward(g, x);
                     Variable lossVar = loss.record(g, logits, labels, oneHot, var);
                     g.backward(lossVar);
@@ -100,13 +100,6 @@ public final class MlpGoldenCheck {
                 }
             }
         }
-    }
-
-    /** {@code host}'s values in a tensor from {@code compute} (the same tensor on CPU backends' terms: a copy). */
-    private static Tensor onCompute(Compute compute, Arena arena, Tensor host) {
-        Tensor t = compute.allocate(arena, host.shape());
-        compute.copy(host, t);
-        return t;
     }
 
     private static void requireClose(SafetensorsReader golden, String name, Tensor actual, String where) {

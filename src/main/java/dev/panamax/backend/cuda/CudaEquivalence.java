@@ -70,10 +70,13 @@ public final class CudaEquivalence {
     }
 
     private final Backend backend;
+    /** The backend under the checked facade, for the checks that build on it; never closed (the caller's backend). */
+    private final Compute onBackend;
     private final Backend reference = new ScalarBackend();
 
     public CudaEquivalence(Backend backend) {
         this.backend = backend;
+        this.onBackend = new Compute(backend);
     }
 
     /** Every check, in a fixed order; each allocates and frees its own tensors. */
@@ -278,7 +281,8 @@ public final class CudaEquivalence {
             Tensor probs = backend.allocate(arena, rows, cols);
             Tensor dlogits = backend.allocate(arena, rows, cols);
             Tensor mean = backend.allocate(arena, 1);
-            backend.softmaxCrossEntropyMean(resident(arena, logits), resident(arena, labels), probs, dlogits, scale, mean);
+            backend.softmaxCrossEntropyMean(onBackend.copyOf(arena, logits), onBackend.copyOf(arena, labels), probs, dlogits,
+                    scale, mean);
             backend.synchronize();
             compare("mean loss", mean, Tensor.allocate(arena, 1).fill(expectedMean), 1);
             compare("resident probs", probs, expectedProbs, 1);
@@ -304,7 +308,7 @@ public final class CudaEquivalence {
             backend.countCorrect(logits, labels, onHost);
             compare("correct count (host tensors)", onHost, expected, 0);
             Tensor resident = backend.allocate(arena, 1);
-            backend.countCorrect(resident(arena, logits), resident(arena, labels), resident);
+            backend.countCorrect(onBackend.copyOf(arena, logits), onBackend.copyOf(arena, labels), resident);
             backend.synchronize();
             compare("correct count (resident tensors)", resident, expected, 0);
         }
@@ -331,13 +335,6 @@ public final class CudaEquivalence {
             backend.synchronize();
             compare("resident source", a, host, 0);
         }
-    }
-
-    /** A host tensor's copy in backend memory. */
-    private Tensor resident(Arena arena, Tensor host) {
-        Tensor t = backend.allocate(arena, host.shape());
-        backend.copy(host, t);
-        return t;
     }
 
     /** Every optimizer kernel in each of its branches, twice in a row (so states carry over): bit-exact. */
@@ -419,9 +416,8 @@ public final class CudaEquivalence {
              Mlp onRef = Mlp.create(sizes, Activation.RELU, 7)) {
             Tensor x = random(arena, rnd, batch, sizes[0]);
             Tensor labels = classIndices(arena, rnd, batch, sizes[2]);
-            Compute gpu = new Compute(backend); // not closed: closing a Compute closes its backend, the caller's
             Compute ref = new Compute(reference);
-            float[] gpuParams = train(gpu, onGpu, x, labels, true);
+            float[] gpuParams = train(onBackend, onGpu, x, labels, true);
             float[] refParams = train(ref, onRef, x, labels, false);
             double maxAbs = 0;
             for (float v : refParams) {
@@ -451,13 +447,12 @@ public final class CudaEquivalence {
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = random(arena, rnd, batch, sizes[0]);
             Tensor labels = classIndices(arena, rnd, batch, sizes[2]);
-            Compute gpu = new Compute(backend); // not closed: closing a Compute closes its backend, the caller's
             Compute ref = new Compute(reference);
             float[] refLosses = new float[steps];
             float[] gpuLosses = new float[steps];
             float[] refParams = trainerSteps(ref, x, labels, refLosses);
             long mirrorsBefore = backend instanceof CudaBackend cuda ? cuda.deviceAllocations() : 0;
-            float[] gpuParams = trainerSteps(gpu, x, labels, gpuLosses);
+            float[] gpuParams = trainerSteps(onBackend, x, labels, gpuLosses);
             if (backend instanceof CudaBackend cuda && cuda.asynchronous()) {
                 // counted on the last step: the first also records the graph, whose allocations wait for their zero fill
                 if (cuda.deviceAllocations() != mirrorsBefore) {

@@ -217,8 +217,8 @@ public final class GpuBench {
                     s.transB() ? s.n() : s.k(), s.transB() ? s.k() : s.n());
             Tensor c = Tensor.allocate(arena, s.m(), s.n());
             if (resident) {
-                a = inBackend(compute, arena, a);
-                b = inBackend(compute, arena, b);
+                a = compute.copyOf(arena, a);
+                b = compute.copyOf(arena, b);
                 c = compute.allocate(arena, s.m(), s.n());
             }
             compute.gemm(s.transA(), s.transB(), 1f, a, b, 0f, c); // warm-up, and the device buffers
@@ -236,12 +236,6 @@ public final class GpuBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             return s.flops() * iterations / seconds / 1e9;
         }
-    }
-
-    private static Tensor inBackend(Compute compute, Arena arena, Tensor host) {
-        Tensor t = compute.allocate(arena, host.shape());
-        compute.copy(host, t);
-        return t;
     }
 
     private static MemorySegment random(Arena arena, Random rnd, long bytes) {

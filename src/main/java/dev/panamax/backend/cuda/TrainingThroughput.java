@@ -57,8 +57,8 @@ final class TrainingThroughput {
             Tensor labels = Tensor.allocate(arena, SAMPLES);
             learnableData(x, labels);
             if (dataInBackend) {
-                x = copyInto(compute, arena, x);
-                labels = copyInto(compute, arena, labels);
+                x = compute.copyOf(arena, x);
+                labels = compute.copyOf(arena, labels);
             }
             int batches = SAMPLES / batch;
             Tensor[] xs = new Tensor[batches]; // views made once: the timed loop allocates nothing
@@ -102,11 +102,5 @@ final class TrainingThroughput {
                 x.set(i, j, (float) rng.nextGaussian() + (j == label ? 3f : 0f));
             }
         }
-    }
-
-    private static Tensor copyInto(Compute compute, Arena arena, Tensor host) {
-        Tensor t = compute.allocate(arena, host.shape());
-        compute.copy(host, t);
-        return t;
     }
 }
