@@ -26,21 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * may then keep a kernel in less optimised code that boxes vectors, which says nothing about training.
  */
 class TrainStepAllocationTest {
-    private static final int FEATURES = 12;
-    private static final int CLASSES = 3;
-
-    /** Three Gaussian blobs in 12 dimensions, centred at +-2 on distinct axes: linearly separable w.h.p. */
-    private static void blobs(Tensor x, Tensor labels, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = 0; i < x.dim(0); i++) {
-            int c = i % CLASSES;
-            labels.set(i, c);
-            for (int j = 0; j < FEATURES; j++) {
-                double centre = j == c ? 2.0 : (j == c + CLASSES ? -2.0 : 0.0);
-                x.set(i, j, (float) (centre + 0.5 * rng.nextGaussian()));
-            }
-        }
-    }
+    private static final int FEATURES = Blobs.FEATURES;
+    private static final int CLASSES = Blobs.CLASSES;
 
     /**
      * A training step in steady state allocates nothing, on every backend, for each loss (each with another
@@ -72,7 +59,7 @@ class TrainStepAllocationTest {
                      Trainer trainer = new Trainer(mlp, loss, opt, compute, FEATURES, CLASSES)) {
                     Tensor x = Tensor.allocate(arena, 40, FEATURES);
                     Tensor y = Tensor.allocate(arena, 40);
-                    blobs(x, y, 1);
+                    Blobs.fill(x, y, 1);
                     Tensor full = x.rows(0, 32);
                     Tensor fullY = y.rows(0, 32);
                     Tensor last = x.rows(32, 8);

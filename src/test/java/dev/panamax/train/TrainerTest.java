@@ -13,27 +13,13 @@ import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class TrainerTest {
-    private static final int FEATURES = 12;
-    private static final int CLASSES = 3;
+    private static final int FEATURES = Blobs.FEATURES;
+    private static final int CLASSES = Blobs.CLASSES;
     private static final int SAMPLES = 96;
-
-    /** Three Gaussian blobs in 12 dimensions, centred at +-2 on distinct axes: linearly separable w.h.p. */
-    private static void blobs(Tensor x, Tensor labels, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = 0; i < x.dim(0); i++) {
-            int c = i % CLASSES;
-            labels.set(i, c);
-            for (int j = 0; j < FEATURES; j++) {
-                double centre = j == c ? 2.0 : (j == c + CLASSES ? -2.0 : 0.0);
-                x.set(i, j, (float) (centre + 0.5 * rng.nextGaussian()));
-            }
-        }
-    }
 
     @Test
     void everyLossAndBackendLearnsBlobs() {
@@ -46,7 +32,7 @@ class TrainerTest {
                      Trainer trainer = new Trainer(mlp, loss, opt, compute, FEATURES, CLASSES)) {
                     Tensor x = Tensor.allocate(arena, SAMPLES, FEATURES);
                     Tensor y = Tensor.allocate(arena, SAMPLES);
-                    blobs(x, y, 11);
+                    Blobs.fill(x, y, 11);
                     float first = 0;
                     int correct = 0;
                     for (int epoch = 0; epoch < 40; epoch++) {
@@ -68,7 +54,7 @@ class TrainerTest {
 
                     Tensor tx = Tensor.allocate(arena, SAMPLES, FEATURES);
                     Tensor ty = Tensor.allocate(arena, SAMPLES);
-                    blobs(tx, ty, 12);
+                    Blobs.fill(tx, ty, 12);
                     trainer.evalStep(tx, ty);
                     assertTrue(trainer.lastCorrect() >= 0.9 * SAMPLES, where + ": test " + trainer.lastCorrect());
                 }
