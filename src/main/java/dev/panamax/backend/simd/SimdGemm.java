@@ -102,6 +102,8 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         this.a = transposedC ? b.segment() : a.segment();
         this.b = transposedC ? a.segment() : b.segment();
         this.c = c.segment();
+        // the swapped problem is NT again (B, stored (n,k), is its A; A, stored (m,k), its transposed B), so
+        // the flags stay; from here on m and n are the sizes of the problem computed
         m = this.m;
         n = this.n;
         int nPanels = (n + NR - 1) / NR;
