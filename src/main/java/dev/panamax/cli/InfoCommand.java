@@ -21,6 +21,10 @@ final class InfoCommand implements Runnable {
         System.out.printf("OS / CPU    %s %s, %d cores%n", System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("Vector API  %s%n", VectorInfo.describe());
+        System.out.println("SIMD kernels (chosen once, from the hardware):");
+        for (String line : VectorInfo.kernelChoice()) {
+            System.out.printf("  %s%n", line);
+        }
         String coretype = System.getenv("OPENBLAS_CORETYPE");
         if (coretype != null) {
             System.out.printf("Env         OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s%n", coretype,

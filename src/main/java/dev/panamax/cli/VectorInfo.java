@@ -8,6 +8,24 @@ final class VectorInfo {
     private VectorInfo() {
     }
 
+    /** The simd backend's kernel choice ({@code SimdBackend.kernelChoice()}), or one line saying why there is none. */
+    static java.util.List<String> kernelChoice() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return java.util.List.of("not available without jdk.incubator.vector");
+        }
+        try {
+            Object lines = Class.forName("dev.panamax.backend.simd.SimdBackend").getMethod("kernelChoice").invoke(null);
+            @SuppressWarnings("unchecked")
+            java.util.List<String> list = (java.util.List<String>) lines;
+            return list;
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return java.util.List.of("unavailable: " + cause.getMessage());
+        } catch (ExceptionInInitializerError e) {
+            return java.util.List.of("unavailable: " + e.getCause().getMessage());
+        }
+    }
+
     static String describe() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return "not loaded (run java with --add-modules jdk.incubator.vector)";

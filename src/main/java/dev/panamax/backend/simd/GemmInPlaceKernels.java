@@ -8,9 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import static dev.panamax.backend.simd.GemmMicroKernel.L;
-import static dev.panamax.backend.simd.GemmMicroKernel.MR;
-import static dev.panamax.backend.simd.GemmMicroKernel.NR;
+import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MR;
+import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
  * Kernels that read A where it is stored, along k, instead of transposing it into packed panels.
@@ -24,7 +24,7 @@ import static dev.panamax.backend.simd.GemmMicroKernel.NR;
  * transposed into C once at the end ({@link #transposeInto}), so each element crosses over once.
  */
 final class GemmInPlaceKernels {
-    private static final VectorSpecies<Float> F = GemmMicroKernel.F;
+    private static final VectorSpecies<Float> F = GemmBlocking.F;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
 
@@ -39,6 +39,10 @@ final class GemmInPlaceKernels {
      */
     static void multiplyFromA(int kc, MemorySegment a, long aOff, long ldaBytes, int mr, float[] bp, int bpOff,
                               float[] tile) {
+        if (GemmBlocking.SIXTEEN_REGISTERS) {
+            GemmKernels16.multiplyFromA(kc, a, aOff, ldaBytes, mr, bp, bpOff, tile);
+            return;
+        }
         long a0 = aOff;
         long a1 = aOff + Math.min(1, mr - 1) * ldaBytes;
         long a2 = aOff + Math.min(2, mr - 1) * ldaBytes;

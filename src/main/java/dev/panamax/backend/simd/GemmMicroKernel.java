@@ -7,15 +7,17 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MR;
+import static dev.panamax.backend.simd.GemmBlocking.NR;
+
 /**
  * The GEMM micro-kernel: an MR x NR tile of C from one packed A micro-panel and one packed B
- * micro-panel, by broadcast + FMA into MR x NR / 16 register accumulators (outer products, no
- * horizontal reductions).
- *
- * <p>Shape for AVX-512 (32 zmm registers, 2 FMA pipes of 4-cycle latency on Zen 5): MR = 12 rows x
- * NR = 2 vectors of 16 floats = 24 accumulators, plus 2 B vectors and 1 broadcast = 27 registers, so
- * nothing spills; 24 independent FMA chains cover the 2 x 4 = 8 FMAs in flight the pipes need, and
- * each k step issues 24 FMAs for 2 vector loads + 12 broadcasts, well within Zen 5's load ports.
+ * micro-panel, by broadcast + FMA into MR x 2 vector accumulators (outer products, no horizontal
+ * reductions). The tile is chosen for the register file ({@link GemmBlocking}): written out here for
+ * 32 registers, MR = 12 rows x 2 vectors = 24 accumulators + 2 B vectors + 1 broadcast = 27; with 16
+ * registers {@link #multiply} hands over to {@link GemmKernels16}'s 6-row tile. Each k step issues
+ * 2 MR FMAs for 2 vector loads and MR broadcasts.
  *
  * <p>The product is split in two methods on purpose: {@link #multiply} leaves the accumulators in a
  * tile buffer and {@link #writeBack} applies alpha and beta. One method doing both exceeds C2's
@@ -23,14 +25,7 @@ import java.nio.ByteOrder;
  * The tile round trip costs 24 stores and 24 loads against kc x 24 FMAs, about 1% at kc = 196.
  */
 final class GemmMicroKernel {
-    /** The widest species (512-bit on AVX-512); the register budget above assumes it. */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Floats per vector (16 on AVX-512). */
-    static final int L = F.length();
-    /** Rows of C per tile: see the register budget above. */
-    static final int MR = 12;
-    /** Columns of C per tile: two vectors. */
-    static final int NR = 2 * L;
+    private static final VectorSpecies<Float> F = GemmBlocking.F;
 
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
@@ -42,6 +37,10 @@ final class GemmMicroKernel {
      * of NR floats from bpOff -> tile (MR,NR) row-major = the panels' product.
      */
     static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile) {
+        if (GemmBlocking.SIXTEEN_REGISTERS) { // a static final: C2 keeps one branch
+            GemmKernels16.multiply(kc, ap, apOff, bp, bpOff, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);

@@ -9,9 +9,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-import static dev.panamax.backend.simd.GemmMicroKernel.L;
-import static dev.panamax.backend.simd.GemmMicroKernel.MR;
-import static dev.panamax.backend.simd.GemmMicroKernel.NR;
+import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MR;
+import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
  * Copies blocks of op(A) and op(B) into the micro-kernel's panel layouts, absorbing the transposes
@@ -22,25 +22,27 @@ import static dev.panamax.backend.simd.GemmMicroKernel.NR;
  * B block (kc,nc) -> panels of NR columns: step p, column c of panel q at {@code q*NR*kc + p*NR + c}.
  *
  * <p>Where the panel layout runs across the storage (A stored (m,k), B stored (n,k)), packing is a
- * transpose: 16 stored rows x 16 steps are loaded as 16 vectors and transposed in registers
- * ({@link #transposeBlock}). Element-by-element copies cost about a fifth of the batch-128 forward
- * GEMM (128x256x784, B transposed); the in-register transposes take 1.4x (B) and 1.2x (A) less time.
+ * transpose: L stored rows x L steps are loaded as L vectors and transposed in registers
+ * ({@link #transposeBlock}: 16 x 16 for 512-bit vectors, 8 x 8 for 256, 4 x 4 for 128). Element-by-element
+ * copies cost about a fifth of the batch-128 forward GEMM (128x256x784, B transposed); the in-register
+ * transposes take 1.2x (A) to 1.4x (B) less time. A panel taller than a vector (MR = 12 rows with 8 or
+ * 4 lanes) is transposed in groups of L rows.
  * Where the layout runs along the storage, whole vectors are copied (MemorySegment.copy of 12 or 32
  * floats spent most of its time in per-call checks).
  */
 final class GemmPacking {
-    private static final VectorSpecies<Float> F = GemmMicroKernel.F;
+    private static final VectorSpecies<Float> F = GemmBlocking.F;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
-    /** The in-register transposes are written for 16 lanes (AVX-512); narrower vectors pack element by element. */
-    private static final boolean TRANSPOSES = L == 16;
-    /** Floats of scratch a transpose needs: one 16 x 16 block. */
-    static final int TRANSPOSE_SCRATCH = 16 * 16;
-    /** The first MR lanes: one step of an A panel. */
-    private static final VectorMask<Float> A_STEP = F.indexInRange(0, MR);
+    /** In-register transposes exist for 16, 8 and 4 lanes; other widths (64-bit vectors) pack element by element. */
+    private static final boolean TRANSPOSES = L == 16 || L == 8 || L == 4;
+    /** Floats of scratch a transpose needs: one L x L block. */
+    static final int TRANSPOSE_SCRATCH = L * L;
+    /** Groups of L rows in an A panel (MR = 12 with 8 lanes: 2, the second of 4 rows). */
+    private static final int A_GROUPS = (MR + L - 1) / L;
     /**
-     * The first r lanes, for every r up to MR, made once: a mask built per call and merged with
-     * A_STEP in one variable escapes C2's analysis and is allocated on every call.
+     * The first r lanes, for every r up to max(MR, L), made once: a mask built per call and merged
+     * with another in one variable escapes C2's analysis and is allocated on every call.
      */
     private static final VectorMask<Float>[] FIRST_LANES = firstLanes();
     /** Every lane, made once: maskAll(true) per call, passed to transposeBlock, was allocated each time. */
@@ -48,8 +50,8 @@ final class GemmPacking {
 
     @SuppressWarnings("unchecked")
     private static VectorMask<Float>[] firstLanes() {
-        VectorMask<Float>[] masks = new VectorMask[MR + 1];
-        for (int r = 0; r <= MR; r++) {
+        VectorMask<Float>[] masks = new VectorMask[Math.max(MR, L) + 1];
+        for (int r = 0; r < masks.length; r++) {
             masks[r] = F.indexInRange(0, r);
         }
         return masks;
@@ -60,10 +62,10 @@ final class GemmPacking {
      * of the second row (shifted up by b); HIGH_b the high halves likewise. Indices 16.. pick from
      * the second vector (selectFrom).
      */
-    private static final FloatVector LOW8 = blockSwapIndices(8, false);
-    private static final FloatVector HIGH8 = blockSwapIndices(8, true);
-    private static final FloatVector LOW4 = blockSwapIndices(4, false);
-    private static final FloatVector HIGH4 = blockSwapIndices(4, true);
+    private static final FloatVector LOW8 = L > 8 ? blockSwapIndices(8, false) : null;
+    private static final FloatVector HIGH8 = L > 8 ? blockSwapIndices(8, true) : null;
+    private static final FloatVector LOW4 = L > 4 ? blockSwapIndices(4, false) : null;
+    private static final FloatVector HIGH4 = L > 4 ? blockSwapIndices(4, true) : null;
     private static final FloatVector LOW2 = blockSwapIndices(2, false);
     private static final FloatVector HIGH2 = blockSwapIndices(2, true);
     private static final FloatVector LOW1 = blockSwapIndices(1, false);
@@ -100,13 +102,16 @@ final class GemmPacking {
             int rows = Math.min(MR, mc - panelStart);
             int base = q * MR * kc;
             int i = i0 + panelStart;
-            if (transA && MR <= L) {
-                // op(A) column p is a contiguous run of stored row p0+p: one masked vector per step, whose
-                // lanes past the panel's rows load as the zeros that pad an edge panel
-                VectorMask<Float> stored = FIRST_LANES[rows];
-                for (int p = 0; p < kc; p++) {
-                    long src = ((long) (p0 + p) * lda + i) * Float.BYTES;
-                    FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR, A_STEP);
+            if (transA && L >= 4) {
+                // op(A) column p is a contiguous run of stored row p0+p: one masked vector per L rows and step,
+                // whose lanes past the panel's rows load as the zeros that pad an edge panel
+                for (int g = 0; g < A_GROUPS; g++) {
+                    VectorMask<Float> stored = FIRST_LANES[Math.max(0, Math.min(L, rows - g * L))];
+                    VectorMask<Float> step = FIRST_LANES[Math.min(L, MR - g * L)];
+                    for (int p = 0; p < kc; p++) {
+                        long src = ((long) (p0 + p) * lda + i + g * L) * Float.BYTES;
+                        FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR + g * L, step);
+                    }
                 }
             } else if (rows < MR) {
                 Arrays.fill(dst, base, base + MR * kc, 0f);
@@ -123,10 +128,15 @@ final class GemmPacking {
         }
     }
 
-    // A stored (m,k): MR rows from i, L steps from p -> dst from at, step-major (MR floats per step)
+    // A stored (m,k): MR rows from i, L steps from p -> dst from at, step-major (MR floats per step), in
+    // groups of at most L rows
     private static void packAStepsTransposed(MemorySegment a, int lda, int i, int p, MemorySegment scratch, float[] dst,
                                              int at) {
-        transposeBlock(a, ((long) i * lda + p) * Float.BYTES, (long) lda * Float.BYTES, MR, scratch, dst, at, MR, A_STEP);
+        for (int g = 0; g < A_GROUPS; g++) {
+            int rows = Math.min(L, MR - g * L);
+            transposeBlock(a, ((long) (i + g * L) * lda + p) * Float.BYTES, (long) lda * Float.BYTES, rows, scratch,
+                    dst, at + g * L, MR, FIRST_LANES[rows]);
+        }
     }
 
     // the element-by-element A packing for edge panels and leftover steps: rows x kc from (i, p0) -> dst from base
@@ -197,24 +207,42 @@ final class GemmPacking {
     }
 
     /**
-     * The rows stored at src, src + rowBytes, ... (16 floats each; rows 12..15 read as zeros when
-     * rows == 12) -> their transpose: column s (lane s of every row) is stored under mask at
-     * dst[at + s * stride]. Four stages swap the off-diagonal b x b blocks of every 2b x 2b block,
-     * b = 8, 4, 2, 1, each output vector one two-source selection. Stages 8 and 4 only mix rows
+     * The rows stored at from, from + rowBytes, ... (L floats each; rows past {@code rows} read again as
+     * the last one, their lanes dropped by the mask) -> their transpose: column s (lane s of every row)
+     * is stored under mask at dst[at + s * stride]. log2(L) stages swap the off-diagonal b x b blocks of
+     * every 2b x 2b block, b = L/2 ... 1, each output vector one two-source selection.
+     */
+    private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
+                                       float[] dst, int at, int stride, VectorMask<Float> mask) {
+        if (L == 16) {
+            transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask);
+        } else if (L == 8) {
+            transpose8(src, from, rowBytes, rows, dst, at, stride, mask);
+        } else {
+            transpose4(src, from, rowBytes, rows, dst, at, stride, mask);
+        }
+    }
+
+    // the byte offset of row r of a transpose block whose rows past `rows` repeat the last one
+    private static long rowAt(long from, long rowBytes, int r, int rows) {
+        return from + Math.min(r, rows - 1) * rowBytes;
+    }
+
+    /**
+     * 16 x 16 (512-bit vectors): four stages, b = 8, 4, 2, 1. Stages 8 and 4 only mix rows
      * {g, g+4, g+8, g+12} and stages 2 and 1 only rows {4g..4g+3}, so each half is a loop over 4 groups
      * of 4 vectors, the halves handing over through scratch (L1-resident). Written out as one straight
      * method, the transpose was too big for C2 to inline (vectors passed to a call are boxed: 2x slower
      * than scalar copies) and for C1's profiling tier (out of virtual registers), after which it never
      * reached C2 and ran boxed at a fifth of the speed.
      */
-    private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
-                                       float[] dst, int at, int stride, VectorMask<Float> mask) {
+    private static void transpose16(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
+                                    float[] dst, int at, int stride, VectorMask<Float> mask) {
         for (int g = 0; g < 4; g++) {
-            FloatVector r0 = FloatVector.fromMemorySegment(F, src, from + g * rowBytes, ORDER);
-            FloatVector r4 = FloatVector.fromMemorySegment(F, src, from + (g + 4) * rowBytes, ORDER);
-            FloatVector r8 = FloatVector.fromMemorySegment(F, src, from + (g + 8) * rowBytes, ORDER);
-            FloatVector r12 = rows > 12
-                    ? FloatVector.fromMemorySegment(F, src, from + (g + 12) * rowBytes, ORDER) : FloatVector.zero(F);
+            FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, g, rows), ORDER);
+            FloatVector r4 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, g + 4, rows), ORDER);
+            FloatVector r8 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, g + 8, rows), ORDER);
+            FloatVector r12 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, g + 12, rows), ORDER);
             FloatVector s0 = LOW8.selectFrom(r0, r8), s8 = HIGH8.selectFrom(r0, r8);
             FloatVector s4 = LOW8.selectFrom(r4, r12), s12 = HIGH8.selectFrom(r4, r12);
             LOW4.selectFrom(s0, s4).intoMemorySegment(scratch, (long) (g * L) * Float.BYTES, ORDER);
@@ -234,6 +262,53 @@ final class GemmPacking {
             LOW1.selectFrom(u2, u3).intoArray(dst, at + (g + 2) * stride, mask);
             HIGH1.selectFrom(u2, u3).intoArray(dst, at + (g + 3) * stride, mask);
         }
+    }
+
+    /** 8 x 8 (256-bit vectors): three stages, b = 4, 2, 1, in registers (8 rows + 6 index vectors = 14 live). */
+    private static void transpose8(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
+                                   int stride, VectorMask<Float> mask) {
+        FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 0, rows), ORDER);
+        FloatVector r1 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 1, rows), ORDER);
+        FloatVector r2 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 2, rows), ORDER);
+        FloatVector r3 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 3, rows), ORDER);
+        FloatVector r4 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 4, rows), ORDER);
+        FloatVector r5 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 5, rows), ORDER);
+        FloatVector r6 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 6, rows), ORDER);
+        FloatVector r7 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 7, rows), ORDER);
+        // b = 4: rows (i, i + 4)
+        FloatVector x0 = LOW4.selectFrom(r0, r4), x4 = HIGH4.selectFrom(r0, r4);
+        FloatVector x1 = LOW4.selectFrom(r1, r5), x5 = HIGH4.selectFrom(r1, r5);
+        FloatVector x2 = LOW4.selectFrom(r2, r6), x6 = HIGH4.selectFrom(r2, r6);
+        FloatVector x3 = LOW4.selectFrom(r3, r7), x7 = HIGH4.selectFrom(r3, r7);
+        // b = 2: rows (i, i + 2)
+        FloatVector y0 = LOW2.selectFrom(x0, x2), y2 = HIGH2.selectFrom(x0, x2);
+        FloatVector y1 = LOW2.selectFrom(x1, x3), y3 = HIGH2.selectFrom(x1, x3);
+        FloatVector y4 = LOW2.selectFrom(x4, x6), y6 = HIGH2.selectFrom(x4, x6);
+        FloatVector y5 = LOW2.selectFrom(x5, x7), y7 = HIGH2.selectFrom(x5, x7);
+        // b = 1: rows (i, i + 1), each pair then two finished columns
+        LOW1.selectFrom(y0, y1).intoArray(dst, at, mask);
+        HIGH1.selectFrom(y0, y1).intoArray(dst, at + stride, mask);
+        LOW1.selectFrom(y2, y3).intoArray(dst, at + 2 * stride, mask);
+        HIGH1.selectFrom(y2, y3).intoArray(dst, at + 3 * stride, mask);
+        LOW1.selectFrom(y4, y5).intoArray(dst, at + 4 * stride, mask);
+        HIGH1.selectFrom(y4, y5).intoArray(dst, at + 5 * stride, mask);
+        LOW1.selectFrom(y6, y7).intoArray(dst, at + 6 * stride, mask);
+        HIGH1.selectFrom(y6, y7).intoArray(dst, at + 7 * stride, mask);
+    }
+
+    /** 4 x 4 (128-bit vectors): two stages, b = 2, 1. */
+    private static void transpose4(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
+                                   int stride, VectorMask<Float> mask) {
+        FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 0, rows), ORDER);
+        FloatVector r1 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 1, rows), ORDER);
+        FloatVector r2 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 2, rows), ORDER);
+        FloatVector r3 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 3, rows), ORDER);
+        FloatVector x0 = LOW2.selectFrom(r0, r2), x2 = HIGH2.selectFrom(r0, r2);
+        FloatVector x1 = LOW2.selectFrom(r1, r3), x3 = HIGH2.selectFrom(r1, r3);
+        LOW1.selectFrom(x0, x1).intoArray(dst, at, mask);
+        HIGH1.selectFrom(x0, x1).intoArray(dst, at + stride, mask);
+        LOW1.selectFrom(x2, x3).intoArray(dst, at + 2 * stride, mask);
+        HIGH1.selectFrom(x2, x3).intoArray(dst, at + 3 * stride, mask);
     }
 
     // lane l of the new first row (high = false) or second row (high = true) of a block swap with block size b

@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.panamax.backend.simd.GemmMicroKernel.L;
-import static dev.panamax.backend.simd.GemmMicroKernel.MR;
-import static dev.panamax.backend.simd.GemmMicroKernel.NR;
+import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MR;
+import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
  * Micro-kernels for GEMMs with a small dimension, where {@link GemmMicroKernel}'s 12 x 32 tile over
@@ -26,7 +26,7 @@ import static dev.panamax.backend.simd.GemmMicroKernel.NR;
  * (one fma per step, p ascending, from zero), so a GEMM gives the same bits whichever kernel ran a tile.
  */
 final class GemmSmallKernels {
-    private static final VectorSpecies<Float> F = GemmMicroKernel.F;
+    private static final VectorSpecies<Float> F = GemmBlocking.F;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private GemmSmallKernels() {
@@ -37,6 +37,10 @@ final class GemmSmallKernels {
      * step p at byte offset bOff + p * ldbBytes -> tile (MR,NR) row-major = the product.
      */
     static void multiplyFromB(int kc, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes, float[] tile) {
+        if (GemmBlocking.SIXTEEN_REGISTERS) {
+            GemmKernels16.multiplyFromB(kc, ap, apOff, b, bOff, ldbBytes, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -130,6 +134,10 @@ final class GemmSmallKernels {
      */
     static void multiplyNarrow(int kc, float[] ap, int apOff0, int apOff1, int stepStride, int rowStride, float[] bp,
                                int bpOff, float[] tile) {
+        if (GemmBlocking.SIXTEEN_REGISTERS) {
+            GemmKernels16.multiplyNarrow(kc, ap, apOff0, apOff1, stepStride, rowStride, bp, bpOff, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -197,8 +205,8 @@ final class GemmSmallKernels {
         c111.intoArray(tile, 11 * NR + L);
     }
 
-    /** Rows of C per {@link #multiplyShortK} block. */
-    static final int SHORT_K_ROWS = 4;
+    /** Rows of C per {@link #multiplyShortK} block (16 accumulators + 4 B + 1 = 21 registers; 2 rows with 16). */
+    static final int SHORT_K_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.SHORT_K_ROWS : 4;
     /** Columns of C per {@link #multiplyShortK} block: 4 vectors. */
     static final int SHORT_K_COLS = 4 * L;
 
@@ -213,6 +221,10 @@ final class GemmSmallKernels {
      */
     static void multiplyShortK(int k, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes,
                                MemorySegment c, long cOff, long ldcBytes, float alpha, float beta) {
+        if (GemmBlocking.SIXTEEN_REGISTERS) {
+            GemmKernels16.multiplyShortK(k, ap, apOff, b, bOff, ldbBytes, c, cOff, ldcBytes, alpha, beta);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
@@ -301,8 +313,8 @@ final class GemmSmallKernels {
         c33.intoMemorySegment(c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER);
     }
 
-    /** Rows of A per {@link #dotRows} call. */
-    static final int DOT_A_ROWS = 4;
+    /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 rows with 16). */
+    static final int DOT_A_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_A_ROWS : 4;
     /** Rows of B per {@link #dotRows} call. */
     static final int DOT_B_ROWS = 5;
 
@@ -314,6 +326,10 @@ final class GemmSmallKernels {
      * each, from zero). The caller adds each output's L lanes in a fixed order.
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, long aOff2, long aOff3, MemorySegment b, long bOff0, long bOff1, long bOff2, long bOff3, long bOff4, float[] sums) {
+        if (GemmBlocking.SIXTEEN_REGISTERS) { // rows 2 and 3 are the next call's
+            GemmKernels16.dotRows(k, a, aOff0, aOff1, b, bOff0, bOff1, bOff2, bOff3, bOff4, sums);
+            return;
+        }
         FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
         FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F), d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
         FloatVector d20 = FloatVector.zero(F), d21 = FloatVector.zero(F), d22 = FloatVector.zero(F), d23 = FloatVector.zero(F), d24 = FloatVector.zero(F);

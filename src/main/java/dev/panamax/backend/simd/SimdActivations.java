@@ -22,7 +22,7 @@ import java.nio.ByteOrder;
  * {@link VectorMath}'s exact scalar twins, so a tail element gets the bits a vector lane would.
  */
 final class SimdActivations {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = SimdHardware.SPECIES;
     private static final int L = F.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);

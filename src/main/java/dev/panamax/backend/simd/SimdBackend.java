@@ -3,7 +3,6 @@ package dev.panamax.backend.simd;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.tensor.Tensor;
-import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
 
@@ -33,9 +32,21 @@ public final class SimdBackend implements Backend {
 
     @Override
     public String describe() {
-        return "Java Vector API, " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors, packed GEMM "
-                + GemmMicroKernel.MR + "x" + GemmMicroKernel.NR + " micro-kernel, " + threads + " thread"
+        return "Java Vector API, " + GemmBlocking.F.vectorBitSize() + "-bit vectors, packed GEMM "
+                + GemmBlocking.MR + "x" + GemmBlocking.NR + " micro-kernel (" + SimdHardware.VECTOR_REGISTERS
+                + " registers), KC " + GemmBlocking.KC + " MC " + GemmBlocking.MC + " NC " + GemmBlocking.NC + ", "
+                + threads + " thread"
                 + (threads == 1 ? "" : "s");
+    }
+
+    /**
+     * What the GEMM kernels were chosen from and what was chosen, one line each with its source: the
+     * species, the register file, the caches, the tile and the blocking (for {@code panamax info}).
+     */
+    public static java.util.List<String> kernelChoice() {
+        java.util.List<String> lines = new java.util.ArrayList<>(SimdHardware.describe());
+        lines.addAll(GemmBlocking.describe());
+        return lines;
     }
 
     // A (m,k) or (k,m) if transA; B (k,n) or (n,k) if transB; C (m,n)

@@ -6,9 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import static dev.panamax.backend.simd.GemmMicroKernel.L;
-import static dev.panamax.backend.simd.GemmMicroKernel.MR;
-import static dev.panamax.backend.simd.GemmMicroKernel.NR;
+import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MR;
+import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
  * BLIS-style GEMM: {@code C = alpha * op(A) op(B) + beta * C}. Loop nest, outermost first:
@@ -20,15 +20,15 @@ import static dev.panamax.backend.simd.GemmMicroKernel.NR;
  * never wait on each other, and a thread late to start leaves its slab to the others. Pack buffers grow to the largest problem seen and are then reused (no allocation per call).
  */
 final class SimdGemm implements WorkerPool.Job, AutoCloseable {
-    /** k steps per packed block: the B micro-panel, KC x NR floats = 32 KB, fits Zen 5's 48 KB L1d beside
-     *  the A micro-panel it meets (MR x KC floats = 12 KB). */
-    static final int KC = 256;
-    /** Rows of A per packed block: MC x KC floats = 384 KB, within the 1 MB L2 with room for the B
-     *  micro-panels streaming through; a multiple of MR. */
-    static final int MC = 32 * MR;
-    /** Columns of B per packed block: KC x NC floats = 4 MB, a slice of the 32 MB L3 that leaves room
-     *  for the other cores' panels; a multiple of NR. */
-    static final int NC = 128 * NR;
+    /** k steps, rows of A and columns of B per packed block: from the caches (see GemmBlocking). */
+    static final int KC = GemmBlocking.KC;
+    static final int MC = GemmBlocking.MC;
+    static final int NC = GemmBlocking.NC;
+    /**
+     * Columns of a transposed C per thread's unit: a multiple of MR (whole tiles) and of a cache line's
+     * floats, so that where C's rows start on a line two threads never write into the same line.
+     */
+    private static final int TRANSPOSED_UNIT = lcm(4 * MR, GemmBlocking.LINE_FLOATS);
     /** Fused multiply-adds below which a slab is not worth a thread: about 20 us of one core's work,
      *  several times the cost of waking a worker. */
     static final long MIN_FMAS_PER_THREAD = 2_000_000L;
@@ -127,9 +127,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
 
     @Override
     public void run(int part, int parts, int thread) {
-        // a transposed C is cut along its columns in units of 48 floats (4 MR, 3 cache lines): where C's
-        // rows start on a cache line, two threads then never write into the same line
-        int unitSize = splitN ? NR : transposedC ? 4 * MR : MR;
+        int unitSize = splitN ? NR : transposedC ? TRANSPOSED_UNIT : MR;
         int units = ((splitN ? n : m) + unitSize - 1) / unitSize;
         int from = (int) ((long) units * part / parts) * unitSize;
         int to = (int) Math.min((long) units * (part + 1) / parts * unitSize, splitN ? n : m);
@@ -169,7 +167,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
         // transposed into panels, unless another path copies it already or its rows alias in L1
         boolean aInPlace = !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
-        if (!transA && transB && cols <= L && k % L == 0 && L % 8 == 0 && !transposedC) {
+        if (!transA && transB && cols <= L && k % L == 0 && L % 4 == 0 && !transposedC) {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
         }
@@ -322,12 +320,12 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         }
     }
 
-    // the L lanes from `from` summed as a balanced tree in a fixed order (scalar float adds are strict)
+    // the L lanes from `from` summed as balanced trees of 4 in a fixed order (scalar float adds are strict)
     private static float sumLanes(float[] s, int from) {
         float sum = 0f;
-        for (int h = 0; h < L; h += 8) {
+        for (int h = 0; h < L; h += 4) {
             int x = from + h;
-            sum += ((s[x] + s[x + 1]) + (s[x + 2] + s[x + 3])) + ((s[x + 4] + s[x + 5]) + (s[x + 6] + s[x + 7]));
+            sum += (s[x] + s[x + 1]) + (s[x + 2] + s[x + 3]);
         }
         return sum;
     }
@@ -342,12 +340,23 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     }
 
     /**
-     * True when rows {@code ld} floats apart fall in the same L1 set: Zen 5's 48 KB, 12-way L1d has 64
-     * sets, so addresses 4 KB apart share one, and the 12 rows a micro-kernel reads in place would
-     * evict each other (and the B panel). Such operands are packed instead.
+     * True when rows {@code ld} floats apart fall in the same L1 set (their distance a multiple of one
+     * way, sets x line bytes): the MR rows a micro-kernel reads in place would then evict each other and
+     * the B panel. Such operands are packed instead.
      */
     private static boolean aliasesInL1(int ld) {
-        return ((long) ld * Float.BYTES) % 4096 == 0;
+        return ((long) ld * Float.BYTES) % GemmBlocking.L1_WAY_BYTES == 0;
+    }
+
+    private static int lcm(int a, int b) {
+        int x = a;
+        int y = b;
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return a / x * b;
     }
 
     private static int roundUp(int x, int multiple) {

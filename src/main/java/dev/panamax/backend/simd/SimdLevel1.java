@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 
 /** BLAS level-1 style kernels over whole tensors: axpy, scale, column sums. */
 final class SimdLevel1 {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = SimdHardware.SPECIES;
     private static final int L = F.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);

@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
  * formulas in scalar code with Math.fma.
  */
 final class SimdOptimizers {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = SimdHardware.SPECIES;
     private static final int L = F.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);

@@ -20,7 +20,7 @@ import java.nio.ByteOrder;
  * padded copy, the other tails run on scalars, so the results are the bits a masked vector tail gives.
  */
 final class SimdSoftmax {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = SimdHardware.SPECIES;
     private static final int L = F.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);

@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * rounds to 1.
  */
 final class VectorMath {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = SimdHardware.SPECIES;
 
     static final float LOG2E = 1.44269504088896341f;
     /** ln 2 = LN2_HI + LN2_LO; LN2_HI has 9 significant bits, so n * LN2_HI is exact for |n| < 2^15. */

@@ -1,0 +1,108 @@
+package dev.panamax.backend.simd;
+
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The GEMM's micro-tile and cache blocking, derived once from {@link SimdHardware}. Every figure is a
+ * static final, so C2 folds the kernel choice and the loop bounds into the code it emits.
+ *
+ * <p><b>Micro-tile.</b> A tile is MR rows x NR = 2 vectors of C held in MR x 2 accumulators, plus the
+ * two B vectors of the current step and one broadcast of A: 2 MR + 3 registers. With 32 registers
+ * (AVX-512, aarch64) MR = 12 uses 27; with 16 (AVX2, SSE) MR = 6 uses 15 (BLIS's haswell kernel is the
+ * same 6 x 2-vector shape). Either way the 2 MR independent FMA chains (24 or 12) exceed the 8 in flight
+ * that two FMA pipes of 4 cycles' latency need, and nothing spills.
+ *
+ * <p><b>Blocking</b> follows Low et al., "Analytical modeling is enough for high-performance BLIS"
+ * (ACM TOMS 43(2), 2016): a micro-panel is contiguous, so it fills whole ways of a set-associative
+ * cache; one way of each level is left to C and to what streams through.
+ * <ul>
+ * <li>KC: the B micro-panel (KC x NR), reused by every A micro-panel of a block, and the A micro-panel
+ *     it meets (MR x KC) share the L1 ways but one: the largest KC with
+ *     ceil(4 KC MR / way) + ceil(4 KC NR / way) <= ways - 1.</li>
+ * <li>MC: the packed A block (MC x KC) takes the L2 ways left after one for C and those the B
+ *     micro-panel needs: MC = (ways - 1 - ceil(4 KC NR / way)) x way / (4 KC), a multiple of MR.</li>
+ * <li>NC: the packed B block (KC x NC) takes this thread's share of the L3 ways but one (the L3 is
+ *     divided among the CPUs that share it), less the A block: a multiple of NR.</li>
+ * </ul>
+ */
+final class GemmBlocking {
+    static final VectorSpecies<Float> F = SimdHardware.SPECIES;
+    /** Floats per vector. */
+    static final int L = F.length();
+    /** True where the kernels are the 6-row family ({@link GemmKernels16}) for 16 vector registers. */
+    static final boolean SIXTEEN_REGISTERS = SimdHardware.VECTOR_REGISTERS < 2 * 12 + 3;
+    /** Rows of C per micro-tile: 2 MR + 3 registers (see the class comment). */
+    static final int MR = SIXTEEN_REGISTERS ? 6 : 12;
+    /** Columns of C per micro-tile: two vectors. */
+    static final int NR = 2 * L;
+    /** k steps per packed block (L1 model). */
+    static final int KC = kc(SimdHardware.L1D, MR, NR);
+    /** Rows of A per packed block (L2 model). */
+    static final int MC = mc(SimdHardware.L2, KC, MR, NR);
+    /** Columns of B per packed block (L3 model). */
+    static final int NC = nc(SimdHardware.L3, MC, KC, NR);
+    /** Bytes apart at which two addresses fall into the same L1 set. */
+    static final long L1_WAY_BYTES = SimdHardware.L1D.wayBytes();
+    /** Floats in one cache line. */
+    static final int LINE_FLOATS = Math.max(1, SimdHardware.L1D.lineBytes() / Float.BYTES);
+    /** A floor for KC where a cache is too small for the model to give one: 16 steps still amortize a tile's stores. */
+    static final int MIN_KC = 16;
+
+    private GemmBlocking() {
+    }
+
+    /** Whole ways that {@code bytes} of contiguous data take in a cache. */
+    static long ways(long bytes, SimdHardware.CacheLevel cache) {
+        return (bytes + cache.wayBytes() - 1) / cache.wayBytes();
+    }
+
+    /** The largest kc whose B micro-panel (kc x nr) and A micro-panel (mr x kc) fit in the L1's ways but one. */
+    static int kc(SimdHardware.CacheLevel l1, int mr, int nr) {
+        long upper = (l1.ways() - 1) * l1.wayBytes() / ((long) (mr + nr) * Float.BYTES);
+        for (long kc = upper; kc > MIN_KC; kc--) {
+            if (ways(kc * mr * Float.BYTES, l1) + ways(kc * nr * Float.BYTES, l1) <= l1.ways() - 1) {
+                return (int) kc;
+            }
+        }
+        return MIN_KC;
+    }
+
+    /** Rows of the packed A block (mc x kc) that fit the L2's ways left after one for C and the B micro-panel's. */
+    static int mc(SimdHardware.CacheLevel l2, int kc, int mr, int nr) {
+        long forA = l2.ways() - 1 - ways((long) kc * nr * Float.BYTES, l2);
+        long rows = forA * l2.wayBytes() / ((long) kc * Float.BYTES);
+        return (int) Math.max(mr, Math.min(1 << 16, rows) / mr * mr);
+    }
+
+    /** Columns of the packed B block (kc x nc) in this thread's share of the L3's ways but one, less the A block. */
+    static int nc(SimdHardware.CacheLevel l3, int mc, int kc, int nr) {
+        long share = (l3.ways() - 1) * l3.wayBytes() / l3.sharedBy() - (long) mc * kc * Float.BYTES;
+        long cols = share / ((long) kc * Float.BYTES);
+        return (int) Math.max(nr, Math.min(1 << 16, cols) / nr * nr);
+    }
+
+    /** Lines for {@code panamax info}: the kernel family, tile and blocking, with the arithmetic behind each. */
+    static List<String> describe() {
+        SimdHardware.CacheLevel l1 = SimdHardware.L1D;
+        SimdHardware.CacheLevel l2 = SimdHardware.L2;
+        SimdHardware.CacheLevel l3 = SimdHardware.L3;
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "kernel      %s family, tile MR x NR = %d x %d (%d accumulators + 2 B vectors"
+                        + " + 1 broadcast = %d of %d registers)", SIXTEEN_REGISTERS ? "16-register" : "32-register",
+                MR, NR, 2 * MR, 2 * MR + 3, SimdHardware.VECTOR_REGISTERS));
+        lines.add(String.format(Locale.ROOT, "blocking    KC = %-5d B micro-panel %d x %d = %d ways + A micro-panel %d x %d = %d ways"
+                        + " <= %d of the L1's %d (way = %d B)", KC, KC, NR, ways((long) KC * NR * 4, l1), MR, KC,
+                ways((long) KC * MR * 4, l1), l1.ways() - 1, l1.ways(), l1.wayBytes()));
+        lines.add(String.format(Locale.ROOT, "            MC = %-5d A block %d x %d = %d KiB in %d of the L2's %d ways (one for C, %d"
+                        + " for the B micro-panel)", MC, MC, KC, (long) MC * KC * 4 >> 10,
+                l2.ways() - 1 - ways((long) KC * NR * 4, l2), l2.ways(), ways((long) KC * NR * 4, l2)));
+        lines.add(String.format(Locale.ROOT, "            NC = %-5d B block %d x %d = %d KiB of the L3's %d ways but one, shared by"
+                        + " %d CPU%s, less the A block", NC, KC, NC, (long) KC * NC * 4 >> 10, l3.ways(), l3.sharedBy(),
+                l3.sharedBy() == 1 ? "" : "s"));
+        return lines;
+    }
+}
