@@ -12,9 +12,10 @@ import java.util.Locale;
  *
  * <p><b>Micro-tile.</b> A tile is MR rows x NR = 2 vectors of C held in MR x 2 accumulators, plus the
  * two B vectors of the current step and one broadcast of A: 2 MR + 3 registers. With 32 registers
- * (AVX-512, aarch64) MR = 12 uses 27; with 16 (AVX2, SSE) MR = 6 uses 15 (BLIS's haswell kernel is the
- * same 6 x 2-vector shape). Either way the 2 MR independent FMA chains (24 or 12) exceed the 8 in flight
- * that two FMA pipes of 4 cycles' latency need, and nothing spills.
+ * (AVX-512, aarch64) MR = 12 uses 27. With 16 (AVX2, SSE) MR = 4 uses 11: C2 keeps registers of its
+ * own, and spills the accumulators of a 5- or 6-row tile (see {@link GemmKernels16}). Either way the
+ * 2 MR independent FMA chains (24 or 8) cover the 8 in flight that two FMA pipes of 4 cycles' latency
+ * need.
  *
  * <p><b>Blocking</b> follows Low et al., "Analytical modeling is enough for high-performance BLIS"
  * (ACM TOMS 43(2), 2016): a micro-panel is contiguous, so it fills whole ways of a set-associative
@@ -33,10 +34,10 @@ final class GemmBlocking {
     static final VectorSpecies<Float> F = SimdHardware.SPECIES;
     /** Floats per vector. */
     static final int L = F.length();
-    /** True where the kernels are the 6-row family ({@link GemmKernels16}) for 16 vector registers. */
+    /** True where the kernels are the 4-row family ({@link GemmKernels16}) for 16 vector registers. */
     static final boolean SIXTEEN_REGISTERS = SimdHardware.VECTOR_REGISTERS < 2 * 12 + 3;
     /** Rows of C per micro-tile: 2 MR + 3 registers (see the class comment). */
-    static final int MR = SIXTEEN_REGISTERS ? 6 : 12;
+    static final int MR = SIXTEEN_REGISTERS ? GemmKernels16.MR : 12;
     /** Columns of C per micro-tile: two vectors. */
     static final int NR = 2 * L;
     /** k steps per packed block (L1 model). */

@@ -13,9 +13,13 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
 /**
  * The GEMM kernels for a file of 16 vector registers (x86 without AVX-512): the same products as
  * {@link GemmMicroKernel}, {@link GemmSmallKernels} and {@link GemmInPlaceKernels}, with tiles that fit.
- * Each kernel's register count is in its comment: accumulators + B vectors + broadcasts <= 16, so C2
- * keeps every accumulator in a register. Each output element is still one fma per step, p ascending,
- * from zero, so the bits of a product are those of the 32-register family.
+ *
+ * <p>Why 4 rows and at most 8 accumulators: 6 x 2 vectors (12 accumulators + 2 B + 1 broadcast = 15)
+ * looks like it fits, and is BLIS's haswell shape in assembly, but C2 does not keep it in registers:
+ * it needs registers of its own beside the broadcasts, spills accumulators in the k loop, and a 6-row
+ * (or 5-row) tile runs at half the FMA rate of a 4-row one. 8 independent accumulators still cover two
+ * FMA pipes of 4 cycles' latency (8 FMAs in flight). Each output element is one fma per step, p
+ * ascending, from zero, so the bits of a product are those of the 32-register family.
  *
  * <p>The callers reach these through the 32-register kernels' methods, which test
  * {@link GemmBlocking#SIXTEEN_REGISTERS} (a static final that C2 folds) and hand over.
@@ -25,13 +29,13 @@ final class GemmKernels16 {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
     /** Rows of C per tile. */
-    static final int MR = 6;
+    static final int MR = 4;
 
     private GemmKernels16() {
     }
 
     /**
-     * 6 x 2 vectors from packed panels (12 accumulators + 2 B + 1 broadcast = 15 registers): see
+     * 4 x 2 vectors from packed panels (8 accumulators + 2 B + 1 broadcast = 11 registers): see
      * {@link GemmMicroKernel#multiply}.
      */
     static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile) {
@@ -39,8 +43,6 @@ final class GemmKernels16 {
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int ai = apOff + p * MR;
             int bi = bpOff + p * NR;
@@ -59,12 +61,6 @@ final class GemmKernels16 {
             a = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, ap[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, ap[ai + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);
@@ -74,20 +70,14 @@ final class GemmKernels16 {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
     }
 
-    /** 6 x 2 vectors, B read in place (15 registers): see {@link GemmSmallKernels#multiplyFromB}. */
+    /** 4 x 2 vectors, B read in place (11 registers): see {@link GemmSmallKernels#multiplyFromB}. */
     static void multiplyFromB(int kc, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         long half = (long) L * Float.BYTES;
         for (int p = 0; p < kc; p++) {
             int ai = apOff + p * MR;
@@ -107,12 +97,6 @@ final class GemmKernels16 {
             a = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, ap[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, ap[ai + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);
@@ -122,27 +106,19 @@ final class GemmKernels16 {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
     }
 
-    /** 6 x 2 vectors, A read in place (15 registers): see {@link GemmInPlaceKernels#multiplyFromA}. */
+    /** 4 x 2 vectors, A read in place (11 registers): see {@link GemmInPlaceKernels#multiplyFromA}. */
     static void multiplyFromA(int kc, MemorySegment a, long aOff, long ldaBytes, int mr, float[] bp, int bpOff,
                               float[] tile) {
         long a0 = aOff;
         long a1 = aOff + Math.min(1, mr - 1) * ldaBytes;
         long a2 = aOff + Math.min(2, mr - 1) * ldaBytes;
         long a3 = aOff + Math.min(3, mr - 1) * ldaBytes;
-        long a4 = aOff + Math.min(4, mr - 1) * ldaBytes;
-        long a5 = aOff + Math.min(5, mr - 1) * ldaBytes;
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             long step = (long) p * Float.BYTES;
             int bi = bpOff + p * NR;
@@ -161,12 +137,6 @@ final class GemmKernels16 {
             v = FloatVector.broadcast(F, a.get(FLOAT, a3 + step));
             c30 = v.fma(b0, c30);
             c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(F, a.get(FLOAT, a4 + step));
-            c40 = v.fma(b0, c40);
-            c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(F, a.get(FLOAT, a5 + step));
-            c50 = v.fma(b0, c50);
-            c51 = v.fma(b1, c51);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);
@@ -176,14 +146,10 @@ final class GemmKernels16 {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
     }
 
     /**
-     * Two panels of 6 rows x 1 vector (12 accumulators + 1 B + 1 broadcast = 14 registers): see
+     * Two panels of 4 rows x 1 vector (8 accumulators + 1 B + 1 broadcast = 10 registers): see
      * {@link GemmSmallKernels#multiplyNarrow}; tile row r holds panel 0 in lanes [0, L), panel 1 in [L, 2L).
      */
     static void multiplyNarrow(int kc, float[] ap, int apOff0, int apOff1, int stepStride, int rowStride, float[] bp,
@@ -192,8 +158,6 @@ final class GemmKernels16 {
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int a0 = apOff0 + p * stepStride;
             int a1 = apOff1 + p * stepStride;
@@ -206,10 +170,6 @@ final class GemmKernels16 {
             c21 = FloatVector.broadcast(F, ap[a1 + 2 * rowStride]).fma(b, c21);
             c30 = FloatVector.broadcast(F, ap[a0 + 3 * rowStride]).fma(b, c30);
             c31 = FloatVector.broadcast(F, ap[a1 + 3 * rowStride]).fma(b, c31);
-            c40 = FloatVector.broadcast(F, ap[a0 + 4 * rowStride]).fma(b, c40);
-            c41 = FloatVector.broadcast(F, ap[a1 + 4 * rowStride]).fma(b, c41);
-            c50 = FloatVector.broadcast(F, ap[a0 + 5 * rowStride]).fma(b, c50);
-            c51 = FloatVector.broadcast(F, ap[a1 + 5 * rowStride]).fma(b, c51);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);
@@ -219,84 +179,86 @@ final class GemmKernels16 {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
     }
 
     /** Rows of C per {@link #multiplyShortK} block. */
-    static final int SHORT_K_ROWS = 2;
+    static final int SHORT_K_ROWS = 4;
+    /** Columns of C per {@link #multiplyShortK} block: 2 vectors. */
+    static final int SHORT_K_COLS = 2 * L;
 
     /**
-     * 2 rows x 4 vectors written straight into C (8 accumulators + 4 B + 1 broadcast = 13 registers): see
+     * 4 rows x 2 vectors written straight into C (8 accumulators + 2 B + 1 broadcast = 11 registers): see
      * {@link GemmSmallKernels#multiplyShortK}.
      */
     static void multiplyShortK(int k, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes,
                                MemorySegment c, long cOff, long ldcBytes, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         long vecBytes = (long) L * Float.BYTES;
         for (int p = 0; p < k; p++) {
             int ai = apOff + p;
             long bi = bOff + p * ldbBytes;
             FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
             FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
-            FloatVector b2 = FloatVector.fromMemorySegment(F, b, bi + 2 * vecBytes, ORDER);
-            FloatVector b3 = FloatVector.fromMemorySegment(F, b, bi + 3 * vecBytes, ORDER);
             FloatVector a;
             a = FloatVector.broadcast(F, ap[ai + 0 * k]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            c02 = a.fma(b2, c02);
-            c03 = a.fma(b3, c03);
             a = FloatVector.broadcast(F, ap[ai + 1 * k]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            c12 = a.fma(b2, c12);
-            c13 = a.fma(b3, c13);
+            a = FloatVector.broadcast(F, ap[ai + 2 * k]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ai + 3 * k]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
         FloatVector alphas = FloatVector.broadcast(F, alpha);
         c00 = c00.mul(alphas);
         c01 = c01.mul(alphas);
-        c02 = c02.mul(alphas);
-        c03 = c03.mul(alphas);
         c10 = c10.mul(alphas);
         c11 = c11.mul(alphas);
-        c12 = c12.mul(alphas);
-        c13 = c13.mul(alphas);
+        c20 = c20.mul(alphas);
+        c21 = c21.mul(alphas);
+        c30 = c30.mul(alphas);
+        c31 = c31.mul(alphas);
         if (beta != 0f) {
             FloatVector betas = FloatVector.broadcast(F, beta);
             c00 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c00);
             c01 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c01);
-            c02 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c02);
-            c03 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c03);
             c10 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c10);
             c11 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c11);
-            c12 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c12);
-            c13 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c13);
+            c20 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c20);
+            c21 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c21);
+            c30 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c30);
+            c31 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c31);
         }
         c00.intoMemorySegment(c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER);
         c01.intoMemorySegment(c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER);
-        c02.intoMemorySegment(c, cOff + 0 * ldcBytes + 2 * vecBytes, ORDER);
-        c03.intoMemorySegment(c, cOff + 0 * ldcBytes + 3 * vecBytes, ORDER);
         c10.intoMemorySegment(c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER);
         c11.intoMemorySegment(c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER);
-        c12.intoMemorySegment(c, cOff + 1 * ldcBytes + 2 * vecBytes, ORDER);
-        c13.intoMemorySegment(c, cOff + 1 * ldcBytes + 3 * vecBytes, ORDER);
+        c20.intoMemorySegment(c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER);
+        c21.intoMemorySegment(c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER);
+        c30.intoMemorySegment(c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER);
+        c31.intoMemorySegment(c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER);
     }
 
     /** Rows of A per {@link #dotRows} call. */
     static final int DOT_A_ROWS = 2;
+    /** Rows of B per {@link #dotRows} call. */
+    static final int DOT_B_ROWS = 4;
 
     /**
-     * Dot products of 2 rows of A with 5 rows of B as lane-wise partial sums (10 accumulators + 2 A + 1 B =
-     * 13 registers): see {@link GemmSmallKernels#dotRows}, whose sums layout this shares.
+     * Dot products of 2 rows of A with 4 rows of B as lane-wise partial sums (8 accumulators + 2 A + 1 B =
+     * 11 registers): see {@link GemmSmallKernels#dotRows}, whose sums layout this shares.
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, MemorySegment b, long bOff0, long bOff1,
-                        long bOff2, long bOff3, long bOff4, float[] sums) {
-        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
-        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F), d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
+                        long bOff2, long bOff3, float[] sums) {
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F);
+        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F), d13 = FloatVector.zero(F);
         FloatVector bj;
         for (int p = 0; p < k; p += L) {
             long at = (long) p * Float.BYTES;
@@ -314,19 +276,14 @@ final class GemmKernels16 {
             bj = FloatVector.fromMemorySegment(F, b, bOff3 + at, ORDER);
             d03 = a0.fma(bj, d03);
             d13 = a1.fma(bj, d13);
-            bj = FloatVector.fromMemorySegment(F, b, bOff4 + at, ORDER);
-            d04 = a0.fma(bj, d04);
-            d14 = a1.fma(bj, d14);
         }
-        d00.intoArray(sums, (0 * GemmSmallKernels.DOT_B_ROWS + 0) * L);
-        d01.intoArray(sums, (0 * GemmSmallKernels.DOT_B_ROWS + 1) * L);
-        d02.intoArray(sums, (0 * GemmSmallKernels.DOT_B_ROWS + 2) * L);
-        d03.intoArray(sums, (0 * GemmSmallKernels.DOT_B_ROWS + 3) * L);
-        d04.intoArray(sums, (0 * GemmSmallKernels.DOT_B_ROWS + 4) * L);
-        d10.intoArray(sums, (1 * GemmSmallKernels.DOT_B_ROWS + 0) * L);
-        d11.intoArray(sums, (1 * GemmSmallKernels.DOT_B_ROWS + 1) * L);
-        d12.intoArray(sums, (1 * GemmSmallKernels.DOT_B_ROWS + 2) * L);
-        d13.intoArray(sums, (1 * GemmSmallKernels.DOT_B_ROWS + 3) * L);
-        d14.intoArray(sums, (1 * GemmSmallKernels.DOT_B_ROWS + 4) * L);
+        d00.intoArray(sums, (0 * DOT_B_ROWS + 0) * L);
+        d01.intoArray(sums, (0 * DOT_B_ROWS + 1) * L);
+        d02.intoArray(sums, (0 * DOT_B_ROWS + 2) * L);
+        d03.intoArray(sums, (0 * DOT_B_ROWS + 3) * L);
+        d10.intoArray(sums, (1 * DOT_B_ROWS + 0) * L);
+        d11.intoArray(sums, (1 * DOT_B_ROWS + 1) * L);
+        d12.intoArray(sums, (1 * DOT_B_ROWS + 2) * L);
+        d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
     }
 }

@@ -2,6 +2,7 @@ package dev.panamax.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -64,12 +65,12 @@ final class GemmPacking {
      */
     private static final FloatVector LOW8 = L > 8 ? blockSwapIndices(8, false) : null;
     private static final FloatVector HIGH8 = L > 8 ? blockSwapIndices(8, true) : null;
-    private static final FloatVector LOW4 = L > 4 ? blockSwapIndices(4, false) : null;
-    private static final FloatVector HIGH4 = L > 4 ? blockSwapIndices(4, true) : null;
-    private static final FloatVector LOW2 = blockSwapIndices(2, false);
-    private static final FloatVector HIGH2 = blockSwapIndices(2, true);
-    private static final FloatVector LOW1 = blockSwapIndices(1, false);
-    private static final FloatVector HIGH1 = blockSwapIndices(1, true);
+    private static final FloatVector LOW4 = L > 8 ? blockSwapIndices(4, false) : null;
+    private static final FloatVector HIGH4 = L > 8 ? blockSwapIndices(4, true) : null;
+    private static final FloatVector LOW2 = L > 8 ? blockSwapIndices(2, false) : null;
+    private static final FloatVector HIGH2 = L > 8 ? blockSwapIndices(2, true) : null;
+    private static final FloatVector LOW1 = L > 8 ? blockSwapIndices(1, false) : null;
+    private static final FloatVector HIGH1 = L > 8 ? blockSwapIndices(1, true) : null;
 
     private GemmPacking() {
     }
@@ -264,7 +265,37 @@ final class GemmPacking {
         }
     }
 
-    /** 8 x 8 (256-bit vectors): three stages, b = 4, 2, 1, in registers (8 rows + 6 index vectors = 14 live). */
+    /*
+     * The 8- and 4-lane transposes build each block swap from one single-source permute and one blend
+     * (lane l: (l & b) == 0 from the first row, else from the second), not from a two-source selectFrom:
+     * without AVX-512 the JIT has no two-table permute and the two-source form is not compiled to vector
+     * code at all, while vpermps/vpermilps and vblendps exist on every AVX machine (and tbl/bsl on NEON).
+     * UP_b moves lane l - b to lane l, DOWN_b lane l + b to lane l; SECOND_b marks the lanes with (l & b) != 0.
+     */
+    private static final VectorShuffle<Float> UP4 = shift(-4);
+    private static final VectorShuffle<Float> DOWN4 = shift(4);
+    private static final VectorShuffle<Float> UP2 = shift(-2);
+    private static final VectorShuffle<Float> DOWN2 = shift(2);
+    private static final VectorShuffle<Float> UP1 = shift(-1);
+    private static final VectorShuffle<Float> DOWN1 = shift(1);
+    private static final VectorMask<Float> SECOND4 = lanesWithBit(4);
+    private static final VectorMask<Float> SECOND2 = lanesWithBit(2);
+    private static final VectorMask<Float> SECOND1 = lanesWithBit(1);
+
+    // lane l takes lane (l + by) mod L
+    private static VectorShuffle<Float> shift(int by) {
+        return VectorShuffle.fromOp(F, l -> Math.floorMod(l + by, L));
+    }
+
+    private static VectorMask<Float> lanesWithBit(int b) {
+        boolean[] bits = new boolean[L];
+        for (int l = 0; l < L; l++) {
+            bits[l] = (l & b) != 0;
+        }
+        return VectorMask.fromArray(F, bits, 0);
+    }
+
+    /** 8 x 8 (256-bit vectors): three stages, b = 4, 2, 1, in registers. */
     private static void transpose8(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
                                    int stride, VectorMask<Float> mask) {
         FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 0, rows), ORDER);
@@ -276,24 +307,24 @@ final class GemmPacking {
         FloatVector r6 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 6, rows), ORDER);
         FloatVector r7 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 7, rows), ORDER);
         // b = 4: rows (i, i + 4)
-        FloatVector x0 = LOW4.selectFrom(r0, r4), x4 = HIGH4.selectFrom(r0, r4);
-        FloatVector x1 = LOW4.selectFrom(r1, r5), x5 = HIGH4.selectFrom(r1, r5);
-        FloatVector x2 = LOW4.selectFrom(r2, r6), x6 = HIGH4.selectFrom(r2, r6);
-        FloatVector x3 = LOW4.selectFrom(r3, r7), x7 = HIGH4.selectFrom(r3, r7);
+        FloatVector x0 = r0.blend(r4.rearrange(UP4), SECOND4), x4 = r0.rearrange(DOWN4).blend(r4, SECOND4);
+        FloatVector x1 = r1.blend(r5.rearrange(UP4), SECOND4), x5 = r1.rearrange(DOWN4).blend(r5, SECOND4);
+        FloatVector x2 = r2.blend(r6.rearrange(UP4), SECOND4), x6 = r2.rearrange(DOWN4).blend(r6, SECOND4);
+        FloatVector x3 = r3.blend(r7.rearrange(UP4), SECOND4), x7 = r3.rearrange(DOWN4).blend(r7, SECOND4);
         // b = 2: rows (i, i + 2)
-        FloatVector y0 = LOW2.selectFrom(x0, x2), y2 = HIGH2.selectFrom(x0, x2);
-        FloatVector y1 = LOW2.selectFrom(x1, x3), y3 = HIGH2.selectFrom(x1, x3);
-        FloatVector y4 = LOW2.selectFrom(x4, x6), y6 = HIGH2.selectFrom(x4, x6);
-        FloatVector y5 = LOW2.selectFrom(x5, x7), y7 = HIGH2.selectFrom(x5, x7);
+        FloatVector y0 = x0.blend(x2.rearrange(UP2), SECOND2), y2 = x0.rearrange(DOWN2).blend(x2, SECOND2);
+        FloatVector y1 = x1.blend(x3.rearrange(UP2), SECOND2), y3 = x1.rearrange(DOWN2).blend(x3, SECOND2);
+        FloatVector y4 = x4.blend(x6.rearrange(UP2), SECOND2), y6 = x4.rearrange(DOWN2).blend(x6, SECOND2);
+        FloatVector y5 = x5.blend(x7.rearrange(UP2), SECOND2), y7 = x5.rearrange(DOWN2).blend(x7, SECOND2);
         // b = 1: rows (i, i + 1), each pair then two finished columns
-        LOW1.selectFrom(y0, y1).intoArray(dst, at, mask);
-        HIGH1.selectFrom(y0, y1).intoArray(dst, at + stride, mask);
-        LOW1.selectFrom(y2, y3).intoArray(dst, at + 2 * stride, mask);
-        HIGH1.selectFrom(y2, y3).intoArray(dst, at + 3 * stride, mask);
-        LOW1.selectFrom(y4, y5).intoArray(dst, at + 4 * stride, mask);
-        HIGH1.selectFrom(y4, y5).intoArray(dst, at + 5 * stride, mask);
-        LOW1.selectFrom(y6, y7).intoArray(dst, at + 6 * stride, mask);
-        HIGH1.selectFrom(y6, y7).intoArray(dst, at + 7 * stride, mask);
+        y0.blend(y1.rearrange(UP1), SECOND1).intoArray(dst, at, mask);
+        y0.rearrange(DOWN1).blend(y1, SECOND1).intoArray(dst, at + stride, mask);
+        y2.blend(y3.rearrange(UP1), SECOND1).intoArray(dst, at + 2 * stride, mask);
+        y2.rearrange(DOWN1).blend(y3, SECOND1).intoArray(dst, at + 3 * stride, mask);
+        y4.blend(y5.rearrange(UP1), SECOND1).intoArray(dst, at + 4 * stride, mask);
+        y4.rearrange(DOWN1).blend(y5, SECOND1).intoArray(dst, at + 5 * stride, mask);
+        y6.blend(y7.rearrange(UP1), SECOND1).intoArray(dst, at + 6 * stride, mask);
+        y6.rearrange(DOWN1).blend(y7, SECOND1).intoArray(dst, at + 7 * stride, mask);
     }
 
     /** 4 x 4 (128-bit vectors): two stages, b = 2, 1. */
@@ -303,12 +334,12 @@ final class GemmPacking {
         FloatVector r1 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 1, rows), ORDER);
         FloatVector r2 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 2, rows), ORDER);
         FloatVector r3 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 3, rows), ORDER);
-        FloatVector x0 = LOW2.selectFrom(r0, r2), x2 = HIGH2.selectFrom(r0, r2);
-        FloatVector x1 = LOW2.selectFrom(r1, r3), x3 = HIGH2.selectFrom(r1, r3);
-        LOW1.selectFrom(x0, x1).intoArray(dst, at, mask);
-        HIGH1.selectFrom(x0, x1).intoArray(dst, at + stride, mask);
-        LOW1.selectFrom(x2, x3).intoArray(dst, at + 2 * stride, mask);
-        HIGH1.selectFrom(x2, x3).intoArray(dst, at + 3 * stride, mask);
+        FloatVector x0 = r0.blend(r2.rearrange(UP2), SECOND2), x2 = r0.rearrange(DOWN2).blend(r2, SECOND2);
+        FloatVector x1 = r1.blend(r3.rearrange(UP2), SECOND2), x3 = r1.rearrange(DOWN2).blend(r3, SECOND2);
+        x0.blend(x1.rearrange(UP1), SECOND1).intoArray(dst, at, mask);
+        x0.rearrange(DOWN1).blend(x1, SECOND1).intoArray(dst, at + stride, mask);
+        x2.blend(x3.rearrange(UP1), SECOND1).intoArray(dst, at + 2 * stride, mask);
+        x2.rearrange(DOWN1).blend(x3, SECOND1).intoArray(dst, at + 3 * stride, mask);
     }
 
     // lane l of the new first row (high = false) or second row (high = true) of a block swap with block size b

@@ -205,10 +205,10 @@ final class GemmSmallKernels {
         c111.intoArray(tile, 11 * NR + L);
     }
 
-    /** Rows of C per {@link #multiplyShortK} block (16 accumulators + 4 B + 1 = 21 registers; 2 rows with 16). */
+    /** Rows of C per {@link #multiplyShortK} block (16 accumulators + 4 B + 1 = 21 registers; 4 x 2 vectors with 16). */
     static final int SHORT_K_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.SHORT_K_ROWS : 4;
     /** Columns of C per {@link #multiplyShortK} block: 4 vectors. */
-    static final int SHORT_K_COLS = 4 * L;
+    static final int SHORT_K_COLS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.SHORT_K_COLS : 4 * L;
 
     /**
      * A short-k product written straight into C (k <= L: the input gradient of a 10-class layer), where
@@ -313,10 +313,10 @@ final class GemmSmallKernels {
         c33.intoMemorySegment(c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER);
     }
 
-    /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 rows with 16). */
+    /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 with 16, GemmKernels16). */
     static final int DOT_A_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_A_ROWS : 4;
-    /** Rows of B per {@link #dotRows} call. */
-    static final int DOT_B_ROWS = 5;
+    /** Rows of B per {@link #dotRows} call (4 with 16 registers). */
+    static final int DOT_B_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_B_ROWS : 5;
 
     /**
      * Dot products of rows of A with rows of B, both stored along k (op(B) transposed: the logits GEMM
@@ -326,8 +326,8 @@ final class GemmSmallKernels {
      * each, from zero). The caller adds each output's L lanes in a fixed order.
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, long aOff2, long aOff3, MemorySegment b, long bOff0, long bOff1, long bOff2, long bOff3, long bOff4, float[] sums) {
-        if (GemmBlocking.SIXTEEN_REGISTERS) { // rows 2 and 3 are the next call's
-            GemmKernels16.dotRows(k, a, aOff0, aOff1, b, bOff0, bOff1, bOff2, bOff3, bOff4, sums);
+        if (GemmBlocking.SIXTEEN_REGISTERS) { // A rows 2, 3 and B row 4 are the next calls'
+            GemmKernels16.dotRows(k, a, aOff0, aOff1, b, bOff0, bOff1, bOff2, bOff3, sums);
             return;
         }
         FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);

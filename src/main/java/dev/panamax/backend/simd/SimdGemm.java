@@ -28,6 +28,12 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
      * Columns of a transposed C per thread's unit: a multiple of MR (whole tiles) and of a cache line's
      * floats, so that where C's rows start on a line two threads never write into the same line.
      */
+    /**
+     * Whether A stored along k may be read in place (GemmInPlaceKernels, and with it the swapped NT
+     * product). Not with 16 registers: the in-place kernel's scalar loads and broadcasts then cost C2
+     * the registers it needs for the accumulators, and packing A is the cheaper of the two.
+     */
+    private static final boolean IN_PLACE_A = !GemmBlocking.SIXTEEN_REGISTERS;
     private static final int TRANSPOSED_UNIT = lcm(4 * MR, GemmBlocking.LINE_FLOATS);
     /** Fused multiply-adds below which a slab is not worth a thread: about 20 us of one core's work,
      *  several times the cost of waking a worker. */
@@ -90,7 +96,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         }
         // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
         // is read in place and only A is transposed into panels (see GemmInPlaceKernels)
-        this.transposedC = !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(k)
+        this.transposedC = IN_PLACE_A && !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(k)
                 && (long) n * roundUp(m, L) <= MAX_TRANSPOSED_FLOATS;
         this.transA = transA;
         this.transB = transB;
@@ -166,8 +172,9 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         boolean narrowFromA = !transA && cols <= L;
         // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
         // transposed into panels, unless another path copies it already or its rows alias in L1
-        boolean aInPlace = !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
-        if (!transA && transB && cols <= L && k % L == 0 && L % 4 == 0 && !transposedC) {
+        boolean aInPlace = IN_PLACE_A && !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
+        // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows
+        if (!transA && transB && cols < NR && k % L == 0 && L % 4 == 0 && !transposedC) {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
         }

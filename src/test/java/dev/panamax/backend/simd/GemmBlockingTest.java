@@ -1,0 +1,81 @@
+package dev.panamax.backend.simd;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The analytical blocking model on caches of known machines (figures from the vendors' optimization
+ * guides: Zen 3 and Zen 4 have a 32 KiB 8-way L1d, Zen 5 a 48 KiB 12-way one; all 64 B lines), and the
+ * invariants that make it a model rather than a table: what it picks fits, and one step more does not.
+ */
+class GemmBlockingTest {
+    private static final SimdHardware.CacheLevel L1_32K_8WAY = new SimdHardware.CacheLevel(1, 32 << 10, 8, 64, 1, "test");
+    private static final SimdHardware.CacheLevel L1_48K_12WAY = new SimdHardware.CacheLevel(1, 48 << 10, 12, 64, 1, "test");
+    private static final SimdHardware.CacheLevel L2_1M_8WAY = new SimdHardware.CacheLevel(2, 1 << 20, 8, 64, 1, "test");
+    private static final SimdHardware.CacheLevel L3_32M_16WAY = new SimdHardware.CacheLevel(3, 32 << 20, 16, 64, 8, "test");
+
+    private static boolean fitsL1(int kc, int mr, int nr, SimdHardware.CacheLevel l1) {
+        return GemmBlocking.ways((long) kc * mr * 4, l1) + GemmBlocking.ways((long) kc * nr * 4, l1) <= l1.ways() - 1;
+    }
+
+    @Test
+    void kcFillsTheL1WaysButOneAndNoMore() {
+        int[][] tiles = {{12, 32}, {4, 16}, {12, 16}, {12, 8}, {4, 8}, {4, 32}};
+        for (SimdHardware.CacheLevel l1 : new SimdHardware.CacheLevel[] {L1_32K_8WAY, L1_48K_12WAY}) {
+            for (int[] t : tiles) {
+                int kc = GemmBlocking.kc(l1, t[0], t[1]);
+                String what = t[0] + "x" + t[1] + " in " + l1;
+                assertTrue(fitsL1(kc, t[0], t[1], l1), what + ": kc " + kc + " does not fit");
+                assertFalse(fitsL1(kc + 1, t[0], t[1], l1), what + ": kc " + kc + " is not the largest");
+            }
+        }
+    }
+
+    @Test
+    void kcOnKnownMachines() {
+        // 12 x 32 on Zen 5's L1: B 256 x 32 x 4 B = 8 ways of 4 KiB, A 12 x 256 x 4 B = 3 ways: 11 of 12
+        assertEquals(256, GemmBlocking.kc(L1_48K_12WAY, 12, 32));
+        // 12 x 32 on Zen 4's L1: B 160 x 128 B = 5 ways, A 160 x 48 B = 2 ways: 7 of 8
+        assertEquals(160, GemmBlocking.kc(L1_32K_8WAY, 12, 32));
+        // 4 x 16 (AVX2) on Zen 3's L1: B 320 x 64 B = 5 ways, A 320 x 16 B = 2 ways: 7 of 8
+        assertEquals(320, GemmBlocking.kc(L1_32K_8WAY, 4, 16));
+    }
+
+    @Test
+    void mcLeavesOneL2WayForCAndTheBMicroPanelItsWays() {
+        int mc = GemmBlocking.mc(L2_1M_8WAY, 160, 12, 32);
+        assertEquals(0, mc % 12);
+        long aWays = GemmBlocking.ways((long) mc * 160 * 4, L2_1M_8WAY);
+        long bWays = GemmBlocking.ways(160L * 32 * 4, L2_1M_8WAY);
+        assertTrue(aWays + bWays <= 7, "A block " + mc + " x 160 takes " + aWays + " ways");
+        assertTrue(GemmBlocking.ways((long) (mc + 12) * 160 * 4, L2_1M_8WAY) + bWays > 7
+                || (long) (mc + 12) * 160 * 4 > 6L * L2_1M_8WAY.wayBytes(), "mc " + mc + " is not the largest");
+    }
+
+    @Test
+    void ncIsThisThreadsShareOfTheL3LessTheABlock() {
+        int nc = GemmBlocking.nc(L3_32M_16WAY, 1224, 160, 32);
+        assertEquals(0, nc % 32);
+        long share = 15L * (2 << 20) / 8;
+        assertTrue((long) nc * 160 * 4 + 1224L * 160 * 4 <= share);
+        assertTrue((long) (nc + 32) * 160 * 4 + 1224L * 160 * 4 > share);
+    }
+
+    @Test
+    void tinyCachesStillGiveAUsableBlocking() {
+        SimdHardware.CacheLevel tiny = new SimdHardware.CacheLevel(1, 4 << 10, 2, 64, 1, "test");
+        assertEquals(GemmBlocking.MIN_KC, GemmBlocking.kc(tiny, 12, 32));
+        assertEquals(12, GemmBlocking.mc(tiny, 256, 12, 32));
+        assertEquals(32, GemmBlocking.nc(tiny, 12, 256, 32));
+    }
+
+    @Test
+    void theChosenTileFitsTheRegisterFile() {
+        assertTrue(2 * GemmBlocking.MR + 3 <= SimdHardware.VECTOR_REGISTERS,
+                GemmBlocking.MR + "-row tile needs " + (2 * GemmBlocking.MR + 3) + " registers");
+        assertEquals(2 * GemmBlocking.F.length(), GemmBlocking.NR);
+        assertEquals(GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.MR : 12, GemmBlocking.MR);
+        assertTrue(GemmBlocking.describe().stream().anyMatch(l -> l.contains("KC = " + GemmBlocking.KC)));
+    }
+}
