@@ -74,6 +74,9 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
+    @Option(names = "--warmup-calls", description = "Calls of every kernel on small shapes before training, so the JIT compiles them cheaply (0 = none). Default: ${DEFAULT-VALUE}")
+    int warmupCalls = dev.panamax.backend.KernelWarmup.DEFAULT_CALLS;
+
     @Option(names = "--train-limit", description = "Use only the first N training samples (0 = all).")
     int trainLimit;
 
@@ -121,6 +124,10 @@ final class TrainCommand implements Callable<Integer> {
                  TrainingSession session = new TrainingSession(spec, optSpec, compute, d,
                          new TrainingSession.Options(epochs, batchSize, seed, dir, resume))) {
                 out.println("Backend    " + compute.name() + ": " + compute.backend().describe());
+                if (warmupCalls > 0 && !compute.name().equals("scalar")) {
+                    double seconds = dev.panamax.backend.KernelWarmup.run(compute.backend(), warmupCalls);
+                    out.printf(Locale.ROOT, "Warm-up    every kernel %d times on small shapes: %.1f s%n", warmupCalls, seconds);
+                }
                 out.println("Optimizer  " + optSpec);
                 out.println("Loss       " + lossKind.label());
                 out.println("Model      " + session.model());

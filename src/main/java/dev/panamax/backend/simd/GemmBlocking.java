@@ -40,12 +40,16 @@ final class GemmBlocking {
     static final int MR = SIXTEEN_REGISTERS ? GemmKernels16.MR : 12;
     /** Columns of C per micro-tile: two vectors. */
     static final int NR = 2 * L;
+    /** System properties that replace the model's KC, MC or NC, for experiments: -Dpanamax.simd.kc=256. */
+    static final String KC_PROPERTY = "panamax.simd.kc";
+    static final String MC_PROPERTY = "panamax.simd.mc";
+    static final String NC_PROPERTY = "panamax.simd.nc";
     /** k steps per packed block (L1 model). */
-    static final int KC = kc(SimdHardware.L1D, MR, NR);
+    static final int KC = override(KC_PROPERTY, kc(SimdHardware.L1D, MR, NR), 1);
     /** Rows of A per packed block (L2 model). */
-    static final int MC = mc(SimdHardware.L2, KC, MR, NR);
+    static final int MC = override(MC_PROPERTY, mc(SimdHardware.L2, KC, MR, NR), MR);
     /** Columns of B per packed block (L3 model). */
-    static final int NC = nc(SimdHardware.L3, MC, KC, NR);
+    static final int NC = override(NC_PROPERTY, nc(SimdHardware.L3, MC, KC, NR), NR);
     /** Bytes apart at which two addresses fall into the same L1 set. */
     static final long L1_WAY_BYTES = SimdHardware.L1D.wayBytes();
     /** Floats in one cache line. */
@@ -54,6 +58,25 @@ final class GemmBlocking {
     static final int MIN_KC = 16;
 
     private GemmBlocking() {
+    }
+
+    /** The model's value, or the property's where set: a positive multiple of {@code multiple}, else a clear error. */
+    static int override(String property, int model, int multiple) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            return model;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v <= 0 || v % multiple != 0 || v > 1 << 16) {
+            throw new IllegalArgumentException("-D" + property + " must be a positive multiple of " + multiple
+                    + " up to 65536, got '" + value + "' (the cache model gives " + model + ")");
+        }
+        return v;
     }
 
     /** Whole ways that {@code bytes} of contiguous data take in a cache. */
@@ -95,6 +118,11 @@ final class GemmBlocking {
         lines.add(String.format(Locale.ROOT, "kernel      %s family, tile MR x NR = %d x %d (%d accumulators + 2 B vectors"
                         + " + 1 broadcast = %d of %d registers)", SIXTEEN_REGISTERS ? "16-register" : "32-register",
                 MR, NR, 2 * MR, 2 * MR + 3, SimdHardware.VECTOR_REGISTERS));
+        if (System.getProperty(KC_PROPERTY) != null || System.getProperty(MC_PROPERTY) != null
+                || System.getProperty(NC_PROPERTY) != null) {
+            lines.add("blocking    set by -D" + KC_PROPERTY + " / " + MC_PROPERTY + " / " + NC_PROPERTY
+                    + " where given; the model's arithmetic below is for the values in use");
+        }
         lines.add(String.format(Locale.ROOT, "blocking    KC = %-5d B micro-panel %d x %d = %d ways + A micro-panel %d x %d = %d ways"
                         + " <= %d of the L1's %d (way = %d B)", KC, KC, NR, ways((long) KC * NR * 4, l1), MR, KC,
                 ways((long) KC * MR * 4, l1), l1.ways() - 1, l1.ways(), l1.wayBytes()));

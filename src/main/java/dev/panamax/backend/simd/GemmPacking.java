@@ -46,8 +46,21 @@ final class GemmPacking {
      * with another in one variable escapes C2's analysis and is allocated on every call.
      */
     private static final VectorMask<Float>[] FIRST_LANES = firstLanes();
-    /** Every lane, made once: maskAll(true) per call, passed to transposeBlock, was allocated each time. */
+    /**
+     * 4-row A panels (the 16-register family) are transposed 4 x 4 with 128-bit vectors whatever L is:
+     * each transposed column is then exactly one panel step, stored whole. With L-lane transposes three
+     * quarters or half of each store would be masked off, and a masked store (vmaskmovps) is slow on AVX2.
+     */
+    /** Every lane, made once, for the 16 x 16 transpose's stores where the caller passes no mask. */
     private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
+    private static final boolean QUARTER_TRANSPOSES = MR == 4 && L > 4;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    private static final VectorShuffle<Float> UP2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l - 2, 4));
+    private static final VectorShuffle<Float> DOWN2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l + 2, 4));
+    private static final VectorShuffle<Float> UP1_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l - 1, 4));
+    private static final VectorShuffle<Float> DOWN1_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l + 1, 4));
+    private static final VectorMask<Float> SECOND2_4 = VectorMask.fromLong(F4, 0b1100);
+    private static final VectorMask<Float> SECOND1_4 = VectorMask.fromLong(F4, 0b1010);
 
     @SuppressWarnings("unchecked")
     private static VectorMask<Float>[] firstLanes() {
@@ -99,32 +112,58 @@ final class GemmPacking {
 
     static void packA(MemorySegment a, boolean transA, int lda, int i0, int mc, int p0, int kc, MemorySegment scratch,
                       float[] dst) {
+        // one method per storage order, as in packB
+        if (transA && L >= 4) {
+            packAAlong(a, lda, i0, mc, p0, kc, dst);
+        } else {
+            packAAcross(a, transA, lda, i0, mc, p0, kc, scratch, dst);
+        }
+    }
+
+    // A stored (k,m): op(A) column p is a contiguous run of stored row p0+p
+    private static void packAAlong(MemorySegment a, int lda, int i0, int mc, int p0, int kc, float[] dst) {
         for (int q = 0, panelStart = 0; panelStart < mc; q++, panelStart += MR) {
             int rows = Math.min(MR, mc - panelStart);
             int base = q * MR * kc;
             int i = i0 + panelStart;
-            if (transA && L >= 4) {
-                // op(A) column p is a contiguous run of stored row p0+p: one masked vector per L rows and step,
-                // whose lanes past the panel's rows load as the zeros that pad an edge panel
-                for (int g = 0; g < A_GROUPS; g++) {
-                    VectorMask<Float> stored = FIRST_LANES[Math.max(0, Math.min(L, rows - g * L))];
-                    VectorMask<Float> step = FIRST_LANES[Math.min(L, MR - g * L)];
-                    for (int p = 0; p < kc; p++) {
-                        long src = ((long) (p0 + p) * lda + i + g * L) * Float.BYTES;
-                        FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR + g * L, step);
-                    }
+            // op(A) column p is a contiguous run of stored row p0+p: one masked vector per L rows and step,
+            // whose lanes past the panel's rows load as the zeros that pad an edge panel
+            for (int g = 0; g < A_GROUPS; g++) {
+                VectorMask<Float> stored = FIRST_LANES[Math.max(0, Math.min(L, rows - g * L))];
+                VectorMask<Float> step = FIRST_LANES[Math.min(L, MR - g * L)];
+                for (int p = 0; p < kc; p++) {
+                    long src = ((long) (p0 + p) * lda + i + g * L) * Float.BYTES;
+                    FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR + g * L, step);
                 }
-            } else if (rows < MR) {
+            }
+        }
+    }
+
+    // A stored (m,k) (or any A where the vector paths do not apply): transposes, element by element at the edges
+    private static void packAAcross(MemorySegment a, boolean transA, int lda, int i0, int mc, int p0, int kc,
+                                    MemorySegment scratch, float[] dst) {
+        for (int q = 0, panelStart = 0; panelStart < mc; q++, panelStart += MR) {
+            int rows = Math.min(MR, mc - panelStart);
+            int base = q * MR * kc;
+            int i = i0 + panelStart;
+            if (rows < MR) {
                 Arrays.fill(dst, base, base + MR * kc, 0f);
                 packAScalar(a, transA, lda, i, rows, p0, kc, dst, base);
-            } else {
-                int p = 0;
-                for (; TRANSPOSES && !transA && p + L <= kc; p += L) {
-                    packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR);
+                continue;
+            }
+            int p = 0;
+            if (QUARTER_TRANSPOSES && !transA) {
+                // 4-row panels (16 registers): 4 x 4 transposes, each column one whole step, stored unmasked
+                for (; p + 4 <= kc; p += 4) {
+                    transposeQuarter(a, ((long) i * lda + p0 + p) * Float.BYTES, (long) lda * Float.BYTES, dst,
+                            base + p * MR);
                 }
-                if (p < kc) {
-                    packAScalar(a, transA, lda, i, MR, p0 + p, kc - p, dst, base + p * MR);
-                }
+            }
+            for (; TRANSPOSES && !QUARTER_TRANSPOSES && !transA && p + L <= kc; p += L) {
+                packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR);
+            }
+            if (p < kc) {
+                packAScalar(a, transA, lda, i, MR, p0 + p, kc - p, dst, base + p * MR);
             }
         }
     }
@@ -157,6 +196,19 @@ final class GemmPacking {
      */
     static void packB(MemorySegment b, boolean transB, int ldb, int p0, int kc, int j0, int nc, MemorySegment scratch,
                       float[] dst) {
+        // one method per storage order: each is compiled with a profile of its own path only (one shared
+        // method compiled first for one order and then trapping into the other was recompiled without
+        // room to inline its Vector API calls, which then ran boxed)
+        if (transB) {
+            packBAcross(b, ldb, p0, kc, j0, nc, scratch, dst);
+        } else {
+            packBAlong(b, ldb, p0, kc, j0, nc, dst);
+        }
+    }
+
+    // B stored (n,k): panels cut across the storage, L x L transposes
+    private static void packBAcross(MemorySegment b, int ldb, int p0, int kc, int j0, int nc, MemorySegment scratch,
+                                    float[] dst) {
         for (int q = 0, panelStart = 0; panelStart < nc; q++, panelStart += NR) {
             int cols = Math.min(NR, nc - panelStart);
             int base = q * NR * kc;
@@ -164,37 +216,46 @@ final class GemmPacking {
                 Arrays.fill(dst, base, base + NR * kc, 0f);
             }
             int j = j0 + panelStart;
-            if (transB) {
-                // each half panel of L columns: L x L transposes, then the leftover steps one by one
-                for (int h = 0; h < cols; h += L) {
-                    int width = Math.min(L, cols - h);
-                    int p = 0;
-                    if (TRANSPOSES && width == L) {
-                        for (; p + L <= kc; p += L) {
-                            packBStepsTransposed(b, ldb, j + h, p0 + p, scratch, dst, base + p * NR + h);
-                        }
-                    }
-                    for (int c = 0; c < width; c++) {
-                        for (int s = p; s < kc; s++) {
-                            dst[base + s * NR + h + c] = b.getAtIndex(FLOAT, (long) (j + h + c) * ldb + p0 + s);
-                        }
+            // each half panel of L columns: L x L transposes, then the leftover steps one by one
+            for (int h = 0; h < cols; h += L) {
+                int width = Math.min(L, cols - h);
+                int p = 0;
+                if (TRANSPOSES && width == L) {
+                    for (; p + L <= kc; p += L) {
+                        packBStepsTransposed(b, ldb, j + h, p0 + p, scratch, dst, base + p * NR + h);
                     }
                 }
-            } else {
-                // op(B) row p is contiguous: the panel's columns are two (masked at the edge) vectors per step
-                VectorMask<Float> m0 = F.indexInRange(0, cols);
-                VectorMask<Float> m1 = F.indexInRange(L, cols);
-                for (int p = 0; p < kc; p++) {
-                    long src = ((long) (p0 + p) * ldb + j) * Float.BYTES;
-                    int at = base + p * NR;
-                    if (cols == NR) {
-                        FloatVector.fromMemorySegment(F, b, src, ORDER).intoArray(dst, at);
-                        FloatVector.fromMemorySegment(F, b, src + (long) L * Float.BYTES, ORDER).intoArray(dst, at + L);
-                    } else {
-                        FloatVector.fromMemorySegment(F, b, src, ORDER, m0).intoArray(dst, at, m0);
-                        FloatVector.fromMemorySegment(F, b, src + (long) L * Float.BYTES, ORDER, m1)
-                                .intoArray(dst, at + L, m1);
+                for (int c = 0; c < width; c++) {
+                    for (int s = p; s < kc; s++) {
+                        dst[base + s * NR + h + c] = b.getAtIndex(FLOAT, (long) (j + h + c) * ldb + p0 + s);
                     }
+                }
+            }
+        }
+    }
+
+    // B stored (k,n): panels along the storage, whole vectors copied
+    private static void packBAlong(MemorySegment b, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
+        for (int q = 0, panelStart = 0; panelStart < nc; q++, panelStart += NR) {
+            int cols = Math.min(NR, nc - panelStart);
+            int base = q * NR * kc;
+            if (cols < NR) {
+                Arrays.fill(dst, base, base + NR * kc, 0f);
+            }
+            int j = j0 + panelStart;
+            // op(B) row p is contiguous: the panel's columns are two (masked at the edge) vectors per step
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            for (int p = 0; p < kc; p++) {
+                long src = ((long) (p0 + p) * ldb + j) * Float.BYTES;
+                int at = base + p * NR;
+                if (cols == NR) {
+                    FloatVector.fromMemorySegment(F, b, src, ORDER).intoArray(dst, at);
+                    FloatVector.fromMemorySegment(F, b, src + (long) L * Float.BYTES, ORDER).intoArray(dst, at + L);
+                } else {
+                    FloatVector.fromMemorySegment(F, b, src, ORDER, m0).intoArray(dst, at, m0);
+                    FloatVector.fromMemorySegment(F, b, src + (long) L * Float.BYTES, ORDER, m1)
+                            .intoArray(dst, at + L, m1);
                 }
             }
         }
@@ -204,13 +265,14 @@ final class GemmPacking {
     private static void packBStepsTransposed(MemorySegment b, int ldb, int j, int p, MemorySegment scratch, float[] dst,
                                              int at) {
         transposeBlock(b, ((long) j * ldb + p) * Float.BYTES, (long) ldb * Float.BYTES, L, scratch, dst, at, NR,
-                ALL_LANES);
+                null);
     }
 
     /**
      * The rows stored at from, from + rowBytes, ... (L floats each; rows past {@code rows} read again as
      * the last one, their lanes dropped by the mask) -> their transpose: column s (lane s of every row)
-     * is stored under mask at dst[at + s * stride]. log2(L) stages swap the off-diagonal b x b blocks of
+     * is stored under mask at dst[at + s * stride], or whole where mask is null (every row there: B panels),
+     * as a plain store: a masked one costs several times more on AVX2. log2(L) stages swap the off-diagonal b x b blocks of
      * every 2b x 2b block, b = L/2 ... 1, each output vector one two-source selection.
      */
     private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
@@ -238,7 +300,9 @@ final class GemmPacking {
      * reached C2 and ran boxed at a fifth of the speed.
      */
     private static void transpose16(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
-                                    float[] dst, int at, int stride, VectorMask<Float> mask) {
+                                    float[] dst, int at, int stride, VectorMask<Float> lanes) {
+        // AVX-512 stores under a mask at full speed, so every lane set is one masked store
+        VectorMask<Float> mask = lanes == null ? ALL_LANES : lanes;
         for (int g = 0; g < 4; g++) {
             FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, g, rows), ORDER);
             FloatVector r4 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, g + 4, rows), ORDER);
@@ -317,14 +381,29 @@ final class GemmPacking {
         FloatVector y4 = x4.blend(x6.rearrange(UP2), SECOND2), y6 = x4.rearrange(DOWN2).blend(x6, SECOND2);
         FloatVector y5 = x5.blend(x7.rearrange(UP2), SECOND2), y7 = x5.rearrange(DOWN2).blend(x7, SECOND2);
         // b = 1: rows (i, i + 1), each pair then two finished columns
-        y0.blend(y1.rearrange(UP1), SECOND1).intoArray(dst, at, mask);
-        y0.rearrange(DOWN1).blend(y1, SECOND1).intoArray(dst, at + stride, mask);
-        y2.blend(y3.rearrange(UP1), SECOND1).intoArray(dst, at + 2 * stride, mask);
-        y2.rearrange(DOWN1).blend(y3, SECOND1).intoArray(dst, at + 3 * stride, mask);
-        y4.blend(y5.rearrange(UP1), SECOND1).intoArray(dst, at + 4 * stride, mask);
-        y4.rearrange(DOWN1).blend(y5, SECOND1).intoArray(dst, at + 5 * stride, mask);
-        y6.blend(y7.rearrange(UP1), SECOND1).intoArray(dst, at + 6 * stride, mask);
-        y6.rearrange(DOWN1).blend(y7, SECOND1).intoArray(dst, at + 7 * stride, mask);
+        FloatVector z0 = y0.blend(y1.rearrange(UP1), SECOND1), z1 = y0.rearrange(DOWN1).blend(y1, SECOND1);
+        FloatVector z2 = y2.blend(y3.rearrange(UP1), SECOND1), z3 = y2.rearrange(DOWN1).blend(y3, SECOND1);
+        FloatVector z4 = y4.blend(y5.rearrange(UP1), SECOND1), z5 = y4.rearrange(DOWN1).blend(y5, SECOND1);
+        FloatVector z6 = y6.blend(y7.rearrange(UP1), SECOND1), z7 = y6.rearrange(DOWN1).blend(y7, SECOND1);
+        if (mask == null) {
+            z0.intoArray(dst, at);
+            z1.intoArray(dst, at + stride);
+            z2.intoArray(dst, at + 2 * stride);
+            z3.intoArray(dst, at + 3 * stride);
+            z4.intoArray(dst, at + 4 * stride);
+            z5.intoArray(dst, at + 5 * stride);
+            z6.intoArray(dst, at + 6 * stride);
+            z7.intoArray(dst, at + 7 * stride);
+        } else {
+            z0.intoArray(dst, at, mask);
+            z1.intoArray(dst, at + stride, mask);
+            z2.intoArray(dst, at + 2 * stride, mask);
+            z3.intoArray(dst, at + 3 * stride, mask);
+            z4.intoArray(dst, at + 4 * stride, mask);
+            z5.intoArray(dst, at + 5 * stride, mask);
+            z6.intoArray(dst, at + 6 * stride, mask);
+            z7.intoArray(dst, at + 7 * stride, mask);
+        }
     }
 
     /** 4 x 4 (128-bit vectors): two stages, b = 2, 1. */
@@ -336,10 +415,36 @@ final class GemmPacking {
         FloatVector r3 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 3, rows), ORDER);
         FloatVector x0 = r0.blend(r2.rearrange(UP2), SECOND2), x2 = r0.rearrange(DOWN2).blend(r2, SECOND2);
         FloatVector x1 = r1.blend(r3.rearrange(UP2), SECOND2), x3 = r1.rearrange(DOWN2).blend(r3, SECOND2);
-        x0.blend(x1.rearrange(UP1), SECOND1).intoArray(dst, at, mask);
-        x0.rearrange(DOWN1).blend(x1, SECOND1).intoArray(dst, at + stride, mask);
-        x2.blend(x3.rearrange(UP1), SECOND1).intoArray(dst, at + 2 * stride, mask);
-        x2.rearrange(DOWN1).blend(x3, SECOND1).intoArray(dst, at + 3 * stride, mask);
+        FloatVector z0 = x0.blend(x1.rearrange(UP1), SECOND1), z1 = x0.rearrange(DOWN1).blend(x1, SECOND1);
+        FloatVector z2 = x2.blend(x3.rearrange(UP1), SECOND1), z3 = x2.rearrange(DOWN1).blend(x3, SECOND1);
+        if (mask == null) {
+            z0.intoArray(dst, at);
+            z1.intoArray(dst, at + stride);
+            z2.intoArray(dst, at + 2 * stride);
+            z3.intoArray(dst, at + 3 * stride);
+        } else {
+            z0.intoArray(dst, at, mask);
+            z1.intoArray(dst, at + stride, mask);
+            z2.intoArray(dst, at + 2 * stride, mask);
+            z3.intoArray(dst, at + 3 * stride, mask);
+        }
+    }
+
+    /**
+     * A stored (m,k): 4 rows from byte offset from (row stride rowBytes), 4 steps -> 4 consecutive steps of
+     * a 4-row panel at dst[at], each a whole 128-bit store (see QUARTER_TRANSPOSES).
+     */
+    private static void transposeQuarter(MemorySegment src, long from, long rowBytes, float[] dst, int at) {
+        FloatVector r0 = FloatVector.fromMemorySegment(F4, src, from, ORDER);
+        FloatVector r1 = FloatVector.fromMemorySegment(F4, src, from + rowBytes, ORDER);
+        FloatVector r2 = FloatVector.fromMemorySegment(F4, src, from + 2 * rowBytes, ORDER);
+        FloatVector r3 = FloatVector.fromMemorySegment(F4, src, from + 3 * rowBytes, ORDER);
+        FloatVector x0 = r0.blend(r2.rearrange(UP2_4), SECOND2_4), x2 = r0.rearrange(DOWN2_4).blend(r2, SECOND2_4);
+        FloatVector x1 = r1.blend(r3.rearrange(UP2_4), SECOND2_4), x3 = r1.rearrange(DOWN2_4).blend(r3, SECOND2_4);
+        x0.blend(x1.rearrange(UP1_4), SECOND1_4).intoArray(dst, at);
+        x0.rearrange(DOWN1_4).blend(x1, SECOND1_4).intoArray(dst, at + 4);
+        x2.blend(x3.rearrange(UP1_4), SECOND1_4).intoArray(dst, at + 8);
+        x2.rearrange(DOWN1_4).blend(x3, SECOND1_4).intoArray(dst, at + 12);
     }
 
     // lane l of the new first row (high = false) or second row (high = true) of a block swap with block size b

@@ -35,6 +35,12 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
      */
     private static final boolean IN_PLACE_A = !GemmBlocking.SIXTEEN_REGISTERS;
     private static final int TRANSPOSED_UNIT = lcm(4 * MR, GemmBlocking.LINE_FLOATS);
+    /**
+     * Longest k for the short-k product, which writes C from registers: one vector's worth of steps, where
+     * a packed tile's round trip through memory would cost as much as its FMAs. (Up to 16 steps at 8 lanes
+     * was no faster than the packed path and let copyRows' loads run boxed after other shapes had run.)
+     */
+    static final int SHORT_K = L;
     /** Fused multiply-adds below which a slab is not worth a thread: about 20 us of one core's work,
      *  several times the cost of waking a worker. */
     static final long MIN_FMAS_PER_THREAD = 2_000_000L;
@@ -178,7 +184,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
         }
-        if (!transA && !transB && !transposedC && k <= L && rows % GemmSmallKernels.SHORT_K_ROWS == 0
+        if (!transA && !transB && !transposedC && k <= SHORT_K && rows % GemmSmallKernels.SHORT_K_ROWS == 0
                 && cols % GemmSmallKernels.SHORT_K_COLS == 0) {
             shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
             return;
@@ -279,7 +285,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         }
     }
 
-    // C rows [i0, i0+rows), columns [j0, j0+cols), k <= L, A and B as stored, whole blocks only:
+    // C rows [i0, i0+rows), columns [j0, j0+cols), k <= SHORT_K, A and B as stored, whole blocks only:
     // A's rows copied (mcMax at a time), B read in place, C written by the kernel
     private void shortK(float[] ap, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
         long ldbBytes = (long) n * Float.BYTES;

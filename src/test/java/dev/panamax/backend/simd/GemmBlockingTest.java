@@ -78,4 +78,23 @@ class GemmBlockingTest {
         assertEquals(GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.MR : 12, GemmBlocking.MR);
         assertTrue(GemmBlocking.describe().stream().anyMatch(l -> l.contains("KC = " + GemmBlocking.KC)));
     }
+
+    @Test
+    void overridesAreCheckedAndNamed() {
+        String key = "panamax.test.blocking.override";
+        assertEquals(160, GemmBlocking.override(key, 160, 12));
+        System.setProperty(key, "240");
+        try {
+            assertEquals(240, GemmBlocking.override(key, 160, 12));
+            for (String bad : new String[] {"250", "0", "-12", "many"}) {
+                System.setProperty(key, bad);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> GemmBlocking.override(key, 160, 12));
+                assertTrue(e.getMessage().contains(key) && e.getMessage().contains("'" + bad + "'")
+                        && e.getMessage().contains("multiple of 12"), e.getMessage());
+            }
+        } finally {
+            System.clearProperty(key);
+        }
+    }
 }
