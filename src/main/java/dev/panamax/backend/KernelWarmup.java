@@ -94,7 +94,43 @@ public final class KernelWarmup {
             }
             compute.synchronize();
         }
+        awaitQuietCompiler();
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** How long the JIT must have compiled nothing before the warm-up counts it done, and the most it waits. */
+    private static final long QUIET_MS = 150;
+    private static final long MAX_WAIT_MS = 15_000;
+
+    /**
+     * Waits until the JIT has been idle for {@link #QUIET_MS} (its total compilation time stops growing),
+     * at most {@link #MAX_WAIT_MS}: the calls above only queue the kernels for C2, which compiles them in
+     * the background, and work started before it is done still runs the uncompiled code. Returns at once
+     * where the JVM does not report compilation time.
+     */
+    public static void awaitQuietCompiler() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long deadline = System.nanoTime() + MAX_WAIT_MS * 1_000_000;
+        long last = jit.getTotalCompilationTime();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= QUIET_MS * 1_000_000) {
+                return;
+            }
+        }
     }
 
     private static Tensor filled(Compute compute, Arena arena, int... shape) {

@@ -11,6 +11,7 @@ import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.train.EpochMetrics;
 import dev.panamax.train.ModelSpec;
 import dev.panamax.train.TrainingSession;
+import dev.panamax.train.TrainingWarmup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,8 +75,8 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    @Option(names = "--warmup-calls", description = "Calls of every kernel on small shapes before training, so the JIT compiles them cheaply (0 = none). Default: ${DEFAULT-VALUE}")
-    int warmupCalls = dev.panamax.backend.KernelWarmup.DEFAULT_CALLS;
+    @Option(names = "--warmup-steps", description = "Steps of a small replica of the run (same activation, loss and optimizer) before training, so the JIT compiles every path while steps are cheap (0 = none). Default: ${DEFAULT-VALUE}")
+    int warmupSteps = TrainingWarmup.DEFAULT_STEPS;
 
     @Option(names = "--train-limit", description = "Use only the first N training samples (0 = all).")
     int trainLimit;
@@ -124,9 +125,10 @@ final class TrainCommand implements Callable<Integer> {
                  TrainingSession session = new TrainingSession(spec, optSpec, compute, d,
                          new TrainingSession.Options(epochs, batchSize, seed, dir, resume))) {
                 out.println("Backend    " + compute.name() + ": " + compute.backend().describe());
-                if (warmupCalls > 0 && !compute.name().equals("scalar")) {
-                    double seconds = dev.panamax.backend.KernelWarmup.run(compute.backend(), warmupCalls);
-                    out.printf(Locale.ROOT, "Warm-up    every kernel %d times on small shapes: %.1f s%n", warmupCalls, seconds);
+                if (warmupSteps > 0 && !compute.name().equals("scalar")) {
+                    double seconds = TrainingWarmup.run(spec, optSpec, compute, warmupSteps);
+                    out.printf(Locale.ROOT, "Warm-up    %d steps of a 32-wide replica, then until the JIT was idle: %.1f s%n",
+                            warmupSteps, seconds);
                 }
                 out.println("Optimizer  " + optSpec);
                 out.println("Loss       " + lossKind.label());
