@@ -12,15 +12,16 @@ import static dev.panamax.backend.simd.GemmBlocking.MR;
 import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
- * Micro-kernels for GEMMs with a small dimension, where {@link GemmMicroKernel}'s 12 x 32 tile over
- * packed panels wastes most of its work on padding or packing:
+ * Micro-kernels for GEMMs with a small dimension, where {@link GemmMicroKernel}'s MR x NR tile over
+ * packed panels wastes most of its work on padding or packing. Written out here for 32 registers
+ * (MR = 12); with 16, each hands over to its {@link GemmKernels16} counterpart.
  * <ul>
- * <li>{@link #multiplyFromB}: the 12 x 32 tile reading B's rows straight from storage (B stored (k,n)),
+ * <li>{@link #multiplyFromB}: the MR x NR tile reading B's rows straight from storage (B stored (k,n)),
  *     for few rows of C (each B panel then serves one or two tiles, so copying it into a pack costs
  *     about as much as the product) or a short k (the dh GEMM of an MLP, k = 10 classes).</li>
- * <li>{@link #multiplyNarrow}: 24 rows x 16 columns, for C at most 16 columns wide (the logits GEMM,
- *     n = 10): one B vector per step instead of two, half of them zeros, and two A panels at once so
- *     24 independent FMA chains still cover the pipes' latency.</li>
+ * <li>{@link #multiplyNarrow}: 2 MR rows x one vector, for C at most one vector wide (the logits GEMM,
+ *     n = 10): one B vector per step instead of two, and two A panels at once so 2 MR independent FMA
+ *     chains still cover the pipes' latency.</li>
  * </ul>
  * Both add the products of every element in the same order as {@link GemmMicroKernel#multiply}
  * (one fma per step, p ascending, from zero), so a GEMM gives the same bits whichever kernel ran a tile.
