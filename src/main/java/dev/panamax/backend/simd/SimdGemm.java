@@ -179,8 +179,12 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
         // transposed into panels, unless another path copies it already or its rows alias in L1
         boolean aInPlace = IN_PLACE_A && !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
-        // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows
-        if (!transA && transB && cols < NR && k % L == 0 && L % 4 == 0 && !transposedC) {
+        // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows.
+        // With 16 registers only up to one vector of columns: their 2 x 4 dot kernel loads 6 vectors per 8
+        // FMAs (the 4 x 5 one 9 per 20), and for 10 columns at 8 lanes the packed tile, though 6 of its 16
+        // columns are padding, measured faster.
+        if (!transA && transB && (cols <= L || cols < NR && !GemmBlocking.SIXTEEN_REGISTERS) && k % L == 0
+                && L % 4 == 0 && !transposedC) {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
         }
