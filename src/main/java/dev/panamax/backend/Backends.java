@@ -158,6 +158,15 @@ public final class Backends {
     }
 
     private static String describeLinkage(LinkageError e) {
+        if (e instanceof ExceptionInInitializerError || e.getCause() instanceof ExceptionInInitializerError) {
+            // a backend's static set-up refused a setting (e.g. -Dpanamax.simd.bits=300), now or on an
+            // earlier use of the class (NoClassDefFoundError then carries that first failure): say which
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return "failed to start: " + (root.getMessage() == null ? root : root.getMessage());
+        }
         String msg = String.valueOf(e.getMessage());
         if (msg.contains("jdk/incubator/vector") || msg.contains("jdk.incubator.vector")) {
             return "the Vector API module is not loaded: run java with --add-modules jdk.incubator.vector";

@@ -26,7 +26,7 @@ public final class KernelWarmup {
     private static final int[][] GEMM_SHAPES = {
             // m, n, k, transA (0/1), transB (0/1)
             {48, 40, 32, 0, 0}, {48, 10, 32, 0, 0}, {32, 64, 4, 0, 0},
-            {48, 40, 32, 0, 1}, {32, 10, 64, 0, 1}, {32, 64, 64, 0, 1},
+            {48, 40, 32, 0, 1}, {32, 10, 64, 0, 1}, {32, 6, 64, 0, 1}, {32, 64, 64, 0, 1},
             {48, 40, 32, 1, 0}, {10, 64, 32, 1, 0},
             {24, 24, 24, 1, 1},
     };
@@ -34,8 +34,13 @@ public final class KernelWarmup {
     private KernelWarmup() {
     }
 
-    /** Runs each kernel {@code calls} times; returns the seconds it took. */
+    /** Runs each kernel {@code calls} times, then waits until the JIT is idle; returns the seconds it took. */
     public static double run(Backend backend, int calls) {
+        return run(backend, calls, true);
+    }
+
+    /** As {@link #run(Backend, int)}; {@code awaitCompiler} false returns as soon as the calls are done. */
+    public static double run(Backend backend, int calls, boolean awaitCompiler) {
         if (calls < 0) {
             throw new IllegalArgumentException("calls must be >= 0, got " + calls);
         }
@@ -94,7 +99,9 @@ public final class KernelWarmup {
             }
             compute.synchronize();
         }
-        awaitQuietCompiler();
+        if (awaitCompiler) {
+            awaitQuietCompiler();
+        }
         return (System.nanoTime() - start) / 1e9;
     }
 

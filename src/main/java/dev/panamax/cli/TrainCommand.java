@@ -125,8 +125,8 @@ final class TrainCommand implements Callable<Integer> {
                  TrainingSession session = new TrainingSession(spec, optSpec, compute, d,
                          new TrainingSession.Options(epochs, batchSize, seed, dir, resume))) {
                 out.println("Backend    " + compute.name() + ": " + compute.backend().describe());
-                if (warmupSteps > 0 && !compute.name().equals("scalar")) {
-                    double seconds = TrainingWarmup.run(spec, optSpec, compute, warmupSteps);
+                if (warmupSteps > 0 && !compute.name().equals("scalar") && !compute.asynchronous()) {
+                    double seconds = TrainingWarmup.run(spec, optSpec, compute, warmupSteps).seconds();
                     out.printf(Locale.ROOT, "Warm-up    %d steps of a 32-wide replica, then until the JIT was idle: %.1f s%n",
                             warmupSteps, seconds);
                 }

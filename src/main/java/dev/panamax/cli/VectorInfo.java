@@ -18,12 +18,19 @@ final class VectorInfo {
             @SuppressWarnings("unchecked")
             java.util.List<String> list = (java.util.List<String>) lines;
             return list;
-        } catch (ReflectiveOperationException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            return java.util.List.of("unavailable: " + cause.getMessage());
-        } catch (ExceptionInInitializerError e) {
-            return java.util.List.of("unavailable: " + e.getCause().getMessage());
+        } catch (ReflectiveOperationException | ExceptionInInitializerError e) {
+            return java.util.List.of("unavailable: " + rootMessage(e));
         }
+    }
+
+    // the innermost cause's message: a bad -Dpanamax.simd.* value arrives wrapped in an
+    // ExceptionInInitializerError (whose own message is null) inside an InvocationTargetException
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     static String describe() {

@@ -27,13 +27,28 @@ public final class TrainingWarmup {
     private TrainingWarmup() {
     }
 
-    /** Runs {@code steps} replica training steps (and an evaluation step every fourth); returns the seconds taken. */
-    public static double run(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, int steps) {
+    /** What a warm-up did: its seconds, and the replica's loss after its first and its last step. */
+    public record Result(double seconds, float firstLoss, float lastLoss) {
+    }
+
+    /**
+     * Runs {@code steps} replica training steps (and an evaluation step every fourth), then waits until
+     * the JIT is idle.
+     */
+    public static Result run(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, int steps) {
+        return run(spec, optimizerSpec, compute, steps, true);
+    }
+
+    /** As {@link #run(ModelSpec, OptimizerSpec, Compute, int)}; {@code awaitCompiler} false skips the wait. */
+    public static Result run(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, int steps,
+                             boolean awaitCompiler) {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0, got " + steps);
         }
         long start = System.nanoTime();
-        KernelWarmup.run(compute.backend(), steps);
+        KernelWarmup.run(compute.backend(), steps, false);
+        float first = Float.NaN;
+        float last = Float.NaN;
         int[] sizes = spec.sizes().clone();
         int classes = sizes[sizes.length - 1];
         for (int i = 0; i < sizes.length - 1; i++) {
@@ -52,13 +67,18 @@ public final class TrainingWarmup {
                 }
             }
             for (int s = 0; s < steps; s++) {
-                trainer.trainStep(x, labels);
+                last = trainer.trainStep(x, labels);
+                if (s == 0) {
+                    first = last;
+                }
                 if (s % 4 == 3) {
                     trainer.evalStep(x, labels);
                 }
             }
         }
-        KernelWarmup.awaitQuietCompiler();
-        return (System.nanoTime() - start) / 1e9;
+        if (awaitCompiler) {
+            KernelWarmup.awaitQuietCompiler();
+        }
+        return new Result((System.nanoTime() - start) / 1e9, first, last);
     }
 }

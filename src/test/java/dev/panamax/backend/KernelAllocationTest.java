@@ -91,7 +91,8 @@ class KernelAllocationTest {
                 Tensor yWide = Tensor.allocate(a, 32, 64);
                 Tensor wNN = Tensor.allocate(a, 100, 64); // NN: A read in place
                 Tensor xDot = Tensor.allocate(a, 32, 128); // k a multiple of every vector length: dot products
-                Tensor wDot = Tensor.allocate(a, 10, 128);
+                Tensor wDot = Tensor.allocate(a, 6, 128); // 6 columns: under one tile at every width
+                Tensor yDot = Tensor.allocate(a, 32, 6);
                 Tensor aShort = Tensor.allocate(a, 32, 4); // k = 4 <= L: short-k product
                 Tensor bShort = Tensor.allocate(a, 4, 64);
                 Tensor aBig = Tensor.allocate(a, 128, 256); // 8.4 M multiply-adds: split over both threads
@@ -123,7 +124,7 @@ class KernelAllocationTest {
                         new Kernel("gemm NT swapped", () -> c.gemm(false, true, 1f, x, wide, 0f, yWide)),
                         new Kernel("gemm NN", () -> c.gemm(false, false, 1f, x, wNN, 0f, yWide)),
                         new Kernel("gemm TT", () -> c.gemm(true, true, 1f, xtY, y, 0f, cTT)),
-                        new Kernel("gemm NT dot products", () -> c.gemm(false, true, 1f, xDot, wDot, 0f, y)),
+                        new Kernel("gemm NT dot products", () -> c.gemm(false, true, 1f, xDot, wDot, 0f, yDot)),
                         new Kernel("gemm NN short k", () -> c.gemm(false, false, 1f, aShort, bShort, 0.5f, yWide)),
                         new Kernel("gemm NN two threads", () -> c.gemm(false, false, 1f, aBig, bBig, 0f, cBig), 20),
                         new Kernel("gemm NN A packed (aliased rows)", () -> c.gemm(false, false, 1f, aAliased, bAliased,

@@ -10,7 +10,7 @@ class KernelWarmupTest {
     void everyBackendRunsEveryWarmupKernel() {
         for (Backend backend : Backends.allAvailable(2)) {
             try (backend) {
-                double seconds = KernelWarmup.run(backend, 3);
+                double seconds = KernelWarmup.run(backend, 3, false);
                 assertTrue(seconds >= 0 && Double.isFinite(seconds), backend.name() + ": " + seconds);
             }
         }

@@ -13,7 +13,8 @@ import static dev.panamax.backend.simd.GemmBlocking.MR;
 import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
- * Kernels that read A where it is stored, along k, instead of transposing it into packed panels.
+ * Kernels that read A where it is stored, along k, instead of transposing it into packed panels; used
+ * with 32 registers only (SimdGemm.IN_PLACE_A).
  * {@link #multiplyFromA} serves every product whose A is stored along k (NN, NT), unless A's rows
  * alias in L1. It also makes the swapped NT product possible: for {@code C = A B^T} with A (m,k) and
  * B (n,k) both stored along k, one operand has to be transposed into panels whose vectors run across
@@ -39,10 +40,6 @@ final class GemmInPlaceKernels {
      */
     static void multiplyFromA(int kc, MemorySegment a, long aOff, long ldaBytes, int mr, float[] bp, int bpOff,
                               float[] tile) {
-        if (GemmBlocking.SIXTEEN_REGISTERS) {
-            GemmKernels16.multiplyFromA(kc, a, aOff, ldaBytes, mr, bp, bpOff, tile);
-            return;
-        }
         long a0 = aOff;
         long a1 = aOff + Math.min(1, mr - 1) * ldaBytes;
         long a2 = aOff + Math.min(2, mr - 1) * ldaBytes;

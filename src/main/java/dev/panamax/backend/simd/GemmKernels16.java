@@ -12,7 +12,8 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
  * The GEMM kernels for a file of 16 vector registers (x86 without AVX-512): the same products as
- * {@link GemmMicroKernel}, {@link GemmSmallKernels} and {@link GemmInPlaceKernels}, with tiles that fit.
+ * {@link GemmMicroKernel} and {@link GemmSmallKernels}, with tiles that fit (A is never read in place with
+ * 16 registers: see SimdGemm.IN_PLACE_A).
  *
  * <p>Why 4 rows and at most 8 accumulators: 6 x 2 vectors (12 accumulators + 2 B + 1 broadcast = 15)
  * looks like it fits, and is BLIS's haswell shape in assembly, but C2 does not keep it in registers:
@@ -97,46 +98,6 @@ final class GemmKernels16 {
             a = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-        }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-    }
-
-    /** 4 x 2 vectors, A read in place (11 registers): see {@link GemmInPlaceKernels#multiplyFromA}. */
-    static void multiplyFromA(int kc, MemorySegment a, long aOff, long ldaBytes, int mr, float[] bp, int bpOff,
-                              float[] tile) {
-        long a0 = aOff;
-        long a1 = aOff + Math.min(1, mr - 1) * ldaBytes;
-        long a2 = aOff + Math.min(2, mr - 1) * ldaBytes;
-        long a3 = aOff + Math.min(3, mr - 1) * ldaBytes;
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            long step = (long) p * Float.BYTES;
-            int bi = bpOff + p * NR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
-            FloatVector v;
-            v = FloatVector.broadcast(F, a.get(FLOAT, a0 + step));
-            c00 = v.fma(b0, c00);
-            c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(F, a.get(FLOAT, a1 + step));
-            c10 = v.fma(b0, c10);
-            c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(F, a.get(FLOAT, a2 + step));
-            c20 = v.fma(b0, c20);
-            c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(F, a.get(FLOAT, a3 + step));
-            c30 = v.fma(b0, c30);
-            c31 = v.fma(b1, c31);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);

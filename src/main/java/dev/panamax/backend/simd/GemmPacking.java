@@ -46,13 +46,13 @@ final class GemmPacking {
      * with another in one variable escapes C2's analysis and is allocated on every call.
      */
     private static final VectorMask<Float>[] FIRST_LANES = firstLanes();
+    /** Every lane, made once, for the 16 x 16 transpose's stores where the caller passes no mask. */
+    private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
     /**
      * 4-row A panels (the 16-register family) are transposed 4 x 4 with 128-bit vectors whatever L is:
      * each transposed column is then exactly one panel step, stored whole. With L-lane transposes three
      * quarters or half of each store would be masked off, and a masked store (vmaskmovps) is slow on AVX2.
      */
-    /** Every lane, made once, for the 16 x 16 transpose's stores where the caller passes no mask. */
-    private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
     private static final boolean QUARTER_TRANSPOSES = MR == 4 && L > 4;
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorShuffle<Float> UP2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l - 2, 4));
@@ -273,7 +273,8 @@ final class GemmPacking {
      * the last one, their lanes dropped by the mask) -> their transpose: column s (lane s of every row)
      * is stored under mask at dst[at + s * stride], or whole where mask is null (every row there: B panels),
      * as a plain store: a masked one costs several times more on AVX2. log2(L) stages swap the off-diagonal b x b blocks of
-     * every 2b x 2b block, b = L/2 ... 1, each output vector one two-source selection.
+     * every 2b x 2b block, b = L/2 ... 1 (16 lanes: each output one two-source selection; 8 and 4 lanes: a
+     * permute and a blend).
      */
     private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
                                        float[] dst, int at, int stride, VectorMask<Float> mask) {

@@ -125,7 +125,7 @@ final class GemmSmallKernels {
     }
 
     /**
-     * Two panels of MR rows of A -> a 24 x 16 tile: tile row r holds row r of panel 0's product in lanes
+     * Two panels of MR rows of A -> a 2 MR x L tile: tile row r holds row r of panel 0's product in lanes
      * [0, L) and of panel 1's in lanes [L, 2L). Element (row r, step p) of panel q is
      * {@code ap[apOffq + p * stepStride + r * rowStride]}: stepStride = MR, rowStride = 1 for panels packed
      * by {@link GemmPacking#packA}; stepStride = 1, rowStride = kc for rows copied as they are by
@@ -208,7 +208,7 @@ final class GemmSmallKernels {
 
     /** Rows of C per {@link #multiplyShortK} block (16 accumulators + 4 B + 1 = 21 registers; 4 x 2 vectors with 16). */
     static final int SHORT_K_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.SHORT_K_ROWS : 4;
-    /** Columns of C per {@link #multiplyShortK} block: 4 vectors. */
+    /** Columns of C per {@link #multiplyShortK} block: 4 vectors (2 with 16 registers). */
     static final int SHORT_K_COLS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.SHORT_K_COLS : 4 * L;
 
     /**

@@ -25,15 +25,15 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
     static final int MC = GemmBlocking.MC;
     static final int NC = GemmBlocking.NC;
     /**
-     * Columns of a transposed C per thread's unit: a multiple of MR (whole tiles) and of a cache line's
-     * floats, so that where C's rows start on a line two threads never write into the same line.
-     */
-    /**
      * Whether A stored along k may be read in place (GemmInPlaceKernels, and with it the swapped NT
      * product). Not with 16 registers: the in-place kernel's scalar loads and broadcasts then cost C2
      * the registers it needs for the accumulators, and packing A is the cheaper of the two.
      */
     private static final boolean IN_PLACE_A = !GemmBlocking.SIXTEEN_REGISTERS;
+    /**
+     * Columns of a transposed C per thread's unit: a multiple of MR (whole tiles) and of a cache line's
+     * floats, so that where C's rows start on a line two threads never write into the same line.
+     */
     private static final int TRANSPOSED_UNIT = lcm(4 * MR, GemmBlocking.LINE_FLOATS);
     /**
      * Longest k for the short-k product, which writes C from registers: one vector's worth of steps, where
@@ -161,7 +161,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
         // transposed C: a row of the swapped problem is a column of C, whose rows are m (swapped) long
         long ldcBytes = (long) (transposedC ? m : n) * Float.BYTES;
         long ldaBytes = (long) lda * Float.BYTES;
-        // equal k blocks (784 -> 4 x 196, not 3 x 256 + 16): a short last block wastes C reads and writes
+        // equal k blocks (784 with KC 224 -> 4 x 196, not 3 x 224 + 112): a short last block wastes C reads and writes
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int mBlocks = (rows + MC - 1) / MC;
@@ -188,7 +188,7 @@ final class SimdGemm implements WorkerPool.Job, AutoCloseable {
             dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
             return;
         }
-        if (!transA && !transB && !transposedC && k <= SHORT_K && rows % GemmSmallKernels.SHORT_K_ROWS == 0
+        if (!transA && !transB && !transposedC && k <= SHORT_K && k <= KC && rows % GemmSmallKernels.SHORT_K_ROWS == 0
                 && cols % GemmSmallKernels.SHORT_K_COLS == 0) {
             shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
             return;
