@@ -174,8 +174,9 @@ final class GemmPacking {
                                              int at) {
         for (int g = 0; g < A_GROUPS; g++) {
             int rows = Math.min(L, MR - g * L);
+            // a whole group of L rows is stored unmasked (at 4 lanes every group is whole: MR is 4 or 12)
             transposeBlock(a, ((long) (i + g * L) * lda + p) * Float.BYTES, (long) lda * Float.BYTES, rows, scratch,
-                    dst, at + g * L, MR, FIRST_LANES[rows]);
+                    dst, at + g * L, MR, rows == L ? null : FIRST_LANES[rows]);
         }
     }
 
@@ -283,7 +284,7 @@ final class GemmPacking {
         } else if (L == 8) {
             transpose8(src, from, rowBytes, rows, dst, at, stride, mask);
         } else {
-            transpose4(src, from, rowBytes, rows, dst, at, stride, mask);
+            transpose4(src, from, rowBytes, dst, at, stride); // only ever whole (mask null): see packAStepsTransposed
         }
     }
 
@@ -407,28 +408,18 @@ final class GemmPacking {
         }
     }
 
-    /** 4 x 4 (128-bit vectors): two stages, b = 2, 1. */
-    private static void transpose4(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
-                                   int stride, VectorMask<Float> mask) {
-        FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 0, rows), ORDER);
-        FloatVector r1 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 1, rows), ORDER);
-        FloatVector r2 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 2, rows), ORDER);
-        FloatVector r3 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 3, rows), ORDER);
+    /** 4 x 4 (128-bit vectors): two stages, b = 2, 1; four whole rows, every column stored whole. */
+    private static void transpose4(MemorySegment src, long from, long rowBytes, float[] dst, int at, int stride) {
+        FloatVector r0 = FloatVector.fromMemorySegment(F, src, from, ORDER);
+        FloatVector r1 = FloatVector.fromMemorySegment(F, src, from + rowBytes, ORDER);
+        FloatVector r2 = FloatVector.fromMemorySegment(F, src, from + 2 * rowBytes, ORDER);
+        FloatVector r3 = FloatVector.fromMemorySegment(F, src, from + 3 * rowBytes, ORDER);
         FloatVector x0 = r0.blend(r2.rearrange(UP2), SECOND2), x2 = r0.rearrange(DOWN2).blend(r2, SECOND2);
         FloatVector x1 = r1.blend(r3.rearrange(UP2), SECOND2), x3 = r1.rearrange(DOWN2).blend(r3, SECOND2);
-        FloatVector z0 = x0.blend(x1.rearrange(UP1), SECOND1), z1 = x0.rearrange(DOWN1).blend(x1, SECOND1);
-        FloatVector z2 = x2.blend(x3.rearrange(UP1), SECOND1), z3 = x2.rearrange(DOWN1).blend(x3, SECOND1);
-        if (mask == null) {
-            z0.intoArray(dst, at);
-            z1.intoArray(dst, at + stride);
-            z2.intoArray(dst, at + 2 * stride);
-            z3.intoArray(dst, at + 3 * stride);
-        } else {
-            z0.intoArray(dst, at, mask);
-            z1.intoArray(dst, at + stride, mask);
-            z2.intoArray(dst, at + 2 * stride, mask);
-            z3.intoArray(dst, at + 3 * stride, mask);
-        }
+        x0.blend(x1.rearrange(UP1), SECOND1).intoArray(dst, at);
+        x0.rearrange(DOWN1).blend(x1, SECOND1).intoArray(dst, at + stride);
+        x2.blend(x3.rearrange(UP1), SECOND1).intoArray(dst, at + 2 * stride);
+        x2.rearrange(DOWN1).blend(x3, SECOND1).intoArray(dst, at + 3 * stride);
     }
 
     /**

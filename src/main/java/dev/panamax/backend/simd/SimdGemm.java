@@ -6,8 +6,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import static dev.panamax.backend.simd.GemmBlocking.KC;
 import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MC;
 import static dev.panamax.backend.simd.GemmBlocking.MR;
+import static dev.panamax.backend.simd.GemmBlocking.NC;
 import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
@@ -20,10 +23,6 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * never wait on each other, and a thread late to start leaves its slab to the others. Pack buffers grow to the largest problem seen and are then reused (no allocation per call).
  */
 final class SimdGemm implements WorkerPool.Job, AutoCloseable {
-    /** k steps, rows of A and columns of B per packed block: from the caches (see GemmBlocking). */
-    static final int KC = GemmBlocking.KC;
-    static final int MC = GemmBlocking.MC;
-    static final int NC = GemmBlocking.NC;
     /**
      * Whether A stored along k may be read in place (GemmInPlaceKernels, and with it the swapped NT
      * product). Not with 16 registers: the in-place kernel's scalar loads and broadcasts then cost C2
