@@ -45,3 +45,20 @@ PANAMAX_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL
 
 # Maven's own bundled guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run: allow it quietly.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
+# Finds a Python that imports torch (Debian's python3-torch lives under /usr/bin/python3, which a
+# pyenv or venv python3 first on PATH hides): PANAMAX_PYTHON, then /usr/bin/python3, then python3.
+# Sets PANAMAX_TORCH_PYTHON; says what to install when there is none.
+panamax_find_torch_python() {
+    local c
+    for c in "${PANAMAX_PYTHON:-}" /usr/bin/python3 "$(command -v python3 2>/dev/null || true)"; do
+        [ -n "$c" ] && [ -x "$c" ] || continue
+        if "$c" -c 'import torch' 2>/dev/null; then
+            PANAMAX_TORCH_PYTHON="$c"
+            return 0
+        fi
+    done
+    echo "panamax: no Python that imports torch (tried PANAMAX_PYTHON, /usr/bin/python3, python3 on PATH);" \
+         "install Debian's PyTorch: apt-get install python3-torch" >&2
+    return 1
+}

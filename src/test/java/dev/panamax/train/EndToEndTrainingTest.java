@@ -6,9 +6,8 @@ import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.DeferredBackend;
 import dev.panamax.backend.simd.SimdBackend;
-import dev.panamax.data.Dataset;
 import dev.panamax.data.DatasetPair;
-import dev.panamax.data.FashionMnistSource;
+import dev.panamax.data.FashionMnistSlice;
 import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Loss;
 import dev.panamax.optim.OptimizerSpec;
@@ -23,45 +22,28 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Trains the 784-64-10 MLP on a slice of real Fashion-MNIST (Debian's dataset-fashion-mnist, which
- * .ci/run installs) on every backend that loads, and checks exact resume.
+ * Trains the 784-64-10 MLP on the repository's slice of real Fashion-MNIST ({@link FashionMnistSlice}:
+ * no package, no network) on every backend that loads, and checks exact resume.
  */
 class EndToEndTrainingTest {
-    private static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
-    private static final int TRAIN_SLICE = 3000;
-    private static final int TEST_SLICE = 2000;
-
-    private static DatasetPair full;
-    private static Dataset train;
-    private static Dataset test;
+    private static DatasetPair slice;
 
     @BeforeAll
     static void load() throws IOException {
-        assumeTrue(Files.isDirectory(DEBIAN_DIR), "Fashion-MNIST is not installed at " + DEBIAN_DIR
-                + ": apt-get install dataset-fashion-mnist (.ci/run does)");
-        full = FashionMnistSource.withDefaults().load();
-        train = full.train().head(TRAIN_SLICE);
-        test = full.test().head(TEST_SLICE);
+        slice = FashionMnistSlice.load();
     }
 
     @AfterAll
     static void close() {
-        for (AutoCloseable c : new AutoCloseable[] {train, test, full}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        if (slice != null) {
+            slice.close();
         }
     }
 
     private static DatasetPair slice() {
-        return new DatasetPair(full.name(), full.label(), full.origin(), train, test);
+        return slice;
     }
 
     @Test

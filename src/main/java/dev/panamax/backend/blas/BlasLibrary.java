@@ -145,15 +145,20 @@ public final class BlasLibrary {
      * result says so ({@link Source#BUNDLED} and its path).
      */
     public static BlasLibrary loadSystem() {
+        return loadSystem(SYSTEM_SONAME);
+    }
+
+    /** As {@link #loadSystem()}, by another SONAME (tests: one that no system has). */
+    static BlasLibrary loadSystem(String soname) {
         SymbolLookup lookup;
         try {
-            lookup = SymbolLookup.libraryLookup(SYSTEM_SONAME, Arena.global());
+            lookup = SymbolLookup.libraryLookup(soname, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new BackendUnavailableException("the dynamic linker cannot open " + SYSTEM_SONAME + " ("
-                    + Dlfcn.openError(SYSTEM_SONAME).orElse("not in the system library folders or LD_LIBRARY_PATH")
+            throw new BackendUnavailableException("the dynamic linker cannot open " + soname + " ("
+                    + Dlfcn.openError(soname).orElse("not in the system library folders or LD_LIBRARY_PATH")
                     + ")", e);
         }
-        return bind(lookup, SYSTEM_SONAME, Source.SYSTEM);
+        return bind(lookup, soname, Source.SYSTEM);
     }
 
     /**

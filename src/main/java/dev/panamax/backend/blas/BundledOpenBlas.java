@@ -70,7 +70,7 @@ public final class BundledOpenBlas {
     }
 
     /** The cache root: the property, else $XDG_CACHE_HOME/panamax, else ~/.cache/panamax. */
-    static Path defaultCacheRoot() {
+    public static Path defaultCacheRoot() {
         String forced = System.getProperty(CACHE_PROPERTY);
         if (forced != null && !forced.isBlank()) {
             return Path.of(forced);

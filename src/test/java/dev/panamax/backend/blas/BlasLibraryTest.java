@@ -17,7 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Library resolution: each way of failing says which file and what is wrong; the system path works where installed. */
+/**
+ * Library resolution: each way of failing says which file and what is wrong; the property and the
+ * default choose the right copy. In a JVM of its own (surefire execution blas-loading), since which
+ * copy answers a request by SONAME depends on what the JVM loaded before; the system path by SONAME is
+ * SystemOpenBlasTest's.
+ */
 class BlasLibraryTest {
 
     private static void assertMentions(String message, String... parts) {
@@ -48,10 +53,12 @@ class BlasLibraryTest {
 
     @Test
     void truncatedElfIsRejectedByTheDynamicLinker(@TempDir Path dir) throws IOException {
-        // ELF magic and then nothing: passes the header sniff, fails in dlopen
+        // ELF magic and then nothing: passes the header sniff, fails in dlopen. The linker's own reason
+        // must reach the message, in whatever words this C library uses.
         Path broken = Files.write(dir.resolve("libbroken.so"), new byte[]{0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        String linkersReason = Dlfcn.openError(broken.toString()).orElseThrow();
         var e = assertThrows(BackendUnavailableException.class, () -> BlasLibrary.loadFile(broken));
-        assertMentions(e.getMessage(), broken.toString(), "cannot load", "file too short");
+        assertMentions(e.getMessage(), broken.toString(), "cannot load", linkersReason);
     }
 
     @Test
@@ -113,28 +120,6 @@ class BlasLibraryTest {
     }
 
     @Test
-    void systemOpenBlasLoadsWhereInstalledAndFailsClearlyWhereNot() {
-        if (TestLibraries.systemOpenBlasInstalled()) {
-            BlasLibrary lib = TestLibraries.system();
-            assertNotNull(lib);
-            assertEquals(BlasLibrary.Source.SYSTEM, lib.source());
-            Path file = Path.of(lib.path());
-            assertTrue(Files.isRegularFile(file), "reported path is the real file: " + file);
-            assertFalse(lib.path().contains("panamax-blas-cache"), "system, not a bundled copy: " + file);
-            assertTrue(lib.coreName().isPresent());
-        } else if (!bundledAlreadyLoaded()) {
-            var e = assertThrows(BackendUnavailableException.class, BlasLibrary::loadSystem);
-            assertMentions(e.getMessage(), BlasLibrary.SYSTEM_SONAME);
-        } else {
-            // the linker matches the SONAME against the bundled copy already in the process: whichever copy
-            // an earlier test class extracted (this test's temporary cache, or the user's), not a system file
-            BlasLibrary lib = BlasLibrary.loadSystem();
-            assertEquals(BlasLibrary.Source.BUNDLED, lib.source());
-            assertTrue(Files.isRegularFile(Path.of(lib.path())), "reported path is the real file: " + lib.path());
-        }
-    }
-
-    @Test
     void nothingLoadableGivesBothReasonsAndWhatToInstall() {
         var e = assertThrows(BackendUnavailableException.class, () -> BlasLibrary.systemThenBundled(
                 () -> { throw new BackendUnavailableException("system reason X"); },
@@ -149,16 +134,6 @@ class BlasLibraryTest {
         BlasLibrary chosen = BlasLibrary.systemThenBundled(
                 () -> { throw new BackendUnavailableException("no system OpenBLAS"); }, () -> bundled);
         assertEquals(bundled, chosen);
-    }
-
-    /** Whether a libopenblas.so.0 from a bundled cache is mapped into this process. */
-    private static boolean bundledAlreadyLoaded() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                    .anyMatch(line -> line.contains("/openblas-") && line.endsWith("/libopenblas.so.0"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.panamax.backend.blas;
 
 import dev.panamax.backend.BackendUnavailableException;
+import dev.panamax.backend.ffi.Dlfcn;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * The CBLAS libraries the tests run on: the system's OpenBLAS where the dynamic linker finds one,
- * and always the bundled one, extracted once per test JVM into a temporary cache folder.
+ * and always the bundled one, extracted into the test JVM's cache folder: the one the build names
+ * with -Dpanamax.blas.cache (under target/, never the user's ~/.cache), else a temporary folder.
  */
 final class TestLibraries {
     /**
@@ -22,13 +23,12 @@ final class TestLibraries {
      * dynamic linker answers a request by that SONAME with it, and the system one would never be
      * tested. Every test class that loads the bundled library goes through this class first.
      */
-    private static final BlasLibrary SYSTEM = systemOpenBlasInstalled() ? loadInstalledSystem() : null;
+    private static final BlasLibrary SYSTEM = loadSystemIfPresent();
     /**
-     * The test JVM's bundled cache, also set as the default cache so that tests going through
-     * {@link BlasLibrary#load()} on a machine without a system OpenBLAS neither write into the
-     * user's ~/.cache nor load a second copy.
+     * The test JVM's bundled cache, also the default cache, so that tests going through
+     * {@link BlasLibrary#load()} on a machine without a system OpenBLAS load this same copy.
      */
-    private static final Path BUNDLED_CACHE = temporaryCache();
+    private static final Path BUNDLED_CACHE = testCache();
     private static BlasLibrary bundled;
 
     private TestLibraries() {
@@ -42,7 +42,11 @@ final class TestLibraries {
         return bundled;
     }
 
-    private static Path temporaryCache() {
+    private static Path testCache() {
+        String configured = System.getProperty(BundledOpenBlas.CACHE_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
         Path dir;
         try {
             dir = Files.createTempDirectory("panamax-blas-cache");
@@ -54,25 +58,25 @@ final class TestLibraries {
         return dir;
     }
 
-    /**
-     * Whether a libopenblas.so.0 sits in a folder the dynamic linker searches by default or in
-     * LD_LIBRARY_PATH: the independent expectation for {@link BlasLibrary#loadSystem()}.
-     */
+    /** Whether the dynamic linker found a system libopenblas.so.0 (not a bundled copy) for this JVM. */
     static boolean systemOpenBlasInstalled() {
-        List<String> dirs = new ArrayList<>(List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-                "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"));
-        String ld = System.getenv("LD_LIBRARY_PATH");
-        if (ld != null) {
-            dirs.addAll(List.of(ld.split(File.pathSeparator)));
-        }
-        return dirs.stream().anyMatch(d -> !d.isEmpty() && Files.exists(Path.of(d, BlasLibrary.SYSTEM_SONAME)));
+        return SYSTEM != null;
     }
 
-    private static BlasLibrary loadInstalledSystem() {
+    /**
+     * The system OpenBLAS where the linker opens one; null where it opens none, or where the copy it
+     * answers with is a bundled one that an earlier test of this JVM loaded (SystemOpenBlasTest, in a
+     * JVM of its own, is where the system path itself is checked).
+     */
+    private static BlasLibrary loadSystemIfPresent() {
+        if (Dlfcn.openError(BlasLibrary.SYSTEM_SONAME).isPresent()) {
+            return null;
+        }
         try {
-            return BlasLibrary.loadSystem();
+            BlasLibrary lib = BlasLibrary.loadSystem();
+            return lib.source() == BlasLibrary.Source.SYSTEM ? lib : null;
         } catch (BackendUnavailableException e) {
-            throw new AssertionError("libopenblas.so.0 is installed but did not load", e);
+            throw new AssertionError("the dynamic linker opens libopenblas.so.0, but it did not load as CBLAS", e);
         }
     }
 

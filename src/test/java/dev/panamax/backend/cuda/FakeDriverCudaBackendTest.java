@@ -3,9 +3,9 @@ package dev.panamax.backend.cuda;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.scalar.ScalarBackend;
-import dev.panamax.data.Dataset;
+import dev.panamax.backend.ffi.Dlfcn;
 import dev.panamax.data.DatasetPair;
-import dev.panamax.data.FashionMnistSource;
+import dev.panamax.data.FashionMnistSlice;
 import dev.panamax.io.GoldenDir;
 import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Loss;
@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -82,10 +83,10 @@ class FakeDriverCudaBackendTest {
         List<String> command = new ArrayList<>(List.of(compiler, "-x", "c++", "-std=c++17", "-shared", "-fPIC",
                 "-nostdlib", "-O1", "-ffp-contract=off", "-fno-math-errno", "-fno-exceptions", "-fno-rtti",
                 "-o", library.toString(), source.toString()));
-        Path libm = Path.of("/lib/x86_64-linux-gnu/libm.so.6");
-        if (Files.exists(libm)) {
-            command.addAll(List.of("-x", "none", libm.toString())); // exp, log, tanh, fmaf; else the JVM's own libm
-        }
+        // the C library's libm (exp, log, tanh, fmaf), found through a symbol so that no distribution's
+        // folder layout is assumed; else the fake resolves them against the JVM's own libm
+        Optional<String> libm = Dlfcn.fileOf(Linker.nativeLinker().defaultLookup().findOrThrow("cos"));
+        libm.ifPresent(file -> command.addAll(List.of("-x", "none", file)));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the compiler did not finish");
@@ -306,23 +307,16 @@ class FakeDriverCudaBackendTest {
 
     /**
      * The command line's training path on the cuda backend: epochs, evaluation, checkpoints and an exact
-     * resume, on a slice of real Fashion-MNIST (as EndToEndTrainingTest does on the CPU backends).
+     * resume, on the repository's slice of real Fashion-MNIST (as EndToEndTrainingTest does on the CPU backends).
      */
     @Test
     void aTrainingSessionLearnsCheckpointsAndResumesExactly(@TempDir Path tmp) throws IOException {
-        Path fashion = Path.of("/usr/share/datasets/fashion-mnist");
-        Assumptions.assumeTrue(Files.isDirectory(fashion), "Fashion-MNIST is not installed at " + fashion
-                + ": apt-get install dataset-fashion-mnist (.ci/run does)");
         open().close(); // the sessions below open their own; this one only proves the fake loads
         backend = null;
         ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 32, 10},
                 Activation.RELU, Loss.CROSS_ENTROPY);
         OptimizerSpec opt = OptimizerSpec.parse("sgd(lr=0.1, momentum=0.9)");
-        try (DatasetPair full = FashionMnistSource.withDefaults().load();
-             Dataset train = full.train().head(2000);
-             Dataset test = full.test().head(1000)) {
-            DatasetPair slice = new DatasetPair(full.name(), full.label(), full.origin(),
-                    train, test);
+        try (DatasetPair slice = FashionMnistSlice.load()) {
             List<EpochMetrics> history;
             try (Compute c = new Compute(new CudaBackend(List.of(dir), 0, true));
                  TrainingSession s = new TrainingSession(spec, opt, c, slice,
