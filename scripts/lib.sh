@@ -11,10 +11,11 @@ panamax_java_major() {
 }
 
 panamax_find_jdk() {
-    local candidates=() c v
+    local candidates=() c v home="${HOME:-}"
     [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-    for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* "$HOME"/.sdkman/candidates/java/* \
-             "$HOME"/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+    # HOME may be unset (env -u HOME, some service managers): then only the system folders are searched
+    for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* ${home:+"$home"/.sdkman/candidates/java/*} \
+             ${home:+"$home"/.jdks/*} /Library/Java/JavaVirtualMachines/*/Contents/Home; do
         [ -d "$c" ] && candidates+=("$c")
     done
     if command -v java >/dev/null 2>&1; then

@@ -19,6 +19,8 @@ import numpy
 import torch
 import torch.nn.functional as F
 
+from safetensors_io import read_safetensors, write_safetensors
+
 SET = "A"
 SEED = 1234
 STEPS = 20
@@ -72,9 +74,6 @@ LOSS_CALLS = {
     "gaussian_nll": "torch.nn.functional.gaussian_nll_loss(logits, Y, var, full=True, eps=1e-06, reduction='mean')",
 }
 SOFTMAX_LOSSES = {"cross_entropy", "mse_softmax"}
-
-DTYPES = {numpy.dtype("float32"): "F32", numpy.dtype("int64"): "I64"}
-
 
 def debian_package_version(package):
     """The installed version of a Debian package, from dpkg's status file; 'unknown' elsewhere."""
@@ -130,42 +129,6 @@ def common_metadata():
         "blas": BLAS,
         "torch_num_threads": str(torch.get_num_threads()),
     }
-
-
-def write_safetensors(path, metadata, tensors):
-    """tensors: (name, numpy array) in file order; 8-byte dtypes must come first (alignment)."""
-    header = {"__metadata__": metadata}
-    blobs = []
-    offset = 0
-    for name, array in tensors:
-        array = numpy.ascontiguousarray(array)
-        data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes(order="C")
-        header[name] = {"dtype": DTYPES[array.dtype], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as out:
-        out.write(struct.pack("<Q", len(text)))
-        out.write(text)
-        for data in blobs:
-            out.write(data)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    (length,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + length])
-    metadata = header.pop("__metadata__", {})
-    base = 8 + length
-    tensors = {}
-    for name, info in header.items():
-        begin, end = info["data_offsets"]
-        dtype = numpy.float32 if info["dtype"] == "F32" else numpy.int64
-        tensors[name] = numpy.frombuffer(raw[base + begin:base + end], dtype=dtype).reshape(info["shape"])
-    return metadata, tensors
 
 
 def hyperparameter_text(value):

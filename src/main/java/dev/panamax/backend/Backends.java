@@ -55,12 +55,49 @@ public final class Backends {
      * Thread count from {@code -Dpanamax.threads} (default: all cores).
      */
     public static Backend fromSystemProperties() {
-        int threads = Integer.getInteger(THREADS_PROPERTY, 0);
-        String forced = System.getProperty(BACKEND_PROPERTY);
-        if (forced != null && !forced.isBlank()) {
-            return create(forced, threads);
+        int threads = threadsFromProperty();
+        String forced = backendFromProperty();
+        return forced.equalsIgnoreCase("auto") ? best(threads) : create(forced, threads);
+    }
+
+    /**
+     * The most worker threads a backend takes: 8 per core. More only add switching (the kernels are
+     * compute-bound and split work evenly), and a mistyped count would otherwise create threads until
+     * the machine refuses.
+     */
+    public static int maxThreads() {
+        return 8 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Refuses a thread count below 0 or above {@link #maxThreads()}, naming {@code source} (the option or property). */
+    public static void checkThreads(int threads, String source) {
+        if (threads < 0 || threads > maxThreads()) {
+            throw new IllegalArgumentException(source + " must be between 0 (all cores) and " + maxThreads() + " (8 per core on "
+                    + Runtime.getRuntime().availableProcessors() + " cores), got " + threads);
         }
-        return best(threads);
+    }
+
+    /** {@code -Dpanamax.threads}, checked: 0 when absent; a value that is not a count is refused, not read as 0. */
+    public static int threadsFromProperty() {
+        String text = System.getProperty(THREADS_PROPERTY);
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        int threads;
+        try {
+            threads = Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + text + " is not a whole number of threads"
+                    + " (0 = all cores)");
+        }
+        checkThreads(threads, "-D" + THREADS_PROPERTY);
+        return threads;
+    }
+
+    /** {@code -Dpanamax.backend}, or "auto" when absent. */
+    public static String backendFromProperty() {
+        String forced = System.getProperty(BACKEND_PROPERTY);
+        return forced == null || forced.isBlank() ? "auto" : forced.strip();
     }
 
     /** The highest-priority backend that loads; logs each skipped backend's reason once. */

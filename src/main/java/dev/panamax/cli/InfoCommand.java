@@ -30,6 +30,7 @@ final class InfoCommand implements Runnable {
             System.out.printf("Env         OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s%n", coretype,
                     System.getenv("OPENBLAS_L2_SIZE"));
         }
+        Backends.checkThreads(threads, "--threads");
         System.out.println("Backends:");
         for (Map.Entry<String, String> e : Backends.survey(threads).entrySet()) {
             System.out.printf("  %-7s %s%n", e.getKey(), e.getValue());

@@ -9,6 +9,8 @@ import dev.panamax.nn.Loss;
 import dev.panamax.nn.ParameterSummary;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.train.EpochMetrics;
+import dev.panamax.train.InitialWeights;
+import dev.panamax.train.RunFolder;
 import dev.panamax.train.ModelSpec;
 import dev.panamax.train.TrainingSession;
 import dev.panamax.train.TrainingWarmup;
@@ -78,6 +80,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", description = "Steps of a small replica of the run (same activation, loss and optimizer) before training, so the JIT compiles every path while steps are cheap (0 = none). Default: ${DEFAULT-VALUE}")
     int warmupSteps = TrainingWarmup.DEFAULT_STEPS;
 
+    @Option(names = "--init-from", paramLabel = "FILE", description = "Start from the weights of FILE: a PyTorch state dict"
+            + " of nn.Sequential Linear layers (N.weight [out, in], N.bias [out]) or a Panamax checkpoint (its weights only:"
+            + " the optimizer starts afresh). The hidden sizes are read from it; --activation must be the model's.")
+    Path initFrom;
+
     @Option(names = "--train-limit", description = "Use only the first N training samples (0 = all).")
     int trainLimit;
 
@@ -86,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintStream out = System.out;
         // every option is checked before the data set is loaded (which may try the network)
         CommandLine cl = commandSpec.commandLine();
-        Activation act = CliErrors.option(cl, "--activation", () -> Activation.parse(activation));
+        Activation parsedActivation = CliErrors.option(cl, "--activation", () -> Activation.parse(activation));
         Loss lossKind = CliErrors.option(cl, "--loss", () -> Loss.parse(loss));
         OptimizerSpec optSpec = CliErrors.option(cl, "--optimizer", () -> OptimizerSpec.parse(optimizer));
         CliErrors.require(cl, epochs >= 1, "--epochs must be at least 1, got " + epochs);
@@ -96,12 +103,27 @@ final class TrainCommand implements Callable<Integer> {
                 "--hidden sizes must be positive, got " + java.util.Arrays.toString(hidden));
         CliErrors.require(cl, !(resume && overwrite), "--resume and --overwrite contradict each other");
         CliErrors.require(cl, !resume || runDir != null, "--resume needs the --run-dir of the run to continue");
-        backendOptions.validate(cl);
-        if (runDir != null && !resume && !overwrite && Files.exists(runDir.resolve(TrainingSession.CHECKPOINT))) {
-            throw new IOException("the run folder " + runDir + " already holds a checkpoint: pass --resume to continue it, "
-                    + "--overwrite to replace it, or another --run-dir");
+        CliErrors.require(cl, runDir == null || !runDir.toString().isBlank(), "--run-dir must name a folder, got ''");
+        CliErrors.require(cl, !(resume && initFrom != null), "--resume continues a run's own weights; --init-from starts a new run");
+        InitialWeights init = initFrom == null ? null : InitialWeights.read(initFrom);
+        if (init != null) {
+            int[] fileHidden = java.util.Arrays.copyOfRange(init.sizes(), 1, init.sizes().length - 1);
+            CliErrors.require(cl, !cl.getParseResult().hasMatchedOption("--hidden")
+                            || java.util.Arrays.equals(fileHidden, hidden),
+                    "--hidden " + java.util.Arrays.toString(hidden) + " contradicts " + initFrom + ", whose hidden sizes are "
+                            + java.util.Arrays.toString(fileHidden));
+            hidden = fileHidden;
+            if (init.activation().isPresent() && init.activation().get() != parsedActivation) {
+                CliErrors.require(cl, !cl.getParseResult().hasMatchedOption("--activation"), "--activation " + activation
+                        + " contradicts " + initFrom + ", a " + init.activation().get().label() + " model");
+                parsedActivation = init.activation().get();
+            }
         }
-        try (DatasetPair pair = data.load();
+        Activation act = parsedActivation;
+        backendOptions.validate(cl);
+        // the folder is locked before the data loads, so that a second run on it is refused at once
+        try (RunFolder folder = runDir == null ? null : RunFolder.open(runDir, TrainingSession.CHECKPOINT);
+             DatasetPair pair = checkedRunFolder(folder).load();
              Dataset limited = trainLimit > 0 && trainLimit < pair.train().size() ? pair.train().head(trainLimit) : null) {
             DatasetPair d = limited == null ? pair
                     : new DatasetPair(pair.name(), pair.label(), pair.origin(), limited, pair.test());
@@ -118,12 +140,16 @@ final class TrainCommand implements Callable<Integer> {
             sizes[0] = d.train().features();
             System.arraycopy(hidden, 0, sizes, 1, hidden.length);
             sizes[sizes.length - 1] = d.train().classes();
+            if (init != null && !java.util.Arrays.equals(sizes, init.sizes())) {
+                throw new IOException(initFrom + " holds a " + init.describeSizes() + " model; " + d.description() + " needs "
+                        + sizes[0] + " inputs and " + sizes[sizes.length - 1] + " classes");
+            }
             ModelSpec spec = new ModelSpec(sizes, act, lossKind, mean, std);
             Path dir = runDir != null ? runDir : Path.of("runs", d.name() + "-" + optSpec.optimizerName().toLowerCase(Locale.ROOT)
                     + "-" + lossKind.label() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             try (Compute compute = new Compute(backendOptions.create());
                  TrainingSession session = new TrainingSession(spec, optSpec, compute, d,
-                         new TrainingSession.Options(epochs, batchSize, seed, dir, resume))) {
+                         new TrainingSession.Options(epochs, batchSize, seed, dir, resume), folder)) {
                 out.println("Backend    " + compute.name() + ": " + compute.backend().describe());
                 if (warmupSteps > 0 && !compute.name().equals("scalar") && !compute.asynchronous()) {
                     double seconds = TrainingWarmup.run(spec, optSpec, compute, warmupSteps).seconds();
@@ -132,6 +158,10 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 out.println("Optimizer  " + optSpec);
                 out.println("Loss       " + lossKind.label());
+                if (init != null) {
+                    init.loadInto(session.model());
+                    out.println("Weights    from " + initFrom + " (" + init.kind() + ")");
+                }
                 out.println("Model      " + session.model());
                 out.print(ParameterSummary.table(session.model()).indent(11));
                 for (String notice : session.notices()) {
@@ -151,6 +181,15 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The data options, once the locked run folder has been checked for an earlier run's checkpoint. */
+    private DataOptions checkedRunFolder(RunFolder folder) throws IOException {
+        if (folder != null && !resume && !overwrite && Files.exists(folder.dir().resolve(TrainingSession.CHECKPOINT))) {
+            throw new IOException("the run folder " + folder.dir() + " already holds a checkpoint: pass --resume to continue"
+                    + " it, --overwrite to replace it, or another --run-dir");
+        }
+        return data;
     }
 
     /** Prints the progress bar during an epoch and one summary line after it. */
@@ -174,6 +213,15 @@ final class TrainCommand implements Callable<Integer> {
                 barEpoch = epoch;
             }
             bar.update(done, loss, accuracy);
+        }
+
+        @Override
+        public void warning(String text) {
+            if (bar != null) {
+                bar.finish();
+                bar = null;
+            }
+            out.println("Warning    " + text);
         }
 
         @Override

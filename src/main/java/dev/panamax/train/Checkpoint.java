@@ -63,6 +63,16 @@ public final class Checkpoint {
         try (SafetensorsReader r = SafetensorsReader.open(file); Arena scratch = Arena.ofConfined()) {
             Map<String, Variable> params = model.namedParameters();
             List<String> problems = new ArrayList<>();
+            String format = r.metadata().get(FORMAT_KEY);
+            if (format != null && !format.equals(FORMAT)) {
+                problems.add("its format is '" + format + "', this version reads '" + FORMAT + "'");
+            }
+            for (String name : r.names()) {
+                // optimizer state is Panamax's own and may be left unread (eval, --init-from); anything else is not ours
+                if (!params.containsKey(name) && !name.startsWith(OPTIMIZER_PREFIX)) {
+                    problems.add("unexpected tensor " + name);
+                }
+            }
             for (Map.Entry<String, Variable> e : params.entrySet()) {
                 checkTensor(r, e.getKey(), e.getValue().value(), problems);
             }
@@ -74,6 +84,12 @@ public final class Checkpoint {
                     problems.add("metadata has no " + STEP_KEY + " (was it saved without an optimizer?)");
                 } else {
                     step = parseStep(file, stepText);
+                }
+                for (String name : r.names()) {
+                    if (name.startsWith(OPTIMIZER_PREFIX)
+                            && !optimizer.state().containsKey(name.substring(OPTIMIZER_PREFIX.length()))) {
+                        problems.add("unexpected optimizer state " + name + " (not " + optimizer.name() + "'s)");
+                    }
                 }
                 for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
                     String name = OPTIMIZER_PREFIX + e.getKey();

@@ -6,12 +6,27 @@ import java.util.Locale;
 public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy,
                            double seconds, double samplesPerSecond) {
 
-    /** One JSON object on one line (the metrics log is JSON lines). */
+    /**
+     * One JSON object on one line (the metrics log is JSON lines). A value that is not finite is written as {@code null} (JSON has no NaN or
+     * Infinity, and standard parsers reject them) and named, with its Java spelling, in a
+     * {@code "non_finite"} object, e.g. {@code "test_loss":null,...,"non_finite":{"test_loss":"NaN"}}.
+     */
     public String toJson() {
-        return String.format(Locale.ROOT,
-                "{\"epoch\":%d,\"train_loss\":%.6f,\"train_accuracy\":%.6f,\"test_loss\":%.6f,\"test_accuracy\":%.6f,"
-                        + "\"seconds\":%.3f,\"samples_per_second\":%.1f}",
-                epoch, trainLoss, trainAccuracy, testLoss, testAccuracy, seconds, samplesPerSecond);
+        StringBuilder nonFinite = new StringBuilder();
+        String body = String.format(Locale.ROOT, "{\"epoch\":%d,\"train_loss\":%s,\"train_accuracy\":%s,\"test_loss\":%s,"
+                        + "\"test_accuracy\":%s,\"seconds\":%s,\"samples_per_second\":%s",
+                epoch, json("train_loss", trainLoss, "%.6f", nonFinite), json("train_accuracy", trainAccuracy, "%.6f", nonFinite),
+                json("test_loss", testLoss, "%.6f", nonFinite), json("test_accuracy", testAccuracy, "%.6f", nonFinite),
+                json("seconds", seconds, "%.3f", nonFinite), json("samples_per_second", samplesPerSecond, "%.1f", nonFinite));
+        return nonFinite.isEmpty() ? body + "}" : body + ",\"non_finite\":{" + nonFinite + "}}";
+    }
+
+    private static String json(String key, double value, String format, StringBuilder nonFinite) {
+        if (Double.isFinite(value)) {
+            return String.format(Locale.ROOT, format, value);
+        }
+        nonFinite.append(nonFinite.isEmpty() ? "" : ",").append('"').append(key).append("\":\"").append(value).append('"');
+        return "null";
     }
 
     public static String csvHeader() {

@@ -37,6 +37,11 @@ public record ModelSpec(int[] sizes, Activation activation, Loss loss, double in
                 INPUT_STD, Double.toString(inputStd));
     }
 
+    /** Whether {@code meta} is a Panamax checkpoint's (it names the model's sizes). */
+    public static boolean isCheckpoint(Map<String, String> meta) {
+        return meta.containsKey(SIZES);
+    }
+
     /** Reads the spec back from checkpoint metadata, naming the missing or bad key. */
     public static ModelSpec fromMetadata(Map<String, String> meta, String source) {
         try {

@@ -1,5 +1,6 @@
 package dev.panamax.train;
 
+import dev.panamax.autograd.Variable;
 import dev.panamax.backend.Compute;
 import dev.panamax.data.BatchLoader;
 import dev.panamax.data.DatasetPair;
@@ -9,6 +10,7 @@ import dev.panamax.nn.Mlp;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +67,18 @@ public final class TrainingSession implements AutoCloseable {
         /** After each epoch's evaluation and checkpoint. */
         default void epoch(EpochMetrics metrics, Path checkpoint) {
         }
+
+        /** Something the user should know about the run as it goes (a loss that is running away). */
+        default void warning(String text) {
+        }
     }
+
+    /**
+     * A train loss this many times the lowest epoch's so far is a run diverging without (yet) becoming
+     * NaN: a loss of cross-entropy over 10 classes starts near ln 10 = 2.3, so growth by three orders of
+     * magnitude is no fluctuation.
+     */
+    static final double RUNAWAY_LOSS_FACTOR = 1000;
 
     private final ModelSpec spec;
     private final OptimizerSpec optimizerSpec;
@@ -77,10 +90,28 @@ public final class TrainingSession implements AutoCloseable {
     private final Trainer trainer;
     private final List<EpochMetrics> history = new ArrayList<>();
     private final List<String> notices = new ArrayList<>();
+    private final RunFolder ownFolder;
     private int nextEpoch = 1;
 
+    /**
+     * A session; with a run folder in {@code options}, it locks the folder for its lifetime
+     * ({@link RunFolder}: a second run on it is refused, a killed run's temporary files are removed).
+     */
     public TrainingSession(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, DatasetPair data, Options options)
             throws IOException {
+        this(spec, optimizerSpec, compute, data, options, null);
+    }
+
+    /**
+     * As above, with the run folder already opened (and locked) by the caller, who keeps it and closes
+     * it: the command line locks it before loading the data, so a second run is refused at once.
+     */
+    public TrainingSession(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, DatasetPair data, Options options,
+                           RunFolder heldFolder) throws IOException {
+        if (heldFolder != null && (options.runDir() == null || !heldFolder.dir().equals(options.runDir()))) {
+            throw new IllegalArgumentException("the held run folder " + heldFolder.dir() + " is not the options' "
+                    + options.runDir());
+        }
         this.spec = spec;
         this.optimizerSpec = optimizerSpec;
         this.compute = compute;
@@ -91,10 +122,19 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalArgumentException("model " + spec + " does not fit " + data.name() + " ("
                     + data.train().features() + " features, " + data.train().classes() + " classes)");
         }
-        this.model = Mlp.create(sizes, spec.activation(), options.seed(), compute);
+        RunFolder own = heldFolder == null && options.runDir() != null ? RunFolder.open(options.runDir(), CHECKPOINT) : null;
+        this.ownFolder = own;
+        if (own != null) {
+            notices.addAll(own.notices());
+        } else if (heldFolder != null) {
+            notices.addAll(heldFolder.notices());
+        }
+        Mlp created = null;
         Optimizer opt = null;
         Trainer tr = null;
         try {
+            created = Mlp.create(sizes, spec.activation(), options.seed(), compute);
+            this.model = created;
             opt = optimizerSpec.create(Parameter.of(model), compute);
             tr = new Trainer(model, spec.loss(), opt, compute, sizes[0], sizes[sizes.length - 1]);
             this.optimizer = opt;
@@ -109,7 +149,12 @@ public final class TrainingSession implements AutoCloseable {
             if (opt != null) {
                 opt.close();
             }
-            model.close();
+            if (created != null) {
+                created.close();
+            }
+            if (own != null) {
+                own.close();
+            }
             throw e;
         }
     }
@@ -155,7 +200,7 @@ public final class TrainingSession implements AutoCloseable {
                     float loss = trainer.trainStep(batches.x(), batches.labels());
                     if (!Float.isFinite(loss)) {
                         throw new ArithmeticException("the loss became " + loss + " in epoch " + epoch + " after "
-                                + done + " samples: lower the learning rate (" + optimizerSpec + ")");
+                                + done + " samples; " + keptCheckpoint(epoch) + "; lower the learning rate (" + optimizerSpec + ")");
                     }
                     lossSum += (double) loss * n;
                     correct += trainer.lastCorrect();
@@ -166,6 +211,8 @@ public final class TrainingSession implements AutoCloseable {
                 Evaluation test = Evaluation.run(trainer, data.test(), options.batchSize());
                 EpochMetrics m = new EpochMetrics(epoch, lossSum / done, (double) correct / done, test.meanLoss(),
                         test.accuracy(), seconds, done / seconds);
+                requireFiniteModel(epoch, m);
+                warnOfRunawayLoss(m, listener);
                 history.add(m);
                 nextEpoch = epoch + 1;
                 Path checkpoint = options.runDir() == null ? null : save(epoch);
@@ -173,6 +220,50 @@ public final class TrainingSession implements AutoCloseable {
             }
         }
         return history();
+    }
+
+    /**
+     * A model is only checkpointed when every parameter and the test loss are finite: the training
+     * loss is checked before each step's update, so the last update of an epoch can still leave NaN or
+     * infinite weights, and writing them would replace the last good checkpoint with a broken one.
+     */
+    private void requireFiniteModel(int epoch, EpochMetrics m) {
+        compute.synchronize(); // the parameters may live in a GPU's memory
+        String broken = null;
+        for (Map.Entry<String, Variable> e : model.namedParameters().entrySet()) {
+            Tensor t = e.getValue().value();
+            long bad = t.firstNonFinite();
+            if (bad >= 0) {
+                broken = e.getKey() + t.indexString(bad) + " = " + t.get(bad);
+                break;
+            }
+        }
+        if (broken == null && Double.isFinite(m.testLoss())) {
+            return;
+        }
+        String what = broken != null ? "parameter " + broken : "the test loss " + m.testLoss();
+        throw new ArithmeticException("epoch " + epoch + " diverged: " + what + " is not finite; " + keptCheckpoint(epoch)
+                + "; lower the learning rate (" + optimizerSpec + ")");
+    }
+
+    /** What a run that stops in {@code epoch} leaves: the last finite checkpoint, if it wrote one. */
+    private String keptCheckpoint(int epoch) {
+        // epochs before this one were checkpointed, by this session or by the run it resumed
+        return epoch > 1 && options.runDir() != null
+                ? "the checkpoint of epoch " + (epoch - 1) + " in " + options.runDir() + " is kept"
+                : "no checkpoint was written";
+    }
+
+    private void warnOfRunawayLoss(EpochMetrics m, Listener listener) {
+        double lowest = Double.POSITIVE_INFINITY;
+        for (EpochMetrics earlier : history) {
+            lowest = Math.min(lowest, earlier.trainLoss());
+        }
+        if (lowest > 0 && m.trainLoss() > RUNAWAY_LOSS_FACTOR * lowest) {
+            listener.warning(String.format(java.util.Locale.ROOT, "the train loss of epoch %d (%.4g) is over %.0f times"
+                    + " the lowest so far (%.4g): the run is diverging; lower the learning rate (%s)",
+                    m.epoch(), m.trainLoss(), RUNAWAY_LOSS_FACTOR, lowest, optimizerSpec));
+        }
     }
 
     private Path save(int epoch) throws IOException {
@@ -276,8 +367,18 @@ public final class TrainingSession implements AutoCloseable {
 
     @Override
     public void close() {
-        trainer.close();
-        optimizer.close();
-        model.close();
+        try {
+            trainer.close();
+            optimizer.close();
+            model.close();
+        } finally {
+            if (ownFolder != null) {
+                try {
+                    ownFolder.close();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("releasing the run folder " + ownFolder.dir(), e);
+                }
+            }
+        }
     }
 }

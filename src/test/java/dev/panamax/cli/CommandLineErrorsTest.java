@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -104,6 +105,40 @@ class CommandLineErrorsTest {
         assertUsageError("--resume", "train", "--data", d, "--resume");
         assertUsageError("Unknown option", "train", "--bogus");
         assertUsageError("--split", "eval", "x.safetensors", "--split", "validation");
+        assertUsageError("--threads must be between 0", "train", "--data", d, "--threads", "100000");
+        assertUsageError("--seconds", "bench", "--seconds", "Infinity");
+        assertUsageError("--run-dir", "train", "--data", d, "--run-dir", "");
+    }
+
+    /** The library's properties and the options are one setting each: a bad property is refused, not ignored. */
+    @Test
+    void backendAndThreadPropertiesAreHonouredAndChecked() {
+        String d = data.toString();
+        withProperty("panamax.backend", "nonsense",
+                () -> assertUsageError("-Dpanamax.backend: unknown backend 'nonsense'", "train", "--data", d));
+        withProperty("panamax.threads", "abc",
+                () -> assertUsageError("-Dpanamax.threads=abc is not a whole number", "train", "--data", d));
+        withProperty("panamax.threads", "-3", () -> assertUsageError("-Dpanamax.threads must be between 0", "train", "--data", d));
+        withProperty("panamax.backend", "scalar", () -> {
+            Result r = run("train", "--data", d, "--epochs", "1", "--hidden", "8", "--batch-size", "8", "--warmup-steps", "0",
+                    "--run-dir", tmp.resolve("by-property").toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("Backend    scalar"), "-Dpanamax.backend=scalar chose the backend: " + r.out());
+        });
+    }
+
+    private static void withProperty(String key, String value, Runnable body) {
+        String before = System.getProperty(key);
+        System.setProperty(key, value);
+        try {
+            body.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
     }
 
     @Test
@@ -116,8 +151,89 @@ class CommandLineErrorsTest {
         assertRunError("junk.safetensors", "eval", junk.toString(), "--data", data.toString());
         assertRunError("out of memory", "train", "--data", data.toString(), "--hidden", "2000000000", "--backend", "scalar",
                 "--run-dir", tmp.resolve("oom").toString());
-        assertRunError("loss became", "train", "--data", data.toString(), "--optimizer", "sgd(lr=1e30)",
+        assertRunError("lower the learning rate", "train", "--data", data.toString(), "--optimizer", "sgd(lr=1e30)",
                 "--backend", "scalar", "--epochs", "3", "--run-dir", tmp.resolve("nan").toString());
+        // the example: whatever epoch diverges, a checkpoint left behind holds a finite model
+        Path diverging = tmp.resolve("diverging");
+        assertRunError("lower the learning rate", "train", "--data", data.toString(), "--optimizer", "sgd(lr=1e10)", "--backend", "scalar",
+                "--epochs", "10", "--batch-size", "8", "--hidden", "16", "--run-dir", diverging.toString());
+        if (Files.exists(diverging.resolve("last.safetensors"))) {
+            try (var r = dev.panamax.io.SafetensorsReader.open(diverging.resolve("last.safetensors"))) {
+                for (String name : r.names()) {
+                    for (float v : r.readFloats(name)) {
+                        assertTrue(Float.isFinite(v), name + " in the kept checkpoint holds " + v);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A PyTorch state dict (src/test/resources/torch-model) evaluates to PyTorch's own accuracy, printed to the sample. */
+    @Test
+    void evalTakesAPytorchStateDictAndGivesPytorchsAccuracy() throws IOException {
+        Path models = dev.panamax.nn.TorchModelTest.dir();
+        String slice = dev.panamax.data.FashionMnistSlice.dir().toString();
+        for (String[] model : new String[][] {{"mlp_784_64_10_relu", "relu"}, {"mlp_784_32_10_tanh", "tanh"}}) {
+            Map<String, String> meta;
+            try (var r = dev.panamax.io.SafetensorsReader.open(models.resolve(model[0] + "_expected.safetensors"))) {
+                meta = r.metadata();
+            }
+            double accuracy = Double.parseDouble(meta.get("correct")) / Double.parseDouble(meta.get("test_images"));
+            Result r = run("eval", models.resolve(model[0] + ".safetensors").toString(), "--data", slice,
+                    "--activation", model[1], "--backend", "scalar");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "Accuracy   %.2f%%", 100 * accuracy)),
+                    "PyTorch's accuracy " + accuracy + ": " + r.out());
+            assertTrue(r.out().contains("a PyTorch state dict"), r.out());
+        }
+        Path relu = models.resolve("mlp_784_64_10_relu.safetensors");
+        // a model of another input size than the data's, and an activation that does not exist
+        Path narrow = tmp.resolve("narrow.safetensors");
+        new dev.panamax.io.SafetensorsWriter()
+                .addF32("0.weight", new float[4 * 5], 4, 5).addF32("0.bias", new float[4], 4)
+                .addF32("2.weight", new float[10 * 4], 10, 4).addF32("2.bias", new float[10], 10)
+                .write(narrow);
+        assertRunError("takes 5 inputs", "eval", narrow.toString(), "--data", slice, "--backend", "scalar");
+        assertUsageError("--activation", "eval", models.resolve("mlp_784_64_10_relu.safetensors").toString(),
+                "--data", slice, "--activation", "swish");
+    }
+
+    /** train --init-from a PyTorch state dict: its sizes, its weights (with lr 0 the first epoch scores PyTorch's accuracy). */
+    @Test
+    void trainStartsFromAPytorchStateDict() throws IOException {
+        Path models = dev.panamax.nn.TorchModelTest.dir();
+        Path relu = models.resolve("mlp_784_64_10_relu.safetensors");
+        String correct;
+        try (var r = dev.panamax.io.SafetensorsReader.open(models.resolve("mlp_784_64_10_relu_expected.safetensors"))) {
+            correct = r.metadata().get("correct");
+        }
+        String slice = dev.panamax.data.FashionMnistSlice.dir().toString();
+        Result r = run("train", "--data", slice, "--init-from", relu.toString(), "--epochs", "1", "--optimizer", "sgd(lr=0)",
+                "--backend", "scalar", "--warmup-steps", "0", "--run-dir", tmp.resolve("init").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Weights    from " + relu + " (a PyTorch state dict)"), r.out());
+        assertTrue(r.out().contains("Linear(in_features=784, out_features=64"), "hidden sizes from the file: " + r.out());
+        double accuracy = Double.parseDouble(correct) / 1000;
+        String pytorchAccuracy = String.format(java.util.Locale.ROOT, "%6.2f%%", 100 * accuracy);
+        assertTrue(r.out().matches("(?s).*test loss [0-9.]+ acc " + pytorchAccuracy + ".*"),
+                "PyTorch's " + pytorchAccuracy + ": " + r.out());
+        assertUsageError("--hidden", "train", "--data", slice, "--init-from", relu.toString(), "--hidden", "128");
+        assertUsageError("--init-from", "train", "--data", slice, "--init-from", relu.toString(), "--resume",
+                "--run-dir", tmp.resolve("init").toString());
+    }
+
+    @Test
+    void aPytorchStateDictThatIsNotAModelIsOneLineNamingTheTensor() throws IOException {
+        Path bad = tmp.resolve("not-linear.safetensors");
+        new dev.panamax.io.SafetensorsWriter()
+                .addF32("0.weight", new float[784 * 4], 4, 784)
+                .addF32("0.bias", new float[4], 4)
+                .addF32("bn.running_mean", new float[4], 4)
+                .write(bad);
+        assertRunError("unexpected tensor 'bn.running_mean'", "eval", bad.toString(), "--data", data.toString());
+        Path missing = tmp.resolve("no-bias.safetensors");
+        new dev.panamax.io.SafetensorsWriter().addF32("0.weight", new float[784 * 10], 10, 784).write(missing);
+        assertRunError("missing tensor 0.bias", "eval", missing.toString(), "--data", data.toString());
     }
 
     @Test

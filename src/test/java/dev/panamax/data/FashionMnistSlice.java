@@ -1,9 +1,9 @@
 package dev.panamax.data;
 
+import dev.panamax.TestResources;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -30,15 +30,7 @@ public final class FashionMnistSlice {
 
     /** The folder of the slice: the test class path's copy, else src/test/resources (an IDE's run). */
     public static Path dir() {
-        URL sums = FashionMnistSlice.class.getClassLoader().getResource(RESOURCE + "/SHA256SUMS");
-        if (sums == null || !"file".equals(sums.getProtocol())) {
-            return Path.of("src", "test", "resources", RESOURCE);
-        }
-        try {
-            return Path.of(sums.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("slice URL " + sums + " is not a file path", e);
-        }
+        return TestResources.folder(RESOURCE, "SHA256SUMS");
     }
 
     /** Loads the slice from {@link #dir()}, verified. */

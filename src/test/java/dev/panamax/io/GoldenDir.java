@@ -1,8 +1,8 @@
 package dev.panamax.io;
 
+import dev.panamax.TestResources;
+
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,15 +39,7 @@ public final class GoldenDir {
     }
 
     private static Path classPathCopy() {
-        URL manifest = GoldenDir.class.getClassLoader().getResource(RESOURCE + "/manifest.json");
-        if (manifest == null || !"file".equals(manifest.getProtocol())) {
-            return Path.of("src", "test", "resources", RESOURCE);
-        }
-        try {
-            return Path.of(manifest.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("golden manifest URL " + manifest + " is not a file path", e);
-        }
+        return TestResources.folder(RESOURCE, "manifest.json");
     }
 
     /** The golden files whose names start with {@code prefix} and end in .safetensors, sorted by name. */

@@ -3,6 +3,7 @@ package dev.panamax.nn;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.TestBackends;
 import dev.panamax.backend.DeferredBackend;
 import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.io.GoldenDir;
@@ -45,13 +46,7 @@ class MlpGoldenTest {
     }
 
     private static void check(Path inputsFile, Path goldenFile, String backendName) throws IOException {
-        Backend backend;
-        try {
-            backend = Backends.create(backendName, 2);
-        } catch (dev.panamax.backend.BackendUnavailableException e) {
-            org.junit.jupiter.api.Assumptions.abort(backendName + " unavailable here: " + e.getMessage());
-            return;
-        }
+        Backend backend = TestBackends.createOrAbort(backendName, 2);
         try (Compute compute = new Compute(backend)) {
             MlpGoldenCheck.check(inputsFile, goldenFile, compute);
         }

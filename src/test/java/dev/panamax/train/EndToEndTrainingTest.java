@@ -153,6 +153,48 @@ class EndToEndTrainingTest {
         }
     }
 
+    /**
+     * A model that is not finite at the end of an epoch is never checkpointed: the last step's update
+     * can break it after the loss was checked. Here a weight is made NaN after epoch 2's last step; the
+     * run stops naming it, epoch 1's checkpoint stays, and a resume from it completes the run.
+     */
+    @Test
+    void aDivergedEpochKeepsTheLastFiniteCheckpointAndTheRunResumes(@TempDir Path tmp) throws IOException {
+        ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 16, 10}, Activation.RELU, Loss.CROSS_ENTROPY);
+        OptimizerSpec opt = OptimizerSpec.parse("sgd(lr=0.1)");
+        byte[] epochOne;
+        try (Compute c = new Compute(Backends.create("scalar", 1));
+             TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(3, 500, 1, tmp, false))) {
+            byte[][] kept = new byte[1][];
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> s.run(new TrainingSession.Listener() {
+                @Override
+                public void batch(int epoch, long done, long total, double loss, double accuracy) {
+                    if (epoch == 2 && done == total) {
+                        s.model().namedParameters().get("2.weight").value().set(13, Float.NaN);
+                    }
+                }
+
+                @Override
+                public void epoch(EpochMetrics m, Path checkpoint) {
+                    try {
+                        kept[0] = Files.readAllBytes(checkpoint);
+                    } catch (IOException io) {
+                        throw new java.io.UncheckedIOException(io);
+                    }
+                }
+            }));
+            assertTrue(e.getMessage().contains("epoch 2 diverged: parameter 2.weight[0, 13] = NaN is not finite")
+                    && e.getMessage().contains("the checkpoint of epoch 1 in " + tmp + " is kept"), e.getMessage());
+            epochOne = kept[0];
+        }
+        assertArrayEquals(epochOne, Files.readAllBytes(tmp.resolve(TrainingSession.CHECKPOINT)), "epoch 1's checkpoint, untouched");
+        try (Compute c = new Compute(Backends.create("scalar", 1));
+             TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(3, 500, 1, tmp, true))) {
+            assertEquals(2, s.nextEpoch());
+            assertEquals(3, s.run(new TrainingSession.Listener() { }).size());
+        }
+    }
+
     @Test
     void resumeWithOtherSettingsIsRefusedAndChangesNothing(@TempDir Path tmp) throws IOException {
         ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 16, 10}, Activation.RELU, Loss.CROSS_ENTROPY);

@@ -1,0 +1,57 @@
+package dev.panamax.train;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.io.SafetensorsReader;
+import dev.panamax.io.SafetensorsWriter;
+import dev.panamax.nn.Mlp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A checkpoint holding more than the model, or of another format, is refused before anything is copied. */
+class CheckpointTest {
+
+    /** The model's own tensors plus {@code extraName} (when not null), under {@code format}. */
+    private static Path write(Path dir, Mlp model, String format, String extraName) throws IOException {
+        SafetensorsWriter w = new SafetensorsWriter().metadata(Checkpoint.FORMAT_KEY, format);
+        model.namedParameters().forEach((name, v) -> w.addF32(name, v.value()));
+        if (extraName != null) {
+            w.addF32(extraName, new float[] {1, 2, 3}, 3);
+        }
+        Path file = dir.resolve("c.safetensors");
+        w.write(file);
+        return file;
+    }
+
+    @Test
+    void anUnknownTensorIsNamedAndNothingIsLoaded(@TempDir Path dir) throws IOException {
+        try (Mlp saved = Mlp.create(new int[] {4, 3, 2}, Activation.RELU, 1);
+             Mlp target = Mlp.create(new int[] {4, 3, 2}, Activation.RELU, 2)) {
+            Path file = write(dir, saved, Checkpoint.FORMAT, "1.running_mean");
+            float[] before = target.namedParameters().get("0.weight").value().toArray();
+            IOException e = assertThrows(IOException.class, () -> Checkpoint.load(file, target, null));
+            assertTrue(e.getMessage().contains("unexpected tensor 1.running_mean"), e.getMessage());
+            assertArrayEquals(before, target.namedParameters().get("0.weight").value().toArray(), "nothing copied");
+        }
+    }
+
+    @Test
+    void anotherFormatIsRefused(@TempDir Path dir) throws IOException {
+        try (Mlp model = Mlp.create(new int[] {4, 3, 2}, Activation.RELU, 1)) {
+            Path file = write(dir, model, "panamax-checkpoint-9", null);
+            IOException e = assertThrows(IOException.class, () -> Checkpoint.load(file, model, null));
+            assertTrue(e.getMessage().contains("format is 'panamax-checkpoint-9'"), e.getMessage());
+            try (SafetensorsReader r = SafetensorsReader.open(write(dir, model, Checkpoint.FORMAT, null))) {
+                assertTrue(Map.copyOf(r.metadata()).containsKey(Checkpoint.FORMAT_KEY));
+            }
+            Checkpoint.load(dir.resolve("c.safetensors"), model, null); // its own format loads
+        }
+    }
+}
