@@ -17,6 +17,8 @@ import java.lang.foreign.Arena;
  */
 public final class Compute implements AutoCloseable, TensorAllocator {
     private final Backend backend;
+    /** Set by close(): every later call fails, on every backend, instead of running on a half-released one. */
+    private volatile boolean closed;
 
     public Compute(Backend backend) {
         this.backend = backend;
@@ -35,7 +37,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
     /** A zero-filled tensor in the memory the backend computes on ({@link Backend#allocate}). */
     @Override
     public Tensor allocate(Arena owner, int... shape) {
-        return backend.allocate(owner, shape);
+        return live().allocate(owner, shape);
     }
 
     /** A tensor in the backend's memory ({@link #allocate}) holding a copy of {@code source}, same shape. */
@@ -47,17 +49,17 @@ public final class Compute implements AutoCloseable, TensorAllocator {
 
     /** See {@link Backend#asynchronous()}. */
     public boolean asynchronous() {
-        return backend.asynchronous();
+        return live().asynchronous();
     }
 
     /** Waits for every call made so far; after it the host may read and write any tensor. */
     public void synchronize() {
-        backend.synchronize();
+        live().synchronize();
     }
 
     /** See {@link Backend#isResident}: true when the host must synchronize() before touching {@code t}. */
     public boolean isResident(Tensor t) {
-        return backend.isResident(t);
+        return live().isResident(t);
     }
 
     /** {@code dst = src}: same element count, not overlapping unless identical (then nothing happens). */
@@ -67,12 +69,12 @@ public final class Compute implements AutoCloseable, TensorAllocator {
             return;
         }
         requireDistinct("dst", dst, "src", src, "copy");
-        backend.copy(src, dst);
+        live().copy(src, dst);
     }
 
     /** {@code x[i] = value} everywhere. */
     public void fill(Tensor x, float value) {
-        backend.fill(x, value);
+        live().fill(x, value);
     }
 
     // ---------------------------------------------------------------- kernels
@@ -98,7 +100,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         requireDistinct("C", c, "B", b, "gemm");
         requireFinite("alpha", alpha);
         requireFinite("beta", beta);
-        backend.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+        live().gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
     /** x (R,C), bias (C) or null -> y = act(x + bias). */
@@ -108,7 +110,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
             throw new IllegalArgumentException("bias " + bias.shapeString() + " does not match the " + x.cols()
                     + " columns of x " + x.shapeString());
         }
-        backend.biasActivation(x, bias, act, y);
+        live().biasActivation(x, bias, act, y);
     }
 
     public void activation(Activation act, Tensor x, Tensor y) {
@@ -123,16 +125,16 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         } else if (act != Activation.IDENTITY) {
             requireSameShape("y", y, "dy", dy);
         }
-        backend.activationBackward(act, x, y, dy, dx);
+        live().activationBackward(act, x, y, dy, dx);
     }
 
     public void axpy(float alpha, Tensor x, Tensor y) {
         requireSameSize("y", y, "x", x);
-        backend.axpy(alpha, x, y);
+        live().axpy(alpha, x, y);
     }
 
     public void scale(float alpha, Tensor x) {
-        backend.scale(alpha, x);
+        live().scale(alpha, x);
     }
 
     /** x (R,C) -> out (C): out = beta * out + column sums of x. */
@@ -141,17 +143,17 @@ public final class Compute implements AutoCloseable, TensorAllocator {
             throw new IllegalArgumentException("column sums of x " + x.shapeString() + " need out of " + x.cols()
                     + " elements, got " + out.shapeString());
         }
-        backend.columnSums(x, beta, out);
+        live().columnSums(x, beta, out);
     }
 
     public void softmaxRows(Tensor x, Tensor y) {
         requireSameShape("y", y, "x", x);
-        backend.softmaxRows(x, y);
+        live().softmaxRows(x, y);
     }
 
     public void logSoftmaxRows(Tensor x, Tensor y) {
         requireSameShape("y", y, "x", x);
-        backend.logSoftmaxRows(x, y);
+        live().logSoftmaxRows(x, y);
     }
 
     /**
@@ -161,7 +163,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
      */
     public double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
         checkCrossEntropy(logits, labels, probs, dlogits);
-        return backend.softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
+        return live().softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
     }
 
     /**
@@ -177,7 +179,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         if (meanLoss.size() != 1) {
             throw new IllegalArgumentException("meanLoss must hold one value, got " + meanLoss.shapeString());
         }
-        backend.softmaxCrossEntropyMean(logits, labels, probs, dlogits, gradScale, meanLoss);
+        live().softmaxCrossEntropyMean(logits, labels, probs, dlogits, gradScale, meanLoss);
     }
 
     private void checkCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits) {
@@ -189,7 +191,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
             throw new IllegalArgumentException("labels " + labels.shapeString() + " do not match the "
                     + logits.rows() + " rows of logits " + logits.shapeString());
         }
-        if (!backend.isResident(labels)) {
+        if (!live().isResident(labels)) {
             requireClassIndices(labels, logits.cols());
         }
     }
@@ -220,7 +222,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         if (count.size() != 1) {
             throw new IllegalArgumentException("count must hold one value, got " + count.shapeString());
         }
-        backend.countCorrect(logits, labels, count);
+        live().countCorrect(logits, labels, count);
     }
 
     public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
@@ -229,13 +231,13 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         if (buf != null) {
             requireSameSize("momentum_buffer", buf, "param", p);
         }
-        backend.sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
+        live().sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
     }
 
     public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
         requireSameSize("grad", g, "param", p);
         requireSameSize("sum", sum, "param", p);
-        backend.adagradStep(p, g, sum, weightDecay, negClr, eps);
+        live().adagradStep(p, g, sum, weightDecay, negClr, eps);
     }
 
     public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
@@ -243,7 +245,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         requireSameSize("grad", g, "param", p);
         requireSameSize("square_avg", squareAvg, "param", p);
         requireSameSize("acc_delta", accDelta, "param", p);
-        backend.adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
+        live().adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
     }
 
     public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
@@ -256,7 +258,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         if (buf != null) {
             requireSameSize("momentum_buffer", buf, "param", p);
         }
-        backend.rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+        live().rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
     }
 
     public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
@@ -268,13 +270,24 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         if (vmax != null) {
             requireSameSize("max_exp_avg_sq", vmax, "param", p);
         }
-        backend.adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+        live().adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
                 negStepSize, bc2Sqrt, eps);
     }
 
+    /** Closes the backend (its threads, its device memory); idempotent. Any call after it fails. */
     @Override
     public void close() {
-        backend.close();
+        if (!closed) {
+            closed = true;
+            backend.close();
+        }
+    }
+
+    private Backend live() {
+        if (closed) {
+            throw new IllegalStateException("this Compute (" + backend.name() + ") has been closed");
+        }
+        return backend;
     }
 
     // ---------------------------------------------------------------- checks

@@ -78,6 +78,10 @@ final class BenchCommand implements Callable<Integer> {
         OptimizerSpec spec = CliErrors.option(cl, "--optimizer", () -> OptimizerSpec.parse(optimizer));
         Loss lossKind = CliErrors.option(cl, "--loss", () -> Loss.parse(loss));
         List<String> names = backends != null ? backends : Backends.names();
+        for (String name : names) {
+            CliErrors.require(cl, Backends.names().contains(name.strip().toLowerCase(Locale.ROOT)), "--backends: unknown backend '"
+                    + name + "' (known: " + String.join(", ", Backends.names()) + ")");
+        }
         System.out.printf(Locale.ROOT, "MLP %s, batch %d, %s, %s; %.0f s warm-up + %.0f s measured per backend%n",
                 sizesText(), batch, spec, lossKind.label(), warmup, seconds);
         String bestName = null;

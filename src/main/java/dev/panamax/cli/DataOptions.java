@@ -22,6 +22,12 @@ final class DataOptions {
     @Option(names = "--data", paramLabel = "DIR", description = "A folder of MNIST-style IDX files (overrides --dataset).")
     Path dataDir;
 
+    /** A usage error for a --dataset name no source has (checked before anything loads). */
+    void validate(picocli.CommandLine cl) {
+        CliErrors.require(cl, dataDir != null || DATASETS.contains(dataset), "--dataset: unknown data set '" + dataset
+                + "' (known: " + String.join(", ", DATASETS) + "; --data DIR for a folder of IDX files)");
+    }
+
     DatasetSource source() {
         return dataDir != null ? DatasetSources.directory(dataDir) : DatasetSources.byName(dataset);
     }

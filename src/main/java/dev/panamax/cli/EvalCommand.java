@@ -68,6 +68,7 @@ final class EvalCommand implements Callable<Integer> {
         CliErrors.require(cl, split.equals("test") || split.equals("train"), "--split must be test or train, got '" + split + "'");
         CliErrors.require(cl, batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
         backendOptions.validate(cl);
+        data.validate(cl);
         Map<String, String> meta;
         StateDict stateDict = null;
         ModelSpec spec;
@@ -75,6 +76,7 @@ final class EvalCommand implements Callable<Integer> {
             meta = r.metadata();
             if (ModelSpec.isCheckpoint(meta)) {
                 spec = ModelSpec.fromMetadata(meta, checkpoint.toString());
+                Checkpoint.requireShapes(r, spec.sizes()); // before the model it claims is allocated
                 CliErrors.require(cl, activation == null
                                 || CliErrors.option(cl, "--activation", () -> Activation.parse(activation)) == spec.activation(),
                         checkpoint + " is a Panamax checkpoint of a " + spec.activation().label()

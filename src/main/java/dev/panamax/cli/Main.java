@@ -25,8 +25,10 @@ public final class Main implements Runnable {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             // picocli hands Errors through; this one has a cause the user can act on
-            System.err.println("panamax: out of memory (" + e.getMessage() + "): the model, batch or data set is too large"
-                    + " for this heap; use smaller --hidden / --batch-size, or more memory (PANAMAX_JAVA_OPTS=-Xmx...)");
+            // tensors live off the Java heap, so -Xmx does not govern them: say which limit applies
+            System.err.println("panamax: out of memory (" + e.getMessage() + "): the model, batch or data set is too large;"
+                    + " use smaller --hidden / --batch-size, or a machine with more memory (tensors are off-heap: their"
+                    + " limit is the machine's memory, not -Xmx)");
             return 1;
         }
     }

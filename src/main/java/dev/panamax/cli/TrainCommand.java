@@ -121,6 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Activation act = parsedActivation;
         backendOptions.validate(cl);
+        data.validate(cl);
         // the folder is locked before the data loads, so that a second run on it is refused at once
         try (RunFolder folder = runDir == null ? null : RunFolder.open(runDir, TrainingSession.CHECKPOINT);
              DatasetPair pair = checkedRunFolder(folder).load();

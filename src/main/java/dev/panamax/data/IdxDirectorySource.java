@@ -65,6 +65,17 @@ public final class IdxDirectorySource implements DatasetSource {
         return Optional.of(new DatasetPair.Files(ti, tl, si, sl));
     }
 
+    /** What a path that is not a regular file is, in words. */
+    private static String kind(Path p) {
+        if (Files.isSymbolicLink(p)) {
+            return Files.exists(p) ? "a link to something that is not a file" : "a link that leads nowhere or loops";
+        }
+        if (Files.isDirectory(p)) {
+            return "a folder";
+        }
+        return "a FIFO, socket or device";
+    }
+
     private static Path first(Path dir, String[] names) {
         for (String n : names) {
             for (String candidate : new String[] {n, n + ".gz"}) {
@@ -90,11 +101,25 @@ public final class IdxDirectorySource implements DatasetSource {
 
     @Override
     public DatasetPair load() throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new DatasetException(dir + " is a file, not a folder of IDX files (--data takes the folder that holds"
+                    + " train-images-idx3-ubyte and the other three)");
+        }
         if (!Files.isDirectory(dir)) {
             throw new DatasetException("data folder " + dir + " does not exist");
         }
         Optional<DatasetPair.Files> files = find(dir);
         if (files.isEmpty()) {
+            for (String[] role : new String[][] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
+                for (String n : role) {
+                    for (Path p : new Path[] {dir.resolve(n), dir.resolve(n + ".gz")}) {
+                        if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p)) {
+                            throw new DatasetException(p + " is there but is not a regular file (" + kind(p)
+                                    + "): an IDX file must be a plain file, or a link to one");
+                        }
+                    }
+                }
+            }
             throw new DatasetException("data folder " + dir + " lacks " + String.join(", ", missing(dir))
                     + " (IDX files named as on the MNIST page, optionally gzipped)");
         }

@@ -40,6 +40,10 @@ public final class AtomicFiles {
                 content.writeTo(out);
                 out.flush();
                 channel.force(true);
+            } catch (IOException e) {
+                // "No space left on device" alone names no file; the earlier file at target is untouched
+                throw new IOException("writing " + absolute + " failed (" + e.getMessage() + "); the file there before is"
+                        + " unchanged", e);
             }
             moveIntoPlace(temp, absolute);
             done = true;

@@ -248,6 +248,12 @@ public final class OptimizerSpec {
         return config;
     }
 
+    /** The value of the numeric hyperparameter {@code name} (defaults filled in), or empty when this optimizer has none. */
+    public java.util.OptionalDouble number(String name) {
+        Object v = values.get(name);
+        return v instanceof Double d ? java.util.OptionalDouble.of(d) : java.util.OptionalDouble.empty();
+    }
+
     /** A new optimizer over {@code parameters}. */
     public Optimizer create(List<Parameter> parameters, Compute compute) {
         return config.create(parameters, compute);

@@ -112,6 +112,30 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Checks, before any model is built, that the checkpoint's tensors have the shapes its metadata's
+     * {@code sizes} imply: the sizes come from a header anyone can write, and building the model they
+     * claim (784,1500000,10) would allocate gigabytes before the tensors are found to be otherwise.
+     */
+    public static void requireShapes(SafetensorsReader r, int[] sizes) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (int k = 0; k + 1 < sizes.length; k++) {
+            int[][] expected = {{sizes[k + 1], sizes[k]}, {sizes[k + 1]}};
+            String[] names = {2 * k + ".weight", 2 * k + ".bias"};
+            for (int i = 0; i < 2; i++) {
+                if (!r.contains(names[i])) {
+                    problems.add("missing tensor " + names[i]);
+                } else if (!Arrays.equals(r.shape(names[i]), expected[i])) {
+                    problems.add(names[i] + " has shape " + Arrays.toString(r.shape(names[i])) + ", the metadata's model_sizes "
+                            + Arrays.toString(sizes) + " say " + Arrays.toString(expected[i]));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(r.file() + " does not hold the model its metadata describes: " + String.join("; ", problems));
+        }
+    }
+
     private static boolean checkTensor(SafetensorsReader r, String name, Tensor expected, List<String> problems) {
         if (!r.contains(name)) {
             problems.add("missing tensor " + name);
@@ -124,6 +148,16 @@ public final class Checkpoint {
         if (!Arrays.equals(r.shape(name), expected.shape())) {
             problems.add(name + " has shape " + Arrays.toString(r.shape(name)) + ", expected " + expected.shapeString());
             return false;
+        }
+        // Panamax writes finite models only; a NaN here is damage, and training on from it fails at once
+        // with a message about the learning rate, which would be wrong advice
+        float[] values = r.readFloats(name);
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                problems.add(name + " holds a non-finite value (" + values[i] + ") at "
+                        + Tensor.indexString(expected.shape(), i) + ": the file is damaged, not a model to continue from");
+                return false;
+            }
         }
         return true;
     }

@@ -33,6 +33,7 @@ public final class InitialWeights {
         try (SafetensorsReader r = SafetensorsReader.open(file)) {
             if (ModelSpec.isCheckpoint(r.metadata())) {
                 ModelSpec spec = ModelSpec.fromMetadata(r.metadata(), file.toString());
+                Checkpoint.requireShapes(r, spec.sizes());
                 return new InitialWeights(file, spec.sizes(), null, spec);
             }
             StateDict sd = StateDict.read(r);

@@ -200,7 +200,7 @@ public final class TrainingSession implements AutoCloseable {
                     float loss = trainer.trainStep(batches.x(), batches.labels());
                     if (!Float.isFinite(loss)) {
                         throw new ArithmeticException("the loss became " + loss + " in epoch " + epoch + " after "
-                                + done + " samples; " + keptCheckpoint(epoch) + "; lower the learning rate (" + optimizerSpec + ")");
+                                + done + " samples; " + keptCheckpoint(epoch) + "; " + advice());
                     }
                     lossSum += (double) loss * n;
                     correct += trainer.lastCorrect();
@@ -243,7 +243,19 @@ public final class TrainingSession implements AutoCloseable {
         }
         String what = broken != null ? "parameter " + broken : "the test loss " + m.testLoss();
         throw new ArithmeticException("epoch " + epoch + " diverged: " + what + " is not finite; " + keptCheckpoint(epoch)
-                + "; lower the learning rate (" + optimizerSpec + ")");
+                + "; " + advice());
+    }
+
+    /**
+     * What to change: with eps = 0 an element whose running average of squared gradients is 0 (a weight
+     * no sample reached yet) divides 0 by 0, whatever the learning rate; otherwise the step is too large.
+     */
+    private String advice() {
+        if (optimizerSpec.number("eps").orElse(1) == 0) {
+            return "eps=0 makes the update 0/0 wherever a gradient has been zero so far: give eps a positive value, as"
+                    + " PyTorch's default does (" + optimizerSpec + ")";
+        }
+        return "lower the learning rate (" + optimizerSpec + ")";
     }
 
     /** What a run that stops in {@code epoch} leaves: the last finite checkpoint, if it wrote one. */
@@ -323,7 +335,10 @@ public final class TrainingSession implements AutoCloseable {
         ModelSpec saved = ModelSpec.fromMetadata(meta, file.toString());
         List<String> mismatches = new ArrayList<>();
         if (!saved.equals(spec)) {
-            mismatches.add("model " + saved + " vs requested " + spec);
+            // the spec's text omits the standardisation, so a difference in it alone would read "X vs X"
+            mismatches.add(saved.toString().equals(spec.toString())
+                    ? "input standardisation " + standardisation(saved) + " vs requested " + standardisation(spec)
+                    : "model " + saved + " vs requested " + spec);
         }
         compare(mismatches, meta, SEED_KEY, Long.toString(options.seed()));
         compare(mismatches, meta, BATCH_KEY, Integer.toString(options.batchSize()));
@@ -356,6 +371,10 @@ public final class TrainingSession implements AutoCloseable {
         compute.synchronize(); // the optimizer state is copied in through the backend
         nextEpoch = savedEpoch + 1;
         history.addAll(savedHistory);
+    }
+
+    private static String standardisation(ModelSpec s) {
+        return s.standardized() ? "mean " + s.inputMean() + ", std " + s.inputStd() + " (--standardize)" : "none";
     }
 
     private static void compare(List<String> mismatches, Map<String, String> meta, String key, String requested) {

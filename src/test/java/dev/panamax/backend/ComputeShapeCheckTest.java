@@ -21,6 +21,24 @@ class ComputeShapeCheckTest {
         }
     }
 
+    /** A closed Compute refuses every call on every CPU backend, as the cuda backend's released context does. */
+    @Test
+    void aClosedComputeRefusesEveryCall() {
+        for (Backend backend : Backends.allAvailable(2)) {
+            Compute closed = new Compute(backend);
+            closed.close();
+            closed.close(); // idempotent
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor a = Tensor.allocate(arena, 2, 2);
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> closed.gemm(false, false, 1f, a, a, 0f, Tensor.allocate(arena, 2, 2)));
+                assertTrue(e.getMessage().contains("(" + backend.name() + ") has been closed"), e.getMessage());
+                assertThrows(IllegalStateException.class, () -> closed.scale(2f, a), backend.name());
+                assertThrows(IllegalStateException.class, () -> closed.allocate(arena, 4), backend.name());
+            }
+        }
+    }
+
     @Test
     void gemmWithMismatchedInnerDimensionsNamesAllShapes() {
         try (Arena arena = Arena.ofConfined()) {

@@ -108,6 +108,9 @@ class CommandLineErrorsTest {
         assertUsageError("--threads must be between 0", "train", "--data", d, "--threads", "100000");
         assertUsageError("--seconds", "bench", "--seconds", "Infinity");
         assertUsageError("--run-dir", "train", "--data", d, "--run-dir", "");
+        assertUsageError("--dataset: unknown data set 'cifar'", "train", "--dataset", "cifar");
+        assertUsageError("--dataset: unknown data set 'cifar'", "eval", "x.safetensors", "--dataset", "cifar");
+        assertUsageError("--backends: unknown backend 'gpu'", "bench", "--backends", "simd,gpu");
     }
 
     /** The library's properties and the options are one setting each: a bad property is refused, not ignored. */
@@ -153,6 +156,9 @@ class CommandLineErrorsTest {
                 "--run-dir", tmp.resolve("oom").toString());
         assertRunError("lower the learning rate", "train", "--data", data.toString(), "--optimizer", "sgd(lr=1e30)",
                 "--backend", "scalar", "--epochs", "3", "--run-dir", tmp.resolve("nan").toString());
+        assertRunError("eps=0 makes the update 0/0", "train", "--data", zeroCornerData().toString(), "--optimizer", "adam(eps=0)",
+                "--backend", "scalar", "--epochs", "2", "--hidden", "16", "--warmup-steps", "0",
+                "--run-dir", tmp.resolve("eps0").toString());
         // the example: whatever epoch diverges, a checkpoint left behind holds a finite model
         Path diverging = tmp.resolve("diverging");
         assertRunError("lower the learning rate", "train", "--data", data.toString(), "--optimizer", "sgd(lr=1e10)", "--backend", "scalar",
@@ -220,6 +226,24 @@ class CommandLineErrorsTest {
         assertUsageError("--hidden", "train", "--data", slice, "--init-from", relu.toString(), "--hidden", "128");
         assertUsageError("--init-from", "train", "--data", slice, "--init-from", relu.toString(), "--resume",
                 "--run-dir", tmp.resolve("init").toString());
+    }
+
+    /** The tiny data set with pixel 0 black in every image, as MNIST's corners are: its weights never get a gradient. */
+    private static Path zeroCornerData() throws IOException {
+        Path dir = tmp.resolve("zero-corner");
+        if (!Files.isDirectory(dir)) {
+            for (String split : new String[] {"train", "t10k"}) {
+                IdxArray images = dev.panamax.data.IdxReader.read(data.resolve(split + "-images-idx3-ubyte"));
+                double[] pixels = new double[images.count()];
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = i % 784 == 0 ? 0 : images.get(i);
+                }
+                IdxWriter.write(dir.resolve(split + "-images-idx3-ubyte"),
+                        IdxArray.fromValues(IdxType.UNSIGNED_BYTE, images.dims(), pixels), false);
+                Files.copy(data.resolve(split + "-labels-idx1-ubyte"), dir.resolve(split + "-labels-idx1-ubyte"));
+            }
+        }
+        return dir;
     }
 
     @Test

@@ -34,6 +34,31 @@ class IdxDirectorySourceTest {
     }
 
     @Test
+    void aFileGivenAsTheFolderIsSaidToBeAFile() throws IOException {
+        Path file = java.nio.file.Files.writeString(dir.resolve("train-images-idx3-ubyte"), "x");
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetSources.directory(file).load());
+        assertTrue(e.getMessage().contains(file + " is a file, not a folder"), e.getMessage());
+    }
+
+    /** A folder, a dangling link or a link loop where an IDX file should be is named as what it is, not as missing. */
+    @Test
+    void somethingThatIsNotAFileIsNamedAsSuch() throws IOException {
+        TinyIdx.write(dir, 12, 4, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "unused");
+        Path labels = dir.resolve("t10k-labels-idx1-ubyte");
+        java.nio.file.Files.createDirectory(labels);
+        DatasetException folder = assertThrows(DatasetException.class, () -> DatasetSources.directory(dir).load());
+        assertTrue(folder.getMessage().contains(labels + " is there but is not a regular file (a folder)"), folder.getMessage());
+        java.nio.file.Files.delete(labels);
+        java.nio.file.Files.createSymbolicLink(labels, dir.resolve("nowhere"));
+        DatasetException dangling = assertThrows(DatasetException.class, () -> DatasetSources.directory(dir).load());
+        assertTrue(dangling.getMessage().contains("a link that leads nowhere or loops"), dangling.getMessage());
+        java.nio.file.Files.delete(labels);
+        java.nio.file.Files.createSymbolicLink(labels, labels);
+        DatasetException loop = assertThrows(DatasetException.class, () -> DatasetSources.directory(dir).load());
+        assertTrue(loop.getMessage().contains("a link that leads nowhere or loops"), loop.getMessage());
+    }
+
+    @Test
     void unknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetSources.byName("cifar"));
         assertTrue(e.getMessage().contains("[mnist, fashion-mnist]"), e.getMessage());

@@ -120,10 +120,35 @@ class IdxMalformedTest {
     }
 
     @Test
-    void hugeClaimInShortGzipIsTruncationNotOutOfMemory() throws IOException {
-        // [40000, 40000] unsigned bytes (1.6 GB) claimed by a few compressed bytes.
+    void hugeClaimInShortGzipIsRefusedBeforeInflating() throws IOException {
+        // [40000, 40000] unsigned bytes (1.6 GB) claimed by a few compressed bytes
         byte[] b = {0, 0, 0x08, 2, 0, 0, (byte) 0x9C, 0x40, 0, 0, (byte) 0x9C, 0x40, 1, 2};
-        failure(file("claim.gz", gzip(b)), 14, "truncated", "after 2");
+        failure(file("claim.gz", gzip(b)), 4, "claims 1600000000 payload bytes", "refusing to inflate");
+    }
+
+    @Test
+    void aShortClaimInAGzipIsStillTruncation() throws IOException {
+        // [100, 100] bytes claimed, 2 present: within the inflation allowance, so it is read and found short
+        byte[] b = {0, 0, 0x08, 2, 0, 0, 0, 100, 0, 0, 0, 100, 1, 2};
+        failure(file("short.gz", gzip(b)), 14, "truncated", "after 2");
+    }
+
+    /** A true header over 24 MB of zeros: a real gzip bomb (about 1000:1) is refused from its header alone. */
+    @Test
+    void aGzipBombIsRefusedWithoutInflatingIt() throws IOException {
+        Path bomb = dir.resolve("bomb-idx3-ubyte.gz");
+        int images = 30_000;
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(bomb))) {
+            out.write(new byte[] {0, 0, 0x08, 3, 0, 0, (byte) (images >> 8), (byte) images, 0, 0, 0, 28, 0, 0, 0, 28});
+            byte[] zeros = new byte[784];
+            for (int i = 0; i < images; i++) {
+                out.write(zeros);
+            }
+        }
+        long compressed = java.nio.file.Files.size(bomb);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(bomb));
+        assertTrue(e.getMessage().contains("more than " + IdxReader.MAX_GZIP_RATIO + " times the compressed file"),
+                compressed + " bytes: " + e.getMessage());
     }
 
     @Test

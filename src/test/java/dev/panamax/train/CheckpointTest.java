@@ -42,6 +42,35 @@ class CheckpointTest {
         }
     }
 
+    /** Sizes claimed by the metadata are checked against the tensors before a model of those sizes is built. */
+    @Test
+    void metadataClaimingAnotherModelIsCaughtFromTheShapes(@TempDir Path dir) throws IOException {
+        try (Mlp model = Mlp.create(new int[] {784, 16, 10}, Activation.RELU, 1)) {
+            Path file = write(dir, model, Checkpoint.FORMAT, null);
+            try (SafetensorsReader r = SafetensorsReader.open(file)) {
+                Checkpoint.requireShapes(r, new int[] {784, 16, 10});
+                IOException e = assertThrows(IOException.class, () -> Checkpoint.requireShapes(r, new int[] {784, 1_500_000, 10}));
+                assertTrue(e.getMessage().contains("0.weight has shape [16, 784], the metadata's model_sizes [784, 1500000, 10]"
+                        + " say [1500000, 784]"), e.getMessage());
+                IOException deeper = assertThrows(IOException.class, () -> Checkpoint.requireShapes(r, new int[] {784, 16, 16, 10}));
+                assertTrue(deeper.getMessage().contains("missing tensor 4.weight"), deeper.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteWeightIsDamageNotALearningRateProblem(@TempDir Path dir) throws IOException {
+        try (Mlp model = Mlp.create(new int[] {4, 3, 2}, Activation.RELU, 1)) {
+            model.namedParameters().get("2.weight").value().set(4, Float.POSITIVE_INFINITY);
+            Path file = write(dir, model, Checkpoint.FORMAT, null);
+            try (Mlp target = Mlp.create(new int[] {4, 3, 2}, Activation.RELU, 2)) {
+                IOException e = assertThrows(IOException.class, () -> Checkpoint.load(file, target, null));
+                assertTrue(e.getMessage().contains("2.weight holds a non-finite value (Infinity) at [1, 1]")
+                        && e.getMessage().contains("damaged") && !e.getMessage().contains("learning rate"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void anotherFormatIsRefused(@TempDir Path dir) throws IOException {
         try (Mlp model = Mlp.create(new int[] {4, 3, 2}, Activation.RELU, 1)) {

@@ -204,6 +204,12 @@ class EndToEndTrainingTest {
             s.run(new TrainingSession.Listener() { });
         }
         byte[] before = Files.readAllBytes(tmp.resolve(TrainingSession.CHECKPOINT));
+        ModelSpec standardised = new ModelSpec(spec.sizes(), spec.activation(), spec.loss(), 0.25, 0.5);
+        try (Compute c = new Compute(Backends.create("scalar", 1))) {
+            var e = assertThrows(IOException.class, () -> new TrainingSession(standardised, OptimizerSpec.parse("sgd(lr=0.1)"),
+                    c, slice(), new TrainingSession.Options(2, 500, 1, tmp, true)));
+            assertTrue(e.getMessage().contains("input standardisation none vs requested mean 0.25, std 0.5"), e.getMessage());
+        }
         try (Compute c = new Compute(Backends.create("scalar", 1))) {
             var e = assertThrows(IOException.class, () -> new TrainingSession(spec,
                     OptimizerSpec.parse("sgd(lr=0.2)"), c, slice(), new TrainingSession.Options(2, 500, 1, tmp, true)));

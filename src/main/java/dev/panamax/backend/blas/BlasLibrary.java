@@ -8,6 +8,7 @@ import dev.panamax.backend.ffi.MissingSymbolsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,8 +214,32 @@ public final class BlasLibrary {
         }
         // By SONAME the request is only a name: report the file the linker actually chose
         String path = Dlfcn.libraryFile(cblas.sgemmAddress(), requested);
+        checkArithmetic(cblas, path);
         boolean systemIsBundledCopy = source == Source.SYSTEM && BUNDLED_PATHS.contains(path);
         return new BlasLibrary(path, systemIsBundledCopy ? Source.BUNDLED : source, cblas);
+    }
+
+    /**
+     * One small product of each kind before the library is used: a library that exports the right
+     * symbols can still compute wrong (a broken build, an ABI mismatch in an impostor), and it would
+     * otherwise train a model on wrong numbers without a word. Exact in float: small integers only.
+     */
+    private static void checkArithmetic(Cblas cblas, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            // A (2x3) = [1 2 3; 4 5 6], B (3x2) = [7 8; 9 10; 11 12]: A B = [58 64; 139 154]; beta = 0 over NaN
+            MemorySegment a = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, 1, 2, 3, 4, 5, 6);
+            MemorySegment b = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, 7, 8, 9, 10, 11, 12);
+            MemorySegment c = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, Float.NaN, Float.NaN, Float.NaN,
+                    Float.NaN);
+            cblas.sgemm(Cblas.ROW_MAJOR, Cblas.NO_TRANS, Cblas.NO_TRANS, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2);
+            float[] got = c.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+            float dot = cblas.sdot(3, a, 1, b, 2); // 1*7 + 2*9 + 3*11 = 58, every other element of B
+            if (!java.util.Arrays.equals(got, new float[] {58, 64, 139, 154}) || dot != 58f) {
+                throw new BackendUnavailableException(path + " computes wrong results: cblas_sgemm of [1 2 3; 4 5 6] and"
+                        + " [7 8; 9 10; 11 12] gave " + java.util.Arrays.toString(got) + " (expected [58.0, 64.0, 139.0, 154.0]),"
+                        + " cblas_sdot gave " + dot + " (expected 58.0); not using it");
+            }
+        }
     }
 
     /** The file the library was loaded from. */

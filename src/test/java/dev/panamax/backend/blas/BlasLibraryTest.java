@@ -69,6 +69,17 @@ class BlasLibraryTest {
         assertMentions(e.getMessage(), libjava.toString(), "not a CBLAS library", "cblas_sgemm", "cblas_sdot");
     }
 
+    /** The right symbols and signatures, wrong numbers: refused at load, before anything computes with it. */
+    @Test
+    void aLibraryThatComputesWrongIsRefused(@TempDir Path dir) throws Exception {
+        String compiler = dev.panamax.TestCompiler.require("a CBLAS library that computes wrong");
+        Path library = dir.resolve("libwrongblas.so");
+        dev.panamax.TestCompiler.sharedLibrary(compiler, "wrong_cblas.cpp", library, java.util.List.of());
+        var e = assertThrows(BackendUnavailableException.class, () -> BlasLibrary.loadFile(library));
+        assertMentions(e.getMessage(), library.toString(), "computes wrong results", "[1.0, 1.0, 1.0, 1.0]",
+                "cblas_sdot gave 0.0");
+    }
+
     @Test
     void mathLibraryIsNotCblasEither() {
         // libm, found through the symbol cos so that the test does not depend on the distribution's folder layout

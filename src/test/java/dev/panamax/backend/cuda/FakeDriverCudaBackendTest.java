@@ -1,5 +1,6 @@
 package dev.panamax.backend.cuda;
 
+import dev.panamax.TestCompiler;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.scalar.ScalarBackend;
@@ -19,7 +20,6 @@ import dev.panamax.train.ModelSpec;
 import dev.panamax.train.Trainer;
 import dev.panamax.train.TrainingSession;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -71,26 +70,16 @@ class FakeDriverCudaBackendTest {
 
     @BeforeAll
     static void buildTheFakeLibraries() throws IOException, InterruptedException {
-        Path source = Path.of("src", "test", "native", "fake_cuda.cpp");
-        assertTrue(Files.isRegularFile(source), "missing " + source.toAbsolutePath());
-        String compiler = findCompiler();
-        String missing = "no C++ compiler (c++ or g++) to build the fake CUDA driver: apt-get install g++";
-        // in CI, whose script installs g++, a missing compiler is a broken set-up, not a reason to skip
-        assertFalse(compiler == null && System.getenv("CI") != null, missing + " (.ci/run should have)");
-        Assumptions.assumeTrue(compiler != null, missing);
+        String compiler = TestCompiler.require("the fake CUDA driver");
         dir = Files.createTempDirectory("panamax-fake-cuda");
         Path library = dir.resolve("libcuda.so.1");
-        List<String> command = new ArrayList<>(List.of(compiler, "-x", "c++", "-std=c++17", "-shared", "-fPIC",
-                "-nostdlib", "-O1", "-ffp-contract=off", "-fno-math-errno", "-fno-exceptions", "-fno-rtti",
-                "-o", library.toString(), source.toString()));
+        List<String> flags = new ArrayList<>(List.of("-nostdlib", "-ffp-contract=off", "-fno-math-errno", "-fno-exceptions",
+                "-fno-rtti"));
         // the C library's libm (exp, log, tanh, fmaf), found through a symbol so that no distribution's
         // folder layout is assumed; else the fake resolves them against the JVM's own libm
         Optional<String> libm = Dlfcn.fileOf(Linker.nativeLinker().defaultLookup().findOrThrow("cos"));
-        libm.ifPresent(file -> command.addAll(List.of("-x", "none", file)));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the compiler did not finish");
-        assertEquals(0, p.exitValue(), "compiling " + source + " failed:\n" + output);
+        libm.ifPresent(file -> flags.addAll(List.of("-x", "none", file)));
+        TestCompiler.sharedLibrary(compiler, "fake_cuda.cpp", library, flags);
         Files.copy(library, dir.resolve("libcublas.so.13"), StandardCopyOption.REPLACE_EXISTING);
         Linker linker = Linker.nativeLinker();
         SymbolLookup driver = SymbolLookup.libraryLookup(library, Arena.global());
@@ -99,17 +88,6 @@ class FakeDriverCudaBackendTest {
                 FunctionDescriptor.ofVoid(JAVA_INT));
         SymbolLookup blas = SymbolLookup.libraryLookup(dir.resolve("libcublas.so.13"), Arena.global());
         sgemmCount = linker.downcallHandle(blas.findOrThrow("fake_count"), FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    }
-
-    private static String findCompiler() {
-        for (String name : new String[] {"c++", "g++"}) {
-            for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
-                if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, name))) {
-                    return Path.of(folder, name).toString();
-                }
-            }
-        }
-        return null;
     }
 
     private static long count(String name) {
