@@ -4,6 +4,7 @@ import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorAllocator;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The checked facade over a {@link Backend}: every argument is validated here, once, with a
@@ -65,7 +66,7 @@ public final class Compute implements AutoCloseable, TensorAllocator {
     /** {@code dst = src}: same element count, not overlapping unless identical (then nothing happens). */
     public void copy(Tensor src, Tensor dst) {
         requireSameSize("dst", dst, "src", src);
-        if (src.segment().address() == dst.segment().address()) {
+        if (sameMemory(src.segment(), dst.segment())) {
             return;
         }
         requireDistinct("dst", dst, "src", src, "copy");
@@ -313,14 +314,33 @@ public final class Compute implements AutoCloseable, TensorAllocator {
     }
 
     private static void requireDistinct(String name, Tensor t, String otherName, Tensor other, String op) {
-        // address arithmetic rather than asOverlappingSlice, which allocates an Optional per call
-        long start = t.segment().address();
-        long end = start + t.segment().byteSize();
-        long otherStart = other.segment().address();
-        long otherEnd = otherStart + other.segment().byteSize();
-        if (start < otherEnd && otherStart < end) {
+        if (overlap(t.segment(), other.segment())) {
             throw new IllegalArgumentException(name + " must not overlap " + otherName + " in " + op);
         }
+    }
+
+    /**
+     * Whether two segments share bytes. Native segments: address arithmetic (asOverlappingSlice would
+     * allocate an Optional per call on the training path). Heap segments: address() is the offset in the
+     * backing array, so offsets only compare within the same array; a heap and a native segment never
+     * overlap. (Comparing raw addresses alone took every two heap tensors for one: both start at 0.)
+     */
+    static boolean overlap(MemorySegment a, MemorySegment b) {
+        if (a.isNative() != b.isNative() || !a.isNative() && !sameArray(a, b)) {
+            return false;
+        }
+        long start = a.address();
+        long otherStart = b.address();
+        return start < otherStart + b.byteSize() && otherStart < start + a.byteSize();
+    }
+
+    /** Whether two segments start at the same byte of the same memory (a copy onto itself). */
+    static boolean sameMemory(MemorySegment a, MemorySegment b) {
+        return a.isNative() == b.isNative() && (a.isNative() || sameArray(a, b)) && a.address() == b.address();
+    }
+
+    private static boolean sameArray(MemorySegment a, MemorySegment b) {
+        return a.heapBase().orElse(null) == b.heapBase().orElse(null);
     }
 
     private static void requireFinite(String name, float v) {

@@ -35,4 +35,9 @@ final class DataOptions {
     DatasetPair load() throws IOException {
         return source().load();
     }
+
+    /** The data with only the first {@code trainLimit} training samples read (0 = all). */
+    DatasetPair load(int trainLimit) throws IOException {
+        return source().load(trainLimit);
+    }
 }

@@ -124,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
         data.validate(cl);
         // the folder is locked before the data loads, so that a second run on it is refused at once
         try (RunFolder folder = runDir == null ? null : RunFolder.open(runDir, TrainingSession.CHECKPOINT);
-             DatasetPair pair = checkedRunFolder(folder).load();
+             DatasetPair pair = checkedRunFolder(folder).load(trainLimit);
              Dataset limited = trainLimit > 0 && trainLimit < pair.train().size() ? pair.train().head(trainLimit) : null) {
             DatasetPair d = limited == null ? pair
                     : new DatasetPair(pair.name(), pair.label(), pair.origin(), limited, pair.test());

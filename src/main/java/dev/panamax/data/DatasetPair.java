@@ -33,9 +33,15 @@ public record DatasetPair(String name, String label, String origin, Dataset trai
      */
     public static DatasetPair load(String name, String label, int classes, int rows, int cols, Files files)
             throws IOException {
+        return load(name, label, classes, rows, cols, files, 0);
+    }
+
+    /** As above, reading only the first {@code trainLimit} training samples (0 = all). */
+    public static DatasetPair load(String name, String label, int classes, int rows, int cols, Files files, int trainLimit)
+            throws IOException {
         String origin = "from " + files.trainImages().toAbsolutePath().getParent();
         Dataset train = Dataset.fromIdx(name + "/train", label + " train (" + origin + ")", classes,
-                IdxReader.read(files.trainImages()), IdxReader.read(files.trainLabels()), rows, cols);
+                IdxReader.read(files.trainImages(), trainLimit), IdxReader.read(files.trainLabels(), trainLimit), rows, cols);
         try {
             Dataset test = Dataset.fromIdx(name + "/test", label + " test (" + origin + ")", classes,
                     IdxReader.read(files.testImages()), IdxReader.read(files.testLabels()), rows, cols);

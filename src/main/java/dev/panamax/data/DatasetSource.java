@@ -12,5 +12,14 @@ public interface DatasetSource {
      * install, run or pass when the data cannot be found or fetched, and with an
      * {@link IdxFormatException} when a file is malformed.
      */
-    DatasetPair load() throws IOException;
+    default DatasetPair load() throws IOException {
+        return load(0);
+    }
+
+    /**
+     * As {@link #load()}, with only the first {@code trainLimit} training samples (0 = all): the training
+     * files are read, and decompressed, only that far, so a limited run does not pay for (or trust) the
+     * rest of a large file. The test split is always whole.
+     */
+    DatasetPair load(int trainLimit) throws IOException;
 }

@@ -67,11 +67,11 @@ public final class FashionMnistSource implements DatasetSource {
     }
 
     @Override
-    public DatasetPair load() throws IOException {
+    public DatasetPair load(int trainLimit) throws IOException {
         for (Path dir : localDirs) {
             Optional<DatasetPair.Files> files = IdxDirectorySource.find(dir);
             if (files.isPresent()) {
-                return DatasetPair.load(NAME, "Fashion-MNIST", 10, 28, 28, files.get());
+                return DatasetPair.load(NAME, "Fashion-MNIST", 10, 28, 28, files.get(), trainLimit);
             }
         }
         try {
@@ -83,6 +83,6 @@ public final class FashionMnistSource implements DatasetSource {
         }
         return DatasetPair.load(NAME, "Fashion-MNIST", 10, 28, 28, new DatasetPair.Files(
                 cacheDir.resolve(FILES.get(0).name()), cacheDir.resolve(FILES.get(1).name()),
-                cacheDir.resolve(FILES.get(2).name()), cacheDir.resolve(FILES.get(3).name())));
+                cacheDir.resolve(FILES.get(2).name()), cacheDir.resolve(FILES.get(3).name())), trainLimit);
     }
 }

@@ -100,7 +100,7 @@ public final class IdxDirectorySource implements DatasetSource {
     }
 
     @Override
-    public DatasetPair load() throws IOException {
+    public DatasetPair load(int trainLimit) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new DatasetException(dir + " is a file, not a folder of IDX files (--data takes the folder that holds"
                     + " train-images-idx3-ubyte and the other three)");
@@ -123,6 +123,6 @@ public final class IdxDirectorySource implements DatasetSource {
             throw new DatasetException("data folder " + dir + " lacks " + String.join(", ", missing(dir))
                     + " (IDX files named as on the MNIST page, optionally gzipped)");
         }
-        return DatasetPair.load(name, label, classes, rows, cols, files.get());
+        return DatasetPair.load(name, label, classes, rows, cols, files.get(), trainLimit);
     }
 }

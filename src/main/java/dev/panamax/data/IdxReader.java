@@ -38,6 +38,18 @@ public final class IdxReader {
 
     /** Reads one IDX file, plain or gzipped. */
     public static IdxArray read(Path file) throws IOException {
+        return read(file, 0);
+    }
+
+    /**
+     * Reads the first {@code maxItems} items (along the first dimension) of an IDX file, or all when it is
+     * 0 or the file has fewer: reading, and decompressing, stops there, and what follows is not looked at
+     * (so neither trailing bytes nor a short file beyond that point are reported).
+     */
+    public static IdxArray read(Path file, int maxItems) throws IOException {
+        if (maxItems < 0) {
+            throw new IllegalArgumentException("maxItems must be >= 0 (0 = all), got " + maxItems);
+        }
         String source = file.toString();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES)) {
             raw.mark(2);
@@ -46,11 +58,18 @@ public final class IdxReader {
             raw.reset();
             if (b0 == GZIP_MAGIC_0 && b1 == GZIP_MAGIC_1) {
                 long allowance = Math.max(MIN_GZIP_ALLOWANCE, MAX_GZIP_RATIO * Files.size(file));
-                try (InputStream in = new BufferedInputStream(new GZIPInputStream(raw, BUFFER_BYTES), BUFFER_BYTES)) {
-                    return read(in, source + " (gzip)", -1, allowance);
+                // strict: every member's CRC and length, and nothing after the last (GZIPInputStream ignores that)
+                StrictGzipInputStream gzip;
+                try {
+                    gzip = new StrictGzipInputStream(raw, BUFFER_BYTES);
+                } catch (EOFException | ZipException e) {
+                    throw brokenGzip(source + " (gzip)", 0, e);
+                }
+                try (InputStream in = new BufferedInputStream(gzip, BUFFER_BYTES)) {
+                    return read(in, source + " (gzip)", -1, allowance, maxItems);
                 }
             }
-            return read(raw, source, Files.size(file));
+            return read(raw, source, Files.size(file), Long.MAX_VALUE, maxItems);
         }
     }
 
@@ -59,11 +78,15 @@ public final class IdxReader {
      * length when known (lets truncation be reported before allocating), or -1.
      */
     public static IdxArray read(InputStream stream, String source, long knownSize) throws IOException {
-        return read(stream, source, knownSize, Long.MAX_VALUE);
+        return read(stream, source, knownSize, Long.MAX_VALUE, 0);
     }
 
-    /** As above; a header claiming more than {@code maxBytes} of content is refused before anything is inflated. */
-    private static IdxArray read(InputStream stream, String source, long knownSize, long maxBytes) throws IOException {
+    /**
+     * As above; content beyond {@code maxBytes} (what is to be read, not what the header claims) is
+     * refused before anything is inflated; with {@code maxItems} > 0 only that many items are read.
+     */
+    private static IdxArray read(InputStream stream, String source, long knownSize, long maxBytes, int maxItems)
+            throws IOException {
         CountingInputStream in = new CountingInputStream(stream);
         byte[] magic = new byte[4];
         int got = readFully(in, magic, 0, 4, source);
@@ -112,7 +135,13 @@ public final class IdxReader {
             }
         }
         long headerBytes = 4 + 4L * rank;
-        String layout = Arrays.toString(dims) + " x " + type.byteSize() + "-byte " + type.describe();
+        boolean limited = maxItems > 0 && maxItems < dims[0];
+        if (limited) {
+            payloadBytes = payloadBytes / dims[0] * maxItems;
+            dims[0] = maxItems;
+        }
+        String layout = Arrays.toString(dims) + " x " + type.byteSize() + "-byte " + type.describe()
+                + (limited ? " (the first " + maxItems + " items)" : "");
         if (headerBytes + payloadBytes > maxBytes) {
             throw new IdxFormatException(source, 4, "the header claims " + payloadBytes + " payload bytes (" + layout
                     + "), more than " + MAX_GZIP_RATIO + " times the compressed file: refusing to inflate it (a header"
@@ -140,6 +169,9 @@ public final class IdxReader {
                     + got);
         }
         long end = headerBytes + payloadBytes;
+        if (limited) {
+            return new IdxArray(source, type, dims, payload); // the rest is not what this run needs
+        }
         long trailing = countRemaining(in, source, maxBytes - end);
         if (trailing > 0) {
             throw new IdxFormatException(source, end, trailing + " extra trailing bytes: expected the data to end after "
@@ -189,8 +221,8 @@ public final class IdxReader {
     }
 
     private static IdxFormatException brokenGzip(String source, long offset, IOException cause) {
-        return new IdxFormatException(source, offset, "corrupt or truncated gzip stream (" + cause.getMessage()
-                + "): expected more compressed data", cause);
+        return new IdxFormatException(source, offset, "corrupt, truncated or extended gzip stream (" + cause.getMessage()
+                + ")", cause);
     }
 
     /** Tracks how many decompressed bytes were consumed, so a broken gzip stream is reported where it broke. */

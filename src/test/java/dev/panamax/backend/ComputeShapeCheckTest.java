@@ -21,6 +21,26 @@ class ComputeShapeCheckTest {
         }
     }
 
+    /** Tensors on Java arrays: two different arrays are different memory, however their offsets compare. */
+    @Test
+    void heapTensorsAreToldApartByTheirArray() {
+        float[] x = {1, 2, 3, 4};
+        float[] y = new float[4];
+        Tensor a = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(x), 2, 2);
+        Tensor b = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(y), 2, 2);
+        compute.copy(a, b); // both start at offset 0 of their arrays; once taken for the same memory and skipped
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x, y);
+        float[] z = new float[4];
+        Tensor c = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(z), 2, 2);
+        compute.gemm(false, false, 1f, a, b, 0f, c); // once refused as "C must not overlap A"
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {7, 10, 15, 22}, z);
+        // within one array, overlap is still caught
+        float[] big = new float[6];
+        Tensor head = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(big).asSlice(0, 16), 2, 2);
+        Tensor tail = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(big).asSlice(8, 16), 2, 2);
+        assertRejected(() -> compute.copy(head, tail), "overlap");
+    }
+
     /** A closed Compute refuses every call on every CPU backend, as the cuda backend's released context does. */
     @Test
     void aClosedComputeRefusesEveryCall() {

@@ -105,6 +105,62 @@ class IdxMalformedTest {
         failure(file("trail.gz", gzip(Arrays.copyOf(valid(), 19))), 18, "1 extra trailing bytes");
     }
 
+    /**
+     * With an item limit, reading and inflating stop after the items asked for: a true header over
+     * 24 MB of zeros (a bomb when read whole) gives its first 500 images, and a plain file that
+     * is short only beyond them is not an error for a run that needs 500.
+     */
+    @Test
+    void aLimitedReadStopsAfterTheItemsItNeeds() throws IOException {
+        Path bomb = dir.resolve("limited-idx3-ubyte.gz");
+        int images = 30_000;
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(bomb))) {
+            out.write(new byte[] {0, 0, 0x08, 3, 0, 0, (byte) (images >> 8), (byte) images, 0, 0, 0, 28, 0, 0, 0, 28});
+            byte[] zeros = new byte[784];
+            for (int i = 0; i < images; i++) {
+                out.write(zeros);
+            }
+        }
+        IdxArray head = IdxReader.read(bomb, 500);
+        assertEquals(500, head.dim(0));
+        assertEquals(500 * 784, head.count());
+        byte[] claimsThree = valid(); // [2, 3] with 2 rows present: limited to 1 row it reads fine
+        claimsThree[7] = 3;
+        assertEquals(3, IdxReader.read(file("short-beyond", claimsThree), 1).count());
+        failure(file("short-within", claimsThree), 18, "truncated");
+    }
+
+    /** Bytes after the last gzip member are refused, as trailing bytes of a plain file are. */
+    @Test
+    void bytesAppendedAfterTheGzipStreamAreRefused() throws IOException {
+        byte[] z = gzip(valid());
+        byte[] appended = Arrays.copyOf(z, z.length + 5);
+        System.arraycopy(new byte[] {'j', 'u', 'n', 'k', '!'}, 0, appended, z.length, 5);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(file("appended.gz", appended)));
+        assertTrue(e.getMessage().contains("5 bytes after the last gzip member"), e.getMessage());
+    }
+
+    /** Concatenated members are one gzip file (RFC 1952), as gzip itself reads them. */
+    @Test
+    void concatenatedGzipMembersReadAsOneFile() throws IOException {
+        byte[] v = valid();
+        byte[] first = gzip(Arrays.copyOf(v, 7));
+        byte[] second = gzip(Arrays.copyOfRange(v, 7, v.length));
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        IdxArray a = IdxReader.read(file("two-members.gz", both));
+        assertEquals(6, a.count());
+        assertEquals(6, a.getInt(5));
+    }
+
+    @Test
+    void aGzipMemberWithAWrongChecksumIsCorrupt() throws IOException {
+        byte[] z = gzip(valid());
+        z[z.length - 8] ^= 0x01; // the trailer's CRC-32
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(file("crc.gz", z)));
+        assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
+    }
+
     @Test
     void negativeDimension() throws IOException {
         byte[] b = valid();
