@@ -15,7 +15,7 @@ import java.util.zip.ZipException;
  * second file) appended would be read as if it ended there; a plain IDX file with trailing bytes is
  * refused, and so is a gzipped one here.
  */
-final class StrictGzipInputStream extends InputStream {
+final class StrictGzipInputStream extends BlockInputStream {
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
     private static final int FNAME = 8;
@@ -37,12 +37,6 @@ final class StrictGzipInputStream extends InputStream {
         this.in = in;
         this.buffer = new byte[bufferBytes];
         readHeader(true);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -91,13 +91,7 @@ public final class TarEntries {
 
     /** The current entry's bytes; ends at the entry's end and leaves the archive stream open. */
     public InputStream content() {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
+        return new BlockInputStream() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (remaining == 0) {

@@ -114,13 +114,7 @@ class IdxMalformedTest {
     void aLimitedReadStopsAfterTheItemsItNeeds() throws IOException {
         Path bomb = dir.resolve("limited-idx3-ubyte.gz");
         int images = 30_000;
-        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(bomb))) {
-            out.write(new byte[] {0, 0, 0x08, 3, 0, 0, (byte) (images >> 8), (byte) images, 0, 0, 0, 28, 0, 0, 0, 28});
-            byte[] zeros = new byte[784];
-            for (int i = 0; i < images; i++) {
-                out.write(zeros);
-            }
-        }
+        writeBlackImages(bomb, images);
         IdxArray head = IdxReader.read(bomb, 500);
         assertEquals(500, head.dim(0));
         assertEquals(500 * 784, head.count());
@@ -189,18 +183,23 @@ class IdxMalformedTest {
         failure(file("short.gz", gzip(b)), 14, "truncated", "after 2");
     }
 
-    /** A true header over 24 MB of zeros: a real gzip bomb (about 1000:1) is refused from its header alone. */
-    @Test
-    void aGzipBombIsRefusedWithoutInflatingIt() throws IOException {
-        Path bomb = dir.resolve("bomb-idx3-ubyte.gz");
-        int images = 30_000;
-        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(bomb))) {
+    /** A gzipped IDX file of {@code images} black 28x28 images: a true header, and about 1000:1 compression. */
+    private static void writeBlackImages(Path file, int images) throws IOException {
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(file))) {
             out.write(new byte[] {0, 0, 0x08, 3, 0, 0, (byte) (images >> 8), (byte) images, 0, 0, 0, 28, 0, 0, 0, 28});
             byte[] zeros = new byte[784];
             for (int i = 0; i < images; i++) {
                 out.write(zeros);
             }
         }
+    }
+
+    /** A true header over 24 MB of zeros: a real gzip bomb (about 1000:1) is refused from its header alone. */
+    @Test
+    void aGzipBombIsRefusedWithoutInflatingIt() throws IOException {
+        Path bomb = dir.resolve("bomb-idx3-ubyte.gz");
+        int images = 30_000;
+        writeBlackImages(bomb, images);
         long compressed = java.nio.file.Files.size(bomb);
         IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(bomb));
         assertTrue(e.getMessage().contains("more than " + IdxReader.MAX_GZIP_RATIO + " times the compressed file"),
