@@ -41,9 +41,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             } catch (IOException e) {
-                // "No space left on device" alone names no file; the earlier file at target is untouched
-                throw new IOException("writing " + absolute + " failed (" + e.getMessage() + "); the file there before is"
-                        + " unchanged", e);
+                throw failedWrite(absolute, e);
             }
             moveIntoPlace(temp, absolute);
             done = true;
@@ -52,6 +50,18 @@ public final class AtomicFiles {
                 Files.deleteIfExists(temp);
             }
         }
+    }
+
+    /**
+     * The failure of an atomic write of {@code target}, naming it: "No space left on device" alone names
+     * no file. The earlier file at {@code target} is untouched, and the message says so. A message that
+     * already names {@code target} is kept as it is.
+     */
+    static IOException failedWrite(Path target, IOException e) {
+        if (e.getMessage() != null && e.getMessage().contains(target.toString())) {
+            return e;
+        }
+        return new IOException("writing " + target + " failed (" + e.getMessage() + "); the file there before is unchanged", e);
     }
 
     /** Renames a finished temporary file over {@code target} (atomically where the file system can). */

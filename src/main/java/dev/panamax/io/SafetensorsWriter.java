@@ -132,10 +132,8 @@ public final class SafetensorsWriter {
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
-            if (e instanceof IOException io && (io.getMessage() == null || !io.getMessage().contains(target.toString()))) {
-                // "No space left on device" alone names no file; the earlier file at target is untouched
-                throw new IOException("writing " + target + " failed (" + io.getMessage() + "); the file there before is"
-                        + " unchanged", io);
+            if (e instanceof IOException io) {
+                throw AtomicFiles.failedWrite(target, io);
             }
             throw e;
         }
