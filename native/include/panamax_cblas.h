@@ -29,6 +29,7 @@ void cblas_sgemv(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE trans, int M, int 
 void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy);
 void cblas_sscal(int N, float alpha, float *X, int incX);
 float cblas_sdot(int n, const float *x, int incx, const float *y, int incy);
+float cblas_snrm2(int N, const float *X, int incX); /* optional in Panamax's binding */
 
 /* OpenBLAS extensions (absent from other CBLAS libraries; Panamax treats them as optional). */
 void openblas_set_num_threads(int num_threads);

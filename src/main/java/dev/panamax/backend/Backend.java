@@ -3,6 +3,7 @@ package dev.panamax.backend;
 import dev.panamax.tensor.Tensor;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The kernel contract every backend implements. Arguments are NOT checked here: callers go through
@@ -40,6 +41,55 @@ public interface Backend extends AutoCloseable {
      */
     void gemm(boolean transA, boolean transB, int m, int n, int k,
               float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---------------------------------------------------------------- BLAS on strided storage
+
+    /*
+     * The calls behind FloatBlas, on memory the caller owns: row-major storage with leading dimensions
+     * and increments as ReferenceBlas describes them, offsets in floats, on native or heap segments
+     * (FloatBlas maps column-major calls onto these). Arguments are checked by FloatBlas, not here.
+     * They may be called from any number of threads at once, and each call has its result in memory
+     * when it returns, on every backend. Nothing outside the output's elements is written.
+     */
+
+    /**
+     * {@code C = alpha * op(A) op(B) + beta * C} on strided storage: A (m,k), or (k,m) if transA, rows lda
+     * apart from float aOffset; B (k,n), or (n,k) if transB; C (m,n). beta == 0: C is not read. The default
+     * copies the operands into contiguous host tensors and calls {@link #gemm(boolean, boolean, int, int, int,
+     * float, Tensor, Tensor, float, Tensor)}.
+     */
+    default void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                      float beta, MemorySegment c, long cOffset, int ldc) {
+        StagedGemm.run(this, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** {@code y = alpha * op(A) x + beta * y}, A (m,n) rows lda apart; beta == 0: y is not read. */
+    default void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aOffset, int lda,
+                      MemorySegment x, long xOffset, int incX, float beta, MemorySegment y, long yOffset, int incY) {
+        ReferenceBlas.gemv(trans, m, n, alpha, a, aOffset, lda, x, xOffset, incX, beta, y, yOffset, incY);
+    }
+
+    /** The sum of {@code x[i] * y[i]} over n strided elements. */
+    default float dot(int n, MemorySegment x, long xOffset, int incX, MemorySegment y, long yOffset, int incY) {
+        return ReferenceBlas.dot(n, x, xOffset, incX, y, yOffset, incY);
+    }
+
+    /** {@code y = alpha * x + y} over n strided elements. */
+    default void axpy(int n, float alpha, MemorySegment x, long xOffset, int incX,
+                      MemorySegment y, long yOffset, int incY) {
+        ReferenceBlas.axpy(n, alpha, x, xOffset, incX, y, yOffset, incY);
+    }
+
+    /** {@code x = alpha * x} over n elements, incX > 0. */
+    default void scal(int n, float alpha, MemorySegment x, long xOffset, int incX) {
+        ReferenceBlas.scal(n, alpha, x, xOffset, incX);
+    }
+
+    /** The Euclidean norm of n elements, incX > 0. */
+    default float nrm2(int n, MemorySegment x, long xOffset, int incX) {
+        return ReferenceBlas.nrm2(n, x, xOffset, incX);
+    }
 
     // ---------------------------------------------------------------- memory and ordering
 

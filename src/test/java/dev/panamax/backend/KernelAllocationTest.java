@@ -149,6 +149,19 @@ class KernelAllocationTest {
                     kernels.add(new Kernel("biasActivation " + act, () -> c.biasActivation(y, bias, act, probs)));
                     kernels.add(new Kernel("activationBackward " + act, () -> c.activationBackward(act, y, probs, y, dl)));
                 }
+                // the BLAS-style API on native segments at offset 0: checks included, nothing allocated
+                FloatBlas blas = new FloatBlas(backend);
+                kernels.add(new Kernel("FloatBlas sgemm row-major NT", () -> blas.sgemm(MatrixOrder.ROW_MAJOR,
+                        Transpose.NO_TRANSPOSE, Transpose.TRANSPOSE, 32, 10, 100, 1f, x.segment(), 0, 100, w.segment(), 0,
+                        100, 0f, y.segment(), 0, 10)));
+                kernels.add(new Kernel("FloatBlas sgemm column-major", () -> blas.sgemm(MatrixOrder.COLUMN_MAJOR,
+                        Transpose.NO_TRANSPOSE, Transpose.NO_TRANSPOSE, 32, 10, 100, 1f, x.segment(), 0, 32,
+                        w.segment(), 0, 100, 0f, y.segment(), 0, 32)));
+                kernels.add(new Kernel("FloatBlas sgemv", () -> blas.sgemv(MatrixOrder.ROW_MAJOR, Transpose.NO_TRANSPOSE,
+                        32, 100, 1f, x.segment(), 0, 100, p.segment(), 0, 1, 0f, s1.segment(), 0, 1)));
+                kernels.add(new Kernel("FloatBlas sdot", () -> blas.sdot(1000, p.segment(), 0, 1, g.segment(), 0, 1)));
+                kernels.add(new Kernel("FloatBlas saxpy", () -> blas.saxpy(1000, 0.5f, g.segment(), 0, 1, s1.segment(),
+                        0, 1)));
                 for (Kernel k : kernels) {
                     double bytes = bytesPerCall(k.body(), k.scale());
                     if (bytes >= 1) {

@@ -8,6 +8,9 @@ import dev.panamax.backend.blas.ffi.Cblas;
 import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.StampedLock;
+
 /**
  * GEMM through a CBLAS library's {@code cblas_sgemm} (OpenBLAS by default, see {@link BlasLibrary}),
  * called zero-copy on the tensors' native segments. Everything else is delegated to the SIMD
@@ -30,6 +33,17 @@ public final class BlasBackend implements Backend {
      * the 0.3M FMAs of the MLP's 10-output layer. 32x256x784 (6.4M FMAs) still gains from two threads.
      */
     static final long SINGLE_THREAD_FMAS = 1L << 20;
+
+    /**
+     * Longest call on heap arrays that goes to CBLAS in place (a critical downcall), in multiply-adds for
+     * GEMM and elements for the others. A critical call keeps its thread in Java state, so any safepoint
+     * the JVM starts meanwhile (a GC, a deoptimisation) waits for it: 2^20 multiply-adds is a few tens of
+     * microseconds of one core, small beside a young-generation pause. Past it a GEMM's heap operands go
+     * through native staging buffers, whose copies are O(n^2) beside O(n^3) work, and the level-1 and 2
+     * calls, whose copies would cost as much as the call, run on the Vector API kernels, which read float[]
+     * in place.
+     */
+    static final long CRITICAL_MAX_WORK = 1L << 20;
 
     /**
      * Loads the default library ({@link BlasLibrary#load()}).
@@ -93,18 +107,163 @@ public final class BlasBackend implements Backend {
         // beta == 0 goes through as is: BLAS defines C as write-only then, and both OpenBLAS builds
         // (Debian 0.3.21, bundled 0.3.30) honour that even on their small-matrix paths, so NaN in C
         // does not leak (BlasBackendTest.betaZeroIgnoresNanAndInfinityInC); no extra zeroing pass.
-        boolean narrow = narrowSmallGemms && (long) m * n * k < SINGLE_THREAD_FMAS;
-        if (narrow) {
-            cblas.setNumThreads(1);
-        }
-        try {
-            cblas.sgemm(Cblas.ROW_MAJOR, transA ? Cblas.TRANS : Cblas.NO_TRANS, transB ? Cblas.TRANS : Cblas.NO_TRANS,
-                    m, n, k, alpha, a.segment(), lda, b.segment(), ldb, beta, c.segment(), n);
-        } finally {
-            if (narrow) {
-                cblas.setNumThreads(threads);
+        gemmCall(false, transA, transB, m, n, k, alpha, a.segment(), lda, b.segment(), ldb, beta, c.segment(), n);
+    }
+
+    /**
+     * cblas_sgemm under the thread-count lock. A small GEMM on a multi-threaded setting runs on one
+     * OpenBLAS thread when it can have the library to itself (the write lock, tried, never waited for);
+     * while other calls run it keeps their setting. Every other call holds a read lock, so the count
+     * never changes under a running call.
+     */
+    private void gemmCall(boolean heap, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        StampedLock lock = library.threadCountLock();
+        if (narrowSmallGemms && (long) m * n * k < SINGLE_THREAD_FMAS) {
+            long stamp = lock.tryWriteLock();
+            if (stamp != 0) {
+                try {
+                    cblas.setNumThreads(1);
+                    cblas.sgemm(heap, Cblas.ROW_MAJOR, op(transA), op(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                } finally {
+                    cblas.setNumThreads(threads);
+                    lock.unlockWrite(stamp);
+                }
+                return;
             }
         }
+        long stamp = lock.readLock();
+        try {
+            cblas.sgemm(heap, Cblas.ROW_MAJOR, op(transA), op(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    private static int op(boolean trans) {
+        return trans ? Cblas.TRANS : Cblas.NO_TRANS;
+    }
+
+    // ---------------------------------------------------------------- BLAS on strided storage
+
+    /*
+     * Native segments go to CBLAS as they are. Heap segments (float[]) go in place through the critical
+     * handles when the call is short (CRITICAL_MAX_WORK), and through this thread's native staging
+     * buffers when it is not; only the output's own elements are copied back.
+     */
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                     float beta, MemorySegment c, long cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        boolean heap = !a.isNative() || !b.isNative() || !c.isNative();
+        if (!heap || (long) m * n * k <= CRITICAL_MAX_WORK) {
+            gemmCall(heap, transA, transB, m, n, k, alpha, from(a, aOffset), lda, from(b, bOffset), ldb, beta,
+                    from(c, cOffset), ldc);
+            return;
+        }
+        NativeStaging staging = NativeStaging.current();
+        MemorySegment sa = a.isNative() ? from(a, aOffset)
+                : staging.stage(NativeStaging.A, a, aOffset, extent(transA ? k : m, transA ? m : k, lda), true);
+        MemorySegment sb = b.isNative() ? from(b, bOffset)
+                : staging.stage(NativeStaging.B, b, bOffset, extent(transB ? n : k, transB ? k : n, ldb), true);
+        MemorySegment sc = c.isNative() ? from(c, cOffset)
+                : staging.stage(NativeStaging.C, c, cOffset, extent(m, n, ldc), beta != 0f);
+        gemmCall(false, transA, transB, m, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
+        if (!c.isNative()) {
+            NativeStaging.copyBack(sc, m, n, ldc, c, cOffset);
+        }
+    }
+
+    @Override
+    public void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aOffset, int lda,
+                     MemorySegment x, long xOffset, int incX, float beta, MemorySegment y, long yOffset, int incY) {
+        boolean heap = !a.isNative() || !x.isNative() || !y.isNative();
+        if (heap && (long) m * n > CRITICAL_MAX_WORK) {
+            // long and on the heap: the Vector API reads float[] in place, with no copy and no GC hold-off
+            elementwise.gemv(trans, m, n, alpha, a, aOffset, lda, x, xOffset, incX, beta, y, yOffset, incY);
+            return;
+        }
+        long stamp = library.threadCountLock().readLock();
+        try {
+            cblas.sgemv(heap, Cblas.ROW_MAJOR, op(trans), m, n, alpha, from(a, aOffset), lda,
+                    from(x, xOffset), incX, beta, from(y, yOffset), incY);
+        } finally {
+            library.threadCountLock().unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public float dot(int n, MemorySegment x, long xOffset, int incX, MemorySegment y, long yOffset, int incY) {
+        boolean heap = !x.isNative() || !y.isNative();
+        if (heap && n > CRITICAL_MAX_WORK) {
+            return elementwise.dot(n, x, xOffset, incX, y, yOffset, incY);
+        }
+        long stamp = library.threadCountLock().readLock();
+        try {
+            return cblas.sdot(heap, n, from(x, xOffset), incX, from(y, yOffset), incY);
+        } finally {
+            library.threadCountLock().unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public void axpy(int n, float alpha, MemorySegment x, long xOffset, int incX,
+                     MemorySegment y, long yOffset, int incY) {
+        boolean heap = !x.isNative() || !y.isNative();
+        if (heap && n > CRITICAL_MAX_WORK) {
+            elementwise.axpy(n, alpha, x, xOffset, incX, y, yOffset, incY);
+            return;
+        }
+        long stamp = library.threadCountLock().readLock();
+        try {
+            cblas.saxpy(heap, n, alpha, from(x, xOffset), incX, from(y, yOffset), incY);
+        } finally {
+            library.threadCountLock().unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public void scal(int n, float alpha, MemorySegment x, long xOffset, int incX) {
+        boolean heap = !x.isNative();
+        if (heap && n > CRITICAL_MAX_WORK) {
+            elementwise.scal(n, alpha, x, xOffset, incX);
+            return;
+        }
+        long stamp = library.threadCountLock().readLock();
+        try {
+            cblas.sscal(heap, n, alpha, from(x, xOffset), incX);
+        } finally {
+            library.threadCountLock().unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public float nrm2(int n, MemorySegment x, long xOffset, int incX) {
+        boolean heap = !x.isNative();
+        if (!cblas.hasNrm2() || heap && n > CRITICAL_MAX_WORK) {
+            return elementwise.nrm2(n, x, xOffset, incX);
+        }
+        long stamp = library.threadCountLock().readLock();
+        try {
+            return cblas.snrm2(heap, n, from(x, xOffset), incX);
+        } finally {
+            library.threadCountLock().unlockRead(stamp);
+        }
+    }
+
+    // the segment from float `offset` on (a view only when the offset is not 0: views are objects); for a
+    // vector this is its lowest element whichever way inc walks it, the pointer CBLAS expects
+    private static MemorySegment from(MemorySegment s, long offset) {
+        return offset == 0 ? s : s.asSlice(offset * Float.BYTES);
+    }
+
+    // floats from a stored matrix's first element to its last: rows ld apart, cols long
+    private static long extent(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 
     // ---------------------------------------------------------------- delegated

@@ -62,6 +62,12 @@ public final class BlasLibrary {
     private final String path;
     private final Source source;
     private final Cblas cblas;
+    /**
+     * Guards OpenBLAS's process-wide thread count, which must not change while a call runs: a call that
+     * changes it holds the write lock, every other call a read lock (StampedLock: no allocation when
+     * uncontended, so a training step stays garbage-free).
+     */
+    private final java.util.concurrent.locks.StampedLock threadCount = new java.util.concurrent.locks.StampedLock();
 
     private BlasLibrary(String path, Source source, Cblas cblas) {
         this.path = path;
@@ -252,6 +258,10 @@ public final class BlasLibrary {
     }
 
     /** The bindings. */
+    java.util.concurrent.locks.StampedLock threadCountLock() {
+        return threadCount;
+    }
+
     public Cblas cblas() {
         return cblas;
     }

@@ -2,7 +2,10 @@ package dev.panamax.backend.scalar;
 
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
+import dev.panamax.backend.ReferenceBlas;
 import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * The reference backend: plain loops over {@link Tensor#get}/{@link Tensor#set}, reductions
@@ -28,22 +31,16 @@ public final class ScalarBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double acc = 0;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a.get((long) p * m + i) : a.get((long) i * k + p);
-                    float bv = transB ? b.get((long) j * k + p) : b.get((long) p * n + j);
-                    acc += (double) av * bv;
-                }
-                long ci = (long) i * n + j;
-                double result = alpha * acc;
-                if (beta != 0f) {
-                    result += (double) beta * c.get(ci);
-                }
-                c.set(ci, (float) result);
-            }
-        }
+        ReferenceBlas.gemm(transA, transB, m, n, k, alpha, a.segment(), 0, transA ? m : k, b.segment(), 0,
+                transB ? k : n, beta, c.segment(), 0, n);
+    }
+
+    // strided storage: the reference itself, no staging
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                     float beta, MemorySegment c, long cOffset, int ldc) {
+        ReferenceBlas.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 
     // x (R,C), bias (C) or null -> y (R,C)

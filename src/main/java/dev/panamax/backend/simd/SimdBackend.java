@@ -56,6 +56,58 @@ public final class SimdBackend implements Backend {
         gemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
+    // strided storage (see Backend): offsets are sliced off, so the kernels see each operand from its first element
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                     float beta, MemorySegment c, long cOffset, int ldc) {
+        gemm.gemm(transA, transB, m, n, k, alpha, from(a, aOffset), lda, from(b, bOffset), ldb, beta, from(c, cOffset),
+                ldc);
+    }
+
+    @Override
+    public void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aOffset, int lda,
+                     MemorySegment x, long xOffset, int incX, float beta, MemorySegment y, long yOffset, int incY) {
+        if (incX != 1 || incY != 1) {
+            Backend.super.gemv(trans, m, n, alpha, a, aOffset, lda, x, xOffset, incX, beta, y, yOffset, incY);
+            return;
+        }
+        SimdBlas.gemv(trans, m, n, alpha, a, aOffset * Float.BYTES, lda, x, xOffset * Float.BYTES, beta, y,
+                yOffset * Float.BYTES);
+    }
+
+    @Override
+    public float dot(int n, MemorySegment x, long xOffset, int incX, MemorySegment y, long yOffset, int incY) {
+        if (incX != 1 || incY != 1) {
+            return Backend.super.dot(n, x, xOffset, incX, y, yOffset, incY);
+        }
+        return SimdBlas.dot(n, x, xOffset * Float.BYTES, y, yOffset * Float.BYTES);
+    }
+
+    @Override
+    public void axpy(int n, float alpha, MemorySegment x, long xOffset, int incX,
+                     MemorySegment y, long yOffset, int incY) {
+        if (incX != 1 || incY != 1) {
+            Backend.super.axpy(n, alpha, x, xOffset, incX, y, yOffset, incY);
+            return;
+        }
+        SimdLevel1.axpy(alpha, from(x, xOffset), from(y, yOffset), n);
+    }
+
+    @Override
+    public void scal(int n, float alpha, MemorySegment x, long xOffset, int incX) {
+        if (incX != 1) {
+            Backend.super.scal(n, alpha, x, xOffset, incX);
+            return;
+        }
+        SimdLevel1.scale(alpha, from(x, xOffset), n);
+    }
+
+    // the segment from float `offset` on (a view only when the offset is not 0: views are objects)
+    private static MemorySegment from(MemorySegment s, long offset) {
+        return offset == 0 ? s : s.asSlice(offset * Float.BYTES);
+    }
+
     // x (R,C), bias (C) or null -> y (R,C)
     @Override
     public void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {

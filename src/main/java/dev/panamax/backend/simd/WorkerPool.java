@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * slow to wake (parked, or descheduled on a busy machine) never holds the job up; the caller then
  * runs its parts itself. Dispatch allocates nothing: the job is a long-lived object whose fields the
  * caller sets before {@link #run}, and completion is a countdown of parts.
- * One job at a time: callers serialize (the backend's GEMM is synchronized).
+ * One job at a time: the caller must make sure of it (SimdGemm hands the pool to one call at a time and
+ * runs the others on their own threads).
  */
 final class WorkerPool implements AutoCloseable {
 

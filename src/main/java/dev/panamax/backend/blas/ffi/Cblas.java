@@ -19,14 +19,17 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * loaded library. The five {@code cblas_*} functions are required (any CBLAS library has them);
  * the {@code openblas_*} extensions are optional and report their absence instead of failing.
  *
- * <p>All handles are plain downcalls: GEMM and GEMV run long enough that the thread-state
- * transition is noise, and the level-1 calls may touch large vectors, during which a
- * {@code Linker.Option.critical} call would hold off the garbage collector. Measured here (JDK 25,
- * Zen 5, OpenBLAS 0.3.21): {@code cblas_sdot} on 4 to 16 floats costs 9 to 19 ns a call with or
- * without {@code critical(false)}, the two within noise of each other, so nothing is gained.
+ * <p>Each function has two handles. The plain one takes native segments only; it is what every call
+ * on native memory uses: GEMM and GEMV run long enough that the thread-state transition is noise, and
+ * {@code cblas_sdot} on 4 to 16 floats measured 9 to 19 ns a call with or without
+ * {@code critical(false)} (JDK 25, Zen 5, OpenBLAS 0.3.21), so nothing would be gained. The
+ * {@code ...Heap} one is bound with {@code Linker.Option.critical(true)}, which lets a heap segment
+ * (a {@code float[]}) through without a copy; the thread then stays in Java state for the whole call,
+ * so no safepoint (no garbage collection, anywhere in the JVM) can begin until it returns. The
+ * caller uses it for short calls only (see BlasBackend).
  *
- * <p>Pointers are passed as {@link MemorySegment}s; the caller guarantees they are native
- * segments large enough for the sizes and leading dimensions given (nothing is checked here).
+ * <p>Pointers are passed as {@link MemorySegment}s; the caller guarantees they are large enough for
+ * the sizes and leading dimensions given (nothing is checked here).
  */
 @SuppressWarnings("restricted") // binding native code is this class's purpose; run with --enable-native-access
 public final class Cblas {
@@ -50,6 +53,7 @@ public final class Cblas {
             JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
     private static final FunctionDescriptor SDOT = FunctionDescriptor.of(
             JAVA_FLOAT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final FunctionDescriptor SNRM2 = FunctionDescriptor.of(JAVA_FLOAT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final FunctionDescriptor SET_NUM_THREADS = FunctionDescriptor.ofVoid(JAVA_INT);
     private static final FunctionDescriptor GET_NUM_THREADS = FunctionDescriptor.of(JAVA_INT);
     private static final FunctionDescriptor GET_STRING = FunctionDescriptor.of(ADDRESS);
@@ -57,6 +61,9 @@ public final class Cblas {
     /** The required functions, in the order the header lists them. */
     public static final List<String> REQUIRED_SYMBOLS =
             List.of("cblas_sgemm", "cblas_sgemv", "cblas_saxpy", "cblas_sscal", "cblas_sdot");
+
+    /** The option of the {@code ...Heap} handles: heap segments pass in place, the GC held off meanwhile. */
+    private static final java.lang.foreign.Linker.Option HEAP_ACCESS = java.lang.foreign.Linker.Option.critical(true);
 
     /** How long a string from openblas_get_config/corename may be; they are a few dozen bytes. */
     private static final long MAX_STRING_BYTES = 4096;
@@ -66,6 +73,13 @@ public final class Cblas {
     private final MethodHandle saxpy;
     private final MethodHandle sscal;
     private final MethodHandle sdot;
+    private final MethodHandle snrm2;
+    private final MethodHandle sgemmHeap;
+    private final MethodHandle sgemvHeap;
+    private final MethodHandle saxpyHeap;
+    private final MethodHandle sscalHeap;
+    private final MethodHandle sdotHeap;
+    private final MethodHandle snrm2Heap;
     private final MethodHandle setNumThreads;
     private final MethodHandle getNumThreads;
     private final MethodHandle getCorename;
@@ -79,6 +93,14 @@ public final class Cblas {
         saxpy = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY);
         sscal = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL);
         sdot = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT);
+        snrm2 = optional(lookup, "cblas_snrm2", SNRM2);
+        sgemmHeap = Symbols.LINKER.downcallHandle(sgemmAddress, SGEMM, HEAP_ACCESS);
+        sgemvHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sgemv"), SGEMV, HEAP_ACCESS);
+        saxpyHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY, HEAP_ACCESS);
+        sscalHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL, HEAP_ACCESS);
+        sdotHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT, HEAP_ACCESS);
+        snrm2Heap = lookup.find("cblas_snrm2")
+                .map(address -> Symbols.LINKER.downcallHandle(address, SNRM2, HEAP_ACCESS)).orElse(null);
         setNumThreads = optional(lookup, "openblas_set_num_threads", SET_NUM_THREADS);
         getNumThreads = optional(lookup, "openblas_get_num_threads", GET_NUM_THREADS);
         getCorename = optional(lookup, "openblas_get_corename", GET_STRING);
@@ -107,8 +129,14 @@ public final class Cblas {
     /** {@code cblas_sgemm}: C = alpha * op(A) * op(B) + beta * C, op(A) (m,k), op(B) (k,n), C (m,n). */
     public void sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
                       MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        sgemm(false, order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** {@code cblas_sgemm}; heap: through the critical handle, which also takes heap segments (see the class doc). */
+    public void sgemm(boolean heap, int order, int transA, int transB, int m, int n, int k, float alpha,
+                      MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
         try {
-            sgemm.invokeExact(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            (heap ? sgemmHeap : sgemm).invokeExact(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable t) {
             throw Symbols.rethrow(t);
         }
@@ -117,8 +145,15 @@ public final class Cblas {
     /** {@code cblas_sgemv}: y = alpha * op(A) * x + beta * y, A (m,n). */
     public void sgemv(int order, int trans, int m, int n, float alpha, MemorySegment a, int lda,
                       MemorySegment x, int incX, float beta, MemorySegment y, int incY) {
+        sgemv(false, order, trans, m, n, alpha, a, lda, x, incX, beta, y, incY);
+    }
+
+    /** {@code cblas_sgemv}; heap as for {@link #sgemm(boolean, int, int, int, int, int, int, float, MemorySegment,
+     *  int, MemorySegment, int, float, MemorySegment, int)}. */
+    public void sgemv(boolean heap, int order, int trans, int m, int n, float alpha, MemorySegment a, int lda,
+                      MemorySegment x, int incX, float beta, MemorySegment y, int incY) {
         try {
-            sgemv.invokeExact(order, trans, m, n, alpha, a, lda, x, incX, beta, y, incY);
+            (heap ? sgemvHeap : sgemv).invokeExact(order, trans, m, n, alpha, a, lda, x, incX, beta, y, incY);
         } catch (Throwable t) {
             throw Symbols.rethrow(t);
         }
@@ -126,8 +161,13 @@ public final class Cblas {
 
     /** {@code cblas_saxpy}: y = alpha * x + y over n strided elements. */
     public void saxpy(int n, float alpha, MemorySegment x, int incX, MemorySegment y, int incY) {
+        saxpy(false, n, alpha, x, incX, y, incY);
+    }
+
+    /** {@code cblas_saxpy}; heap: through the critical handle. */
+    public void saxpy(boolean heap, int n, float alpha, MemorySegment x, int incX, MemorySegment y, int incY) {
         try {
-            saxpy.invokeExact(n, alpha, x, incX, y, incY);
+            (heap ? saxpyHeap : saxpy).invokeExact(n, alpha, x, incX, y, incY);
         } catch (Throwable t) {
             throw Symbols.rethrow(t);
         }
@@ -135,8 +175,13 @@ public final class Cblas {
 
     /** {@code cblas_sscal}: x = alpha * x over n strided elements. */
     public void sscal(int n, float alpha, MemorySegment x, int incX) {
+        sscal(false, n, alpha, x, incX);
+    }
+
+    /** {@code cblas_sscal}; heap: through the critical handle. */
+    public void sscal(boolean heap, int n, float alpha, MemorySegment x, int incX) {
         try {
-            sscal.invokeExact(n, alpha, x, incX);
+            (heap ? sscalHeap : sscal).invokeExact(n, alpha, x, incX);
         } catch (Throwable t) {
             throw Symbols.rethrow(t);
         }
@@ -144,8 +189,27 @@ public final class Cblas {
 
     /** {@code cblas_sdot}: sum of x[i] * y[i] over n strided elements. */
     public float sdot(int n, MemorySegment x, int incX, MemorySegment y, int incY) {
+        return sdot(false, n, x, incX, y, incY);
+    }
+
+    /** {@code cblas_sdot}; heap: through the critical handle. */
+    public float sdot(boolean heap, int n, MemorySegment x, int incX, MemorySegment y, int incY) {
         try {
-            return (float) sdot.invokeExact(n, x, incX, y, incY);
+            return (float) (heap ? sdotHeap : sdot).invokeExact(n, x, incX, y, incY);
+        } catch (Throwable t) {
+            throw Symbols.rethrow(t);
+        }
+    }
+
+    /** Whether the library has {@code cblas_snrm2} (optional: Panamax's own CBLAS subset began without it). */
+    public boolean hasNrm2() {
+        return snrm2 != null;
+    }
+
+    /** {@code cblas_snrm2}: the Euclidean norm of n strided elements; heap: through the critical handle. */
+    public float snrm2(boolean heap, int n, MemorySegment x, int incX) {
+        try {
+            return (float) (heap ? snrm2Heap : snrm2).invokeExact(n, x, incX);
         } catch (Throwable t) {
             throw Symbols.rethrow(t);
         }
