@@ -28,7 +28,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Heap arrays are read in place by the simd and scalar backends; the blas backend passes them to
  * OpenBLAS in place for short calls and through per-thread native buffers for long ones (see
- * BlasBackend.CRITICAL_MAX_WORK). A call on {@code float[]} wraps each array in a segment view (a small
+ * BlasBackend.CRITICAL_MAX_FMAS). A call on {@code float[]} wraps each array in a segment view (a small
  * object); the MemorySegment calls at offset 0 allocate nothing on the simd backend.
  */
 public final class FloatBlas {

@@ -31,9 +31,10 @@ class FloatBlasEquivalenceTest {
 
     private static final List<Backend> BACKENDS = Backends.allAvailable(2);
 
-    /** (m, n, k): tails of every vector width, the blas backend's in-place and staged heap paths (2^20 FMAs). */
+    /** (m, n, k): tails of every vector width; the last is past the blas backend's in-place line for heap
+     *  arrays (BlasBackend.CRITICAL_MAX_FMAS = 2^25), so its heap operands go through native staging. */
     private static final int[][] SHAPES = {{1, 1, 1}, {2, 7, 15}, {17, 31, 33}, {33, 17, 16}, {128, 10, 256},
-            {10, 128, 784}, {103, 207, 64}, {160, 130, 70}};
+            {10, 128, 784}, {103, 207, 64}, {160, 130, 70}, {260, 256, 513}};
 
     private enum Memory { ARRAY, HEAP_SEGMENT, NATIVE_SEGMENT }
 
@@ -70,7 +71,8 @@ class FloatBlasEquivalenceTest {
     @TestFactory
     List<DynamicTest> level1And2MatchTheDefinition() {
         List<DynamicTest> tests = new ArrayList<>();
-        int[] lengths = {1, 7, 16, 33, 1000, 1 << 20 | 5};
+        // the longest is past BlasBackend.CRITICAL_MAX_ELEMENTS (2^22): heap vectors then go to the Vector API
+        int[] lengths = {1, 7, 16, 33, 1000, (1 << 22) + 5};
         int[][] increments = {{1, 1}, {2, -3}, {-1, 1}};
         int variant = 0;
         for (Backend backend : BACKENDS) {
@@ -89,7 +91,7 @@ class FloatBlasEquivalenceTest {
                     }
                 }
             }
-            for (int[] mn : new int[][]{{1, 1}, {7, 33}, {130, 17}, {256, 784}}) {
+            for (int[] mn : new int[][]{{1, 1}, {7, 33}, {130, 17}, {256, 784}, {2049, 2050}}) {
                 for (MatrixOrder order : MatrixOrder.values()) {
                     for (Transpose trans : Transpose.values()) {
                         for (int[] inc : new int[][]{{1, 1}, {-2, 3}}) {

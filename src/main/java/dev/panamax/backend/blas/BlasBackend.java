@@ -35,15 +35,20 @@ public final class BlasBackend implements Backend {
     static final long SINGLE_THREAD_FMAS = 1L << 20;
 
     /**
-     * Longest call on heap arrays that goes to CBLAS in place (a critical downcall), in multiply-adds for
-     * GEMM and elements for the others. A critical call keeps its thread in Java state, so any safepoint
-     * the JVM starts meanwhile (a GC, a deoptimisation) waits for it: 2^20 multiply-adds is a few tens of
-     * microseconds of one core, small beside a young-generation pause. Past it a GEMM's heap operands go
-     * through native staging buffers, whose copies are O(n^2) beside O(n^3) work, and the level-1 and 2
-     * calls, whose copies would cost as much as the call, run on the Vector API kernels, which read float[]
-     * in place.
+     * Longest calls on heap arrays that go to CBLAS in place, through a critical downcall: GEMMs up to
+     * this many multiply-adds, level-1 and 2 calls up to {@link #CRITICAL_MAX_ELEMENTS} elements. A
+     * critical call keeps its thread in Java state, so any safepoint the JVM starts meanwhile (a GC, a
+     * deoptimisation) waits for it: the line is drawn at about a millisecond of one core, within the
+     * spread of a young-generation pause. Measured with NetlibBench (Zen 4, OpenBLAS 0.3.21, one thread):
+     * 2^25 multiply-adds take 0.5 to 0.7 ms (128x256x784 at 0.53 ms), 2^22 elements of sdot about 0.4 ms and
+     * of sgemv about 0.7 ms. Past the line a GEMM's heap operands go through per-thread native buffers,
+     * whose O(n^2) copies cost a few percent of its O(n^3) work (1024^3: 0.98x of the in-place call); a
+     * longer level-1 or 2 call runs on the Vector API kernels instead, which read float[] in place, since
+     * a copy would cost as much as the call.
      */
-    static final long CRITICAL_MAX_WORK = 1L << 20;
+    static final long CRITICAL_MAX_FMAS = 1L << 25;
+    /** See {@link #CRITICAL_MAX_FMAS}: the line for the memory-bound calls, in elements touched. */
+    static final long CRITICAL_MAX_ELEMENTS = 1L << 22;
 
     /**
      * Loads the default library ({@link BlasLibrary#load()}).
@@ -148,7 +153,7 @@ public final class BlasBackend implements Backend {
 
     /*
      * Native segments go to CBLAS as they are. Heap segments (float[]) go in place through the critical
-     * handles when the call is short (CRITICAL_MAX_WORK), and through this thread's native staging
+     * handles when the call is short (CRITICAL_MAX_FMAS), and through this thread's native staging
      * buffers when it is not; only the output's own elements are copied back.
      */
 
@@ -160,7 +165,7 @@ public final class BlasBackend implements Backend {
             return;
         }
         boolean heap = !a.isNative() || !b.isNative() || !c.isNative();
-        if (!heap || (long) m * n * k <= CRITICAL_MAX_WORK) {
+        if (!heap || (long) m * n * k <= CRITICAL_MAX_FMAS) {
             gemmCall(heap, transA, transB, m, n, k, alpha, from(a, aOffset), lda, from(b, bOffset), ldb, beta,
                     from(c, cOffset), ldc);
             return;
@@ -182,7 +187,7 @@ public final class BlasBackend implements Backend {
     public void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aOffset, int lda,
                      MemorySegment x, long xOffset, int incX, float beta, MemorySegment y, long yOffset, int incY) {
         boolean heap = !a.isNative() || !x.isNative() || !y.isNative();
-        if (heap && (long) m * n > CRITICAL_MAX_WORK) {
+        if (heap && (long) m * n > CRITICAL_MAX_ELEMENTS) {
             // long and on the heap: the Vector API reads float[] in place, with no copy and no GC hold-off
             elementwise.gemv(trans, m, n, alpha, a, aOffset, lda, x, xOffset, incX, beta, y, yOffset, incY);
             return;
@@ -199,7 +204,7 @@ public final class BlasBackend implements Backend {
     @Override
     public float dot(int n, MemorySegment x, long xOffset, int incX, MemorySegment y, long yOffset, int incY) {
         boolean heap = !x.isNative() || !y.isNative();
-        if (heap && n > CRITICAL_MAX_WORK) {
+        if (heap && n > CRITICAL_MAX_ELEMENTS) {
             return elementwise.dot(n, x, xOffset, incX, y, yOffset, incY);
         }
         long stamp = library.threadCountLock().readLock();
@@ -214,7 +219,7 @@ public final class BlasBackend implements Backend {
     public void axpy(int n, float alpha, MemorySegment x, long xOffset, int incX,
                      MemorySegment y, long yOffset, int incY) {
         boolean heap = !x.isNative() || !y.isNative();
-        if (heap && n > CRITICAL_MAX_WORK) {
+        if (heap && n > CRITICAL_MAX_ELEMENTS) {
             elementwise.axpy(n, alpha, x, xOffset, incX, y, yOffset, incY);
             return;
         }
@@ -229,7 +234,7 @@ public final class BlasBackend implements Backend {
     @Override
     public void scal(int n, float alpha, MemorySegment x, long xOffset, int incX) {
         boolean heap = !x.isNative();
-        if (heap && n > CRITICAL_MAX_WORK) {
+        if (heap && n > CRITICAL_MAX_ELEMENTS) {
             elementwise.scal(n, alpha, x, xOffset, incX);
             return;
         }
@@ -244,7 +249,7 @@ public final class BlasBackend implements Backend {
     @Override
     public float nrm2(int n, MemorySegment x, long xOffset, int incX) {
         boolean heap = !x.isNative();
-        if (!cblas.hasNrm2() || heap && n > CRITICAL_MAX_WORK) {
+        if (!cblas.hasNrm2() || heap && n > CRITICAL_MAX_ELEMENTS) {
             return elementwise.nrm2(n, x, xOffset, incX);
         }
         long stamp = library.threadCountLock().readLock();

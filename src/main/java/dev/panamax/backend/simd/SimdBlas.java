@@ -57,16 +57,24 @@ final class SimdBlas {
         return s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
     }
 
+    /** Rows of A taken together by gemv: each load of x (or of y) then serves four rows' FMAs. */
+    private static final int GEMV_ROWS = 4;
+
     /**
      * {@code y = alpha * op(A) x + beta * y}, A (m,n) row-major, rows lda floats apart from byte aAt, x and y
-     * contiguous; beta == 0: y not read. op(A) = A: each y[i] is a dot product of row i and x. op(A) = A^T:
-     * y is scaled once, then gets alpha * x[p] times row p added for each p (rows read in order, whole).
+     * contiguous; beta == 0: y not read. op(A) = A: y[i] is the dot product of row i and x, four rows at a
+     * time against one pass over x. op(A) = A^T: y is scaled once, then gets alpha x[p] times row p for
+     * every p, four rows per pass over y (one load and one store of y per four FMAs, not per one).
      */
     static void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aAt, int lda,
                      MemorySegment x, long xAt, float beta, MemorySegment y, long yAt) {
         long ldaBytes = (long) lda * Float.BYTES;
         if (!trans) {
-            for (int i = 0; i < m; i++) {
+            int i = 0;
+            for (; i + GEMV_ROWS <= m; i += GEMV_ROWS) {
+                dotFourRows(n, a, aAt + i * ldaBytes, ldaBytes, x, xAt, alpha, beta, y, yAt + (long) i * Float.BYTES);
+            }
+            for (; i < m; i++) {
                 float product = alpha * dot(n, a, aAt + i * ldaBytes, x, xAt);
                 long yi = yAt + (long) i * Float.BYTES;
                 y.set(FLOAT, yi, beta == 0f ? product : Math.fma(beta, y.get(FLOAT, yi), product));
@@ -77,23 +85,81 @@ final class SimdBlas {
             long yj = yAt + (long) j * Float.BYTES;
             y.set(FLOAT, yj, beta == 0f ? 0f : beta * y.get(FLOAT, yj));
         }
-        for (int p = 0; p < m; p++) {
-            float scaled = alpha * x.get(FLOAT, xAt + (long) p * Float.BYTES);
+        int p = 0;
+        for (; p + GEMV_ROWS <= m; p += GEMV_ROWS) {
             long row = aAt + p * ldaBytes;
+            FloatVector s0 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) p * Float.BYTES));
+            FloatVector s1 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 1) * Float.BYTES));
+            FloatVector s2 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 2) * Float.BYTES));
+            FloatVector s3 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 3) * Float.BYTES));
             int j = 0;
-            for (; j + L <= n; j += L) {
+            for (; j + L <= n; j += L) { // body: whole vectors (masked memory operations are slow on AVX2)
                 long at = (long) j * Float.BYTES;
-                FloatVector.fromMemorySegment(F, a, row + at, ORDER)
-                        .fma(FloatVector.broadcast(F, scaled), FloatVector.fromMemorySegment(F, y, yAt + at, ORDER))
-                        .intoMemorySegment(y, yAt + at, ORDER);
+                FloatVector acc = FloatVector.fromMemorySegment(F, y, yAt + at, ORDER);
+                acc = FloatVector.fromMemorySegment(F, a, row + at, ORDER).fma(s0, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + ldaBytes + at, ORDER).fma(s1, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 2 * ldaBytes + at, ORDER).fma(s2, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 3 * ldaBytes + at, ORDER).fma(s3, acc);
+                acc.intoMemorySegment(y, yAt + at, ORDER);
             }
-            if (j < n) {
+            if (j < n) { // tail: the last partial vector
+                VectorMask<Float> valid = F.indexInRange(j, n);
+                long at = (long) j * Float.BYTES;
+                FloatVector acc = FloatVector.fromMemorySegment(F, y, yAt + at, ORDER, valid);
+                acc = FloatVector.fromMemorySegment(F, a, row + at, ORDER, valid).fma(s0, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + ldaBytes + at, ORDER, valid).fma(s1, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 2 * ldaBytes + at, ORDER, valid).fma(s2, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 3 * ldaBytes + at, ORDER, valid).fma(s3, acc);
+                acc.intoMemorySegment(y, yAt + at, ORDER, valid);
+            }
+        }
+        for (; p < m; p++) {
+            FloatVector s0 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) p * Float.BYTES));
+            long row = aAt + p * ldaBytes;
+            for (int j = 0; j < n; j += L) { // at most three rows: masked throughout, no separate tail
                 VectorMask<Float> valid = F.indexInRange(j, n);
                 long at = (long) j * Float.BYTES;
                 FloatVector.fromMemorySegment(F, a, row + at, ORDER, valid)
-                        .fma(FloatVector.broadcast(F, scaled), FloatVector.fromMemorySegment(F, y, yAt + at, ORDER, valid))
+                        .fma(s0, FloatVector.fromMemorySegment(F, y, yAt + at, ORDER, valid))
                         .intoMemorySegment(y, yAt + at, ORDER, valid);
             }
         }
+    }
+
+    // y[0..3] (bytes yAt on) = alpha * (rows r..r+3 of A, ldaBytes apart from rowAt) . x + beta * y
+    private static void dotFourRows(int n, MemorySegment a, long rowAt, long ldaBytes, MemorySegment x, long xAt,
+                                    float alpha, float beta, MemorySegment y, long yAt) {
+        FloatVector d0 = FloatVector.zero(F);
+        FloatVector d1 = FloatVector.zero(F);
+        FloatVector d2 = FloatVector.zero(F);
+        FloatVector d3 = FloatVector.zero(F);
+        int j = 0;
+        for (; j + L <= n; j += L) { // body: whole vectors
+            long at = (long) j * Float.BYTES;
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xAt + at, ORDER);
+            d0 = FloatVector.fromMemorySegment(F, a, rowAt + at, ORDER).fma(xv, d0);
+            d1 = FloatVector.fromMemorySegment(F, a, rowAt + ldaBytes + at, ORDER).fma(xv, d1);
+            d2 = FloatVector.fromMemorySegment(F, a, rowAt + 2 * ldaBytes + at, ORDER).fma(xv, d2);
+            d3 = FloatVector.fromMemorySegment(F, a, rowAt + 3 * ldaBytes + at, ORDER).fma(xv, d3);
+        }
+        if (j < n) { // tail: masked, the lanes past n load as zeros
+            VectorMask<Float> valid = F.indexInRange(j, n);
+            long at = (long) j * Float.BYTES;
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xAt + at, ORDER, valid);
+            d0 = FloatVector.fromMemorySegment(F, a, rowAt + at, ORDER, valid).fma(xv, d0);
+            d1 = FloatVector.fromMemorySegment(F, a, rowAt + ldaBytes + at, ORDER, valid).fma(xv, d1);
+            d2 = FloatVector.fromMemorySegment(F, a, rowAt + 2 * ldaBytes + at, ORDER, valid).fma(xv, d2);
+            d3 = FloatVector.fromMemorySegment(F, a, rowAt + 3 * ldaBytes + at, ORDER, valid).fma(xv, d3);
+        }
+        // the sums are written in place, not through a helper: a vector passed to a call C2 does not inline is boxed
+        float p0 = alpha * d0.reduceLanes(VectorOperators.ADD);
+        float p1 = alpha * d1.reduceLanes(VectorOperators.ADD);
+        float p2 = alpha * d2.reduceLanes(VectorOperators.ADD);
+        float p3 = alpha * d3.reduceLanes(VectorOperators.ADD);
+        long step = Float.BYTES;
+        y.set(FLOAT, yAt, beta == 0f ? p0 : Math.fma(beta, y.get(FLOAT, yAt), p0));
+        y.set(FLOAT, yAt + step, beta == 0f ? p1 : Math.fma(beta, y.get(FLOAT, yAt + step), p1));
+        y.set(FLOAT, yAt + 2 * step, beta == 0f ? p2 : Math.fma(beta, y.get(FLOAT, yAt + 2 * step), p2));
+        y.set(FLOAT, yAt + 3 * step, beta == 0f ? p3 : Math.fma(beta, y.get(FLOAT, yAt + 3 * step), p3));
     }
 }

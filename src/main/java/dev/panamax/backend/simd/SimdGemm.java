@@ -163,7 +163,8 @@ final class SimdGemm implements AutoCloseable {
                  MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
             // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
             // is read in place and only A is transposed into panels (see GemmInPlaceKernels)
-            this.transposedC = IN_PLACE_A && !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(ldb)
+            this.transposedC = IN_PLACE_A && b.isNative() && !transA && transB && m < n && m > L && n > 2 * MR
+                    && !aliasesInL1(ldb)
                     && (long) n * roundUp(m, L) <= MAX_TRANSPOSED_FLOATS;
             this.transA = transA;
             this.transB = transB;
@@ -245,7 +246,8 @@ final class SimdGemm implements AutoCloseable {
             boolean narrowFromA = !transA && cols <= L;
             // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
             // transposed into panels, unless another path copies it already or its rows alias in L1
-            boolean aInPlace = IN_PLACE_A && !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
+            boolean aInPlace = IN_PLACE_A && a.isNative() && !transA && !narrowFromA && !bFromStorage
+                    && !aliasesInL1(lda);
             // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows.
             // With 16 registers only up to one vector of columns: their 2 x 4 dot kernel loads 6 vectors per 8
             // FMAs (the 4 x 5 one 9 per 20), and for 10 columns at 8 lanes the packed tile, though 6 of its 16
