@@ -135,9 +135,8 @@ public final class SafetensorsHeader {
 
     private static TensorInfo readTensor(Path file, String name, JsonParser json, long dataSize)
             throws JsonParseException, SafetensorsFormatException {
-        String where = "tensor \"" + name + "\"";
         if (json.peek() != Kind.OBJECT) {
-            throw new SafetensorsFormatException(file, where + " must be an object with dtype, shape and data_offsets,"
+            throw tensorProblem(file, name, "must be an object with dtype, shape and data_offsets,"
                     + " found " + describe(json));
         }
         json.beginObject();
@@ -149,26 +148,26 @@ public final class SafetensorsHeader {
                 case "dtype" -> dtype != null;
                 case "shape" -> shape != null;
                 case "data_offsets" -> offsets != null;
-                default -> throw new SafetensorsFormatException(file, where + " has unknown field \"" + field
+                default -> throw tensorProblem(file, name, "has unknown field \"" + field
                         + "\" (allowed: dtype, shape, data_offsets)");
             };
             if (repeated) {
                 throw json.duplicateKey(field);
             }
             switch (field) {
-                case "dtype" -> dtype = readDType(file, where, json);
-                case "shape" -> shape = readShape(file, where, json);
-                default -> offsets = readOffsets(file, where, json, dataSize);
+                case "dtype" -> dtype = readDType(file, name, json);
+                case "shape" -> shape = readShape(file, name, json);
+                default -> offsets = readOffsets(file, name, json, dataSize);
             }
         }
         if (dtype == null) {
-            throw new SafetensorsFormatException(file, where + " is missing \"dtype\"");
+            throw tensorProblem(file, name, "is missing \"dtype\"");
         }
         if (shape == null) {
-            throw new SafetensorsFormatException(file, where + " is missing \"shape\"");
+            throw tensorProblem(file, name, "is missing \"shape\"");
         }
         if (offsets == null) {
-            throw new SafetensorsFormatException(file, where + " is missing \"data_offsets\"");
+            throw tensorProblem(file, name, "is missing \"data_offsets\"");
         }
 
         long needed;
@@ -179,36 +178,36 @@ public final class SafetensorsHeader {
             }
             needed = Math.multiplyExact(elements, dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new SafetensorsFormatException(file, where + " shape " + shapeText(shape)
+            throw tensorProblem(file, name, "shape " + shapeText(shape)
                     + " needs more bytes than a 64-bit size holds");
         }
         long bytes = offsets[1] - offsets[0];
         if (needed != bytes) {
-            throw new SafetensorsFormatException(file, where + " data_offsets [" + offsets[0] + ", " + offsets[1]
+            throw tensorProblem(file, name, "data_offsets [" + offsets[0] + ", " + offsets[1]
                     + "] span " + bytes + " bytes but " + dtype + " shape " + shapeText(shape) + " needs "
                     + needed + " bytes (" + dtype.byteSize() + " per element)");
         }
         return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static DType readDType(Path file, String where, JsonParser json)
+    private static DType readDType(Path file, String name, JsonParser json)
             throws JsonParseException, SafetensorsFormatException {
         if (json.peek() != Kind.STRING) {
-            throw new SafetensorsFormatException(file, where + " dtype must be a string, found " + describe(json));
+            throw tensorProblem(file, name, "dtype must be a string, found " + describe(json));
         }
         String s = json.string();
         DType d = DType.fromHeaderName(s);
         if (d == null) {
-            throw new SafetensorsFormatException(file, where + " has unknown dtype \"" + s + "\" (known: "
+            throw tensorProblem(file, name, "has unknown dtype \"" + s + "\" (known: "
                     + DType.knownNames() + ")");
         }
         return d;
     }
 
-    private static int[] readShape(Path file, String where, JsonParser json)
+    private static int[] readShape(Path file, String name, JsonParser json)
             throws JsonParseException, SafetensorsFormatException {
         if (json.peek() != Kind.ARRAY) {
-            throw new SafetensorsFormatException(file, where + " shape must be an array of integers, found "
+            throw tensorProblem(file, name, "shape must be an array of integers, found "
                     + describe(json));
         }
         json.beginArray();
@@ -216,19 +215,19 @@ public final class SafetensorsHeader {
         int rank = 0;
         while (json.hasNext()) {
             if (json.peek() != Kind.INTEGER) {
-                throw new SafetensorsFormatException(file, where + " shape[" + rank + "] must be an integer, found "
+                throw tensorProblem(file, name, "shape[" + rank + "] must be an integer, found "
                         + describe(json));
             }
             long n = json.integer();
             if (n < 0) {
-                throw new SafetensorsFormatException(file, where + " shape[" + rank + "] is negative: " + n);
+                throw tensorProblem(file, name, "shape[" + rank + "] is negative: " + n);
             }
             if (n > Integer.MAX_VALUE) {
-                throw new SafetensorsFormatException(file, where + " shape[" + rank + "] = " + n
+                throw tensorProblem(file, name, "shape[" + rank + "] = " + n
                         + " exceeds the largest supported dimension " + Integer.MAX_VALUE);
             }
             if (rank == MAX_RANK) {
-                throw new SafetensorsFormatException(file, where + " shape has more than " + MAX_RANK
+                throw tensorProblem(file, name, "shape has more than " + MAX_RANK
                         + " dimensions, the most this reader takes");
             }
             if (rank == shape.length) {
@@ -239,35 +238,35 @@ public final class SafetensorsHeader {
         return Arrays.copyOf(shape, rank);
     }
 
-    private static long[] readOffsets(Path file, String where, JsonParser json, long dataSize)
+    private static long[] readOffsets(Path file, String name, JsonParser json, long dataSize)
             throws JsonParseException, SafetensorsFormatException {
-        String expected = where + " data_offsets must be an array of two integers [begin, end], found ";
+        String expected = "data_offsets must be an array of two integers [begin, end], found ";
         if (json.peek() != Kind.ARRAY) {
-            throw new SafetensorsFormatException(file, expected + describe(json));
+            throw tensorProblem(file, name, expected + describe(json));
         }
         json.beginArray();
         long[] offsets = new long[2];
         int count = 0;
         while (json.hasNext()) {
             if (count == 2) {
-                throw new SafetensorsFormatException(file, expected + "more than two values");
+                throw tensorProblem(file, name, expected + "more than two values");
             }
             if (json.peek() != Kind.INTEGER) {
-                throw new SafetensorsFormatException(file, expected + describe(json) + " at index " + count);
+                throw tensorProblem(file, name, expected + describe(json) + " at index " + count);
             }
             offsets[count++] = json.integer();
         }
         if (count < 2) {
-            throw new SafetensorsFormatException(file, expected + (count == 0 ? "[]" : "[" + offsets[0] + "]"));
+            throw tensorProblem(file, name, expected + (count == 0 ? "[]" : "[" + offsets[0] + "]"));
         }
         long begin = offsets[0];
         long end = offsets[1];
         if (begin < 0 || end < begin) {
-            throw new SafetensorsFormatException(file, where + " data_offsets [" + begin + ", " + end
+            throw tensorProblem(file, name, "data_offsets [" + begin + ", " + end
                     + "] must satisfy 0 <= begin <= end");
         }
         if (end > dataSize) {
-            throw new SafetensorsFormatException(file, where + " data_offsets [" + begin + ", " + end
+            throw tensorProblem(file, name, "data_offsets [" + begin + ", " + end
                     + "] run past the end of the data region (" + dataSize + " bytes)");
         }
         return offsets;
@@ -300,6 +299,11 @@ public final class SafetensorsHeader {
                     + (dataSize - covered) + " trailing bytes after "
                     + (previous == null ? "the header" : "tensor \"" + previous.name() + "\"") + ")");
         }
+    }
+
+    /** A problem of tensor {@code name}'s entry (the message is built only when there is one). */
+    private static SafetensorsFormatException tensorProblem(Path file, String name, String problem) {
+        return new SafetensorsFormatException(file, "tensor \"" + name + "\" " + problem);
     }
 
     /**
