@@ -23,21 +23,34 @@ import java.util.Set;
  * checked against its SHA-256 and only then renamed into place.
  *
  * <p>Fails fast: connections time out after a short connect timeout, and a mirror that could not
- * be connected to is not tried again for the other files of the same call.
+ * be connected to is not tried again for the other files of the same call. A download holds at most
+ * {@code maxBytes}: a server that announces or sends more is cut off ({@link BoundedBody}).
  */
 public final class MirrorDownloader {
     /** Connect timeout used by {@link #withDefaults(PrintStream)}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** Whole-request limit used by {@link #withDefaults(PrintStream)}: generous for a 10 MB file. */
+    /**
+     * How long {@link #withDefaults(PrintStream)} waits for a response to begin (its headers: HttpClient's
+     * request timeout does not cover the body, which {@link #DEFAULT_MAX_BYTES} bounds instead).
+     */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(3);
+    /** The most one download may hold: over twice the largest file fetched (Fashion-MNIST's 26 MB of images). */
+    public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
     private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private final long maxBytes;
     private final PrintStream log;
 
     public MirrorDownloader(Duration connectTimeout, Duration requestTimeout, PrintStream log) {
+        this(connectTimeout, requestTimeout, DEFAULT_MAX_BYTES, log);
+    }
+
+    /** As above, with downloads of at most {@code maxBytes} each. */
+    public MirrorDownloader(Duration connectTimeout, Duration requestTimeout, long maxBytes, PrintStream log) {
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
+        this.maxBytes = maxBytes;
         this.log = log;
     }
 
@@ -116,7 +129,7 @@ public final class MirrorDownloader {
             HttpRequest request = HttpRequest.newBuilder(url).timeout(requestTimeout).GET().build();
             HttpResponse<Path> response;
             try {
-                response = client.send(request, HttpResponse.BodyHandlers.ofFile(temp));
+                response = client.send(request, BoundedBody.toFile(temp, maxBytes));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while downloading", e);

@@ -1,5 +1,7 @@
 package dev.panamax.io;
 
+import dev.panamax.io.JsonParser.Kind;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,26 +17,37 @@ import java.util.Map;
  * {@link SafetensorsFormatException} that names the tensor and field at fault.
  *
  * <p>Checks: the header is a JSON object; {@code __metadata__}, when present, maps strings to
- * strings; every other member is an object with exactly {@code dtype} (a known {@link DType}),
- * {@code shape} (non-negative integers that fit in an int) and {@code data_offsets} (two integers,
+ * strings (at most {@value #MAX_METADATA_ENTRIES} of them); every other member is an object with
+ * exactly {@code dtype} (a known {@link DType}), {@code shape} (at most {@value #MAX_RANK}
+ * non-negative integers that fit in an int) and {@code data_offsets} (two integers,
  * {@code 0 <= begin <= end <= dataSize}); {@code end - begin == dtype size * product(shape)}; and the
  * tensors, ordered by offset, tile the data region exactly: no overlap, no gap, nothing after the last.
+ * Invalid JSON anywhere is reported first; after that, the first violation in header order.
  */
 public final class SafetensorsHeader {
     /** The reserved header key holding the string-to-string metadata. */
     public static final String METADATA_KEY = "__metadata__";
+    /**
+     * The most {@code __metadata__} entries a header may hold. The format sets no limit, but files hold
+     * a few dozen; each entry costs Java about 100 bytes however short its text, so 100 MB of one-letter
+     * entries (12 million) would take well over a gigabyte of heap.
+     */
+    public static final int MAX_METADATA_ENTRIES = 65_536;
+    /**
+     * The most dimensions a tensor may have. The format sets no limit; numpy's is 64. Without one, a
+     * 100 MB header could hold a valid zero-size tensor of 50 million dimensions, 200 MB as an int[].
+     */
+    public static final int MAX_RANK = 1024;
+    /** Dimensions a message lists before it shortens a shape. */
+    private static final int MESSAGE_DIMS = 8;
 
     private final List<TensorInfo> tensors;
     private final Map<String, TensorInfo> byName;
     private final Map<String, String> metadata;
 
-    private SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata) {
-        this.tensors = List.copyOf(tensors);
-        Map<String, TensorInfo> index = new LinkedHashMap<>();
-        for (TensorInfo t : tensors) {
-            index.put(t.name(), t);
-        }
-        this.byName = Collections.unmodifiableMap(index);
+    private SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo> byName, Map<String, String> metadata) {
+        this.tensors = tensors;
+        this.byName = Collections.unmodifiableMap(byName);
         this.metadata = Collections.unmodifiableMap(metadata);
     }
 
@@ -55,64 +68,107 @@ public final class SafetensorsHeader {
     /**
      * Parses and validates header bytes {@code json[0, length)} for a file whose data region
      * holds {@code dataSize} bytes. {@code file} is used in messages only.
+     *
+     * <p>The JSON is checked whole first, so that a syntax error is reported as such wherever it is;
+     * then it is read as the format prescribes, keeping only the tensor entries and the metadata, so the
+     * first value that breaks the format ends the reading before anything after it is held in memory.
      */
     static SafetensorsHeader parse(Path file, byte[] json, int length, long dataSize)
             throws SafetensorsFormatException {
-        Object root;
         try {
-            root = JsonParser.parse(json, length);
+            JsonParser.validate(json, length);
+            return read(file, new JsonParser(json, length), dataSize);
         } catch (JsonParseException e) {
             throw new SafetensorsFormatException(file, "invalid JSON header at header byte " + e.position()
                     + " (file offset " + (SafetensorsReader.PREFIX_BYTES + e.position()) + "): " + e.getMessage());
         }
-        if (!(root instanceof Map<?, ?> members)) {
-            throw new SafetensorsFormatException(file, "the JSON header must be an object, found " + kind(root));
+    }
+
+    private static SafetensorsHeader read(Path file, JsonParser json, long dataSize)
+            throws JsonParseException, SafetensorsFormatException {
+        if (json.peek() != Kind.OBJECT) {
+            throw new SafetensorsFormatException(file, "the JSON header must be an object, found " + describe(json));
         }
-        Map<String, String> metadata = new LinkedHashMap<>();
-        List<TensorInfo> tensors = new ArrayList<>();
-        for (Map.Entry<?, ?> member : members.entrySet()) {
-            String name = (String) member.getKey();
+        json.beginObject();
+        Map<String, String> metadata = null;
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        for (String name; (name = json.nextKey()) != null; ) {
+            if (tensors.containsKey(name) || (metadata != null && name.equals(METADATA_KEY))) {
+                throw json.duplicateKey(name);
+            }
             if (name.equals(METADATA_KEY)) {
-                readMetadata(file, member.getValue(), metadata);
+                metadata = readMetadata(file, json);
             } else {
-                tensors.add(readTensor(file, name, member.getValue(), dataSize));
+                tensors.put(name, readTensor(file, name, json, dataSize));
             }
         }
-        checkTiling(file, tensors, dataSize);
-        return new SafetensorsHeader(tensors, metadata);
+        json.end();
+        List<TensorInfo> list = List.copyOf(tensors.values());
+        checkTiling(file, list, dataSize);
+        return new SafetensorsHeader(list, tensors, metadata != null ? metadata : new LinkedHashMap<>());
     }
 
-    private static void readMetadata(Path file, Object value, Map<String, String> out)
-            throws SafetensorsFormatException {
-        if (!(value instanceof Map<?, ?> map)) {
+    private static Map<String, String> readMetadata(Path file, JsonParser json)
+            throws JsonParseException, SafetensorsFormatException {
+        if (json.peek() != Kind.OBJECT) {
             throw new SafetensorsFormatException(file, "\"" + METADATA_KEY + "\" must be an object of strings, found "
-                    + kind(value));
+                    + describe(json));
         }
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getValue() instanceof String s)) {
-                throw new SafetensorsFormatException(file, "\"" + METADATA_KEY + "\" entry \"" + e.getKey()
-                        + "\" must be a string, found " + kind(e.getValue()));
+        json.beginObject();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key; (key = json.nextKey()) != null; ) {
+            if (out.containsKey(key)) {
+                throw json.duplicateKey(key);
             }
-            out.put((String) e.getKey(), s);
+            if (out.size() == MAX_METADATA_ENTRIES) {
+                throw new SafetensorsFormatException(file, "\"" + METADATA_KEY + "\" holds more than "
+                        + MAX_METADATA_ENTRIES + " entries, the most this reader takes (entry \"" + key + "\")");
+            }
+            if (json.peek() != Kind.STRING) {
+                throw new SafetensorsFormatException(file, "\"" + METADATA_KEY + "\" entry \"" + key
+                        + "\" must be a string, found " + describe(json));
+            }
+            out.put(key, json.string());
         }
+        return out;
     }
 
-    private static TensorInfo readTensor(Path file, String name, Object value, long dataSize)
-            throws SafetensorsFormatException {
-        String where = "tensor \"" + name + "\"";
-        if (!(value instanceof Map<?, ?> fields)) {
-            throw new SafetensorsFormatException(file, where + " must be an object with dtype, shape and data_offsets,"
-                    + " found " + kind(value));
+    private static TensorInfo readTensor(Path file, String name, JsonParser json, long dataSize)
+            throws JsonParseException, SafetensorsFormatException {
+        if (json.peek() != Kind.OBJECT) {
+            throw tensorProblem(file, name, "must be an object with dtype, shape and data_offsets,"
+                    + " found " + describe(json));
         }
-        for (Object key : fields.keySet()) {
-            if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
-                throw new SafetensorsFormatException(file, where + " has unknown field \"" + key
+        json.beginObject();
+        DType dtype = null;
+        int[] shape = null;
+        long[] offsets = null;
+        for (String field; (field = json.nextKey()) != null; ) {
+            boolean repeated = switch (field) {
+                case "dtype" -> dtype != null;
+                case "shape" -> shape != null;
+                case "data_offsets" -> offsets != null;
+                default -> throw tensorProblem(file, name, "has unknown field \"" + field
                         + "\" (allowed: dtype, shape, data_offsets)");
+            };
+            if (repeated) {
+                throw json.duplicateKey(field);
+            }
+            switch (field) {
+                case "dtype" -> dtype = readDType(file, name, json);
+                case "shape" -> shape = readShape(file, name, json);
+                default -> offsets = readOffsets(file, name, json, dataSize);
             }
         }
-        DType dtype = readDType(file, where, fields.get("dtype"));
-        int[] shape = readShape(file, where, fields.get("shape"));
-        long[] offsets = readOffsets(file, where, fields.get("data_offsets"), dataSize);
+        if (dtype == null) {
+            throw tensorProblem(file, name, "is missing \"dtype\"");
+        }
+        if (shape == null) {
+            throw tensorProblem(file, name, "is missing \"shape\"");
+        }
+        if (offsets == null) {
+            throw tensorProblem(file, name, "is missing \"data_offsets\"");
+        }
 
         long needed;
         try {
@@ -122,80 +178,98 @@ public final class SafetensorsHeader {
             }
             needed = Math.multiplyExact(elements, dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new SafetensorsFormatException(file, where + " shape " + Arrays.toString(shape)
+            throw tensorProblem(file, name, "shape " + shapeText(shape)
                     + " needs more bytes than a 64-bit size holds");
         }
         long bytes = offsets[1] - offsets[0];
         if (needed != bytes) {
-            throw new SafetensorsFormatException(file, where + " data_offsets [" + offsets[0] + ", " + offsets[1]
-                    + "] span " + bytes + " bytes but " + dtype + " shape " + Arrays.toString(shape) + " needs "
+            throw tensorProblem(file, name, "data_offsets [" + offsets[0] + ", " + offsets[1]
+                    + "] span " + bytes + " bytes but " + dtype + " shape " + shapeText(shape) + " needs "
                     + needed + " bytes (" + dtype.byteSize() + " per element)");
         }
         return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static DType readDType(Path file, String where, Object value) throws SafetensorsFormatException {
-        if (value == null) {
-            throw new SafetensorsFormatException(file, where + " is missing \"dtype\"");
+    private static DType readDType(Path file, String name, JsonParser json)
+            throws JsonParseException, SafetensorsFormatException {
+        if (json.peek() != Kind.STRING) {
+            throw tensorProblem(file, name, "dtype must be a string, found " + describe(json));
         }
-        if (!(value instanceof String s)) {
-            throw new SafetensorsFormatException(file, where + " dtype must be a string, found " + kind(value));
-        }
+        String s = json.string();
         DType d = DType.fromHeaderName(s);
         if (d == null) {
-            throw new SafetensorsFormatException(file, where + " has unknown dtype \"" + s + "\" (known: "
+            throw tensorProblem(file, name, "has unknown dtype \"" + s + "\" (known: "
                     + DType.knownNames() + ")");
         }
         return d;
     }
 
-    private static int[] readShape(Path file, String where, Object value) throws SafetensorsFormatException {
-        if (value == null) {
-            throw new SafetensorsFormatException(file, where + " is missing \"shape\"");
+    private static int[] readShape(Path file, String name, JsonParser json)
+            throws JsonParseException, SafetensorsFormatException {
+        if (json.peek() != Kind.ARRAY) {
+            throw tensorProblem(file, name, "shape must be an array of integers, found "
+                    + describe(json));
         }
-        if (!(value instanceof List<?> dims)) {
-            throw new SafetensorsFormatException(file, where + " shape must be an array of integers, found "
-                    + kind(value));
-        }
-        int[] shape = new int[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
-            Object d = dims.get(i);
-            if (!(d instanceof Long n)) {
-                throw new SafetensorsFormatException(file, where + " shape[" + i + "] must be an integer, found "
-                        + kind(d));
+        json.beginArray();
+        int[] shape = new int[4];
+        int rank = 0;
+        while (json.hasNext()) {
+            if (json.peek() != Kind.INTEGER) {
+                throw tensorProblem(file, name, "shape[" + rank + "] must be an integer, found "
+                        + describe(json));
             }
+            long n = json.integer();
             if (n < 0) {
-                throw new SafetensorsFormatException(file, where + " shape[" + i + "] is negative: " + n + " (shape "
-                        + dims + ")");
+                throw tensorProblem(file, name, "shape[" + rank + "] is negative: " + n);
             }
             if (n > Integer.MAX_VALUE) {
-                throw new SafetensorsFormatException(file, where + " shape[" + i + "] = " + n
+                throw tensorProblem(file, name, "shape[" + rank + "] = " + n
                         + " exceeds the largest supported dimension " + Integer.MAX_VALUE);
             }
-            shape[i] = (int) (long) n;
+            if (rank == MAX_RANK) {
+                throw tensorProblem(file, name, "shape has more than " + MAX_RANK
+                        + " dimensions, the most this reader takes");
+            }
+            if (rank == shape.length) {
+                shape = Arrays.copyOf(shape, 2 * rank);
+            }
+            shape[rank++] = (int) n;
         }
-        return shape;
+        return Arrays.copyOf(shape, rank);
     }
 
-    private static long[] readOffsets(Path file, String where, Object value, long dataSize)
-            throws SafetensorsFormatException {
-        if (value == null) {
-            throw new SafetensorsFormatException(file, where + " is missing \"data_offsets\"");
+    private static long[] readOffsets(Path file, String name, JsonParser json, long dataSize)
+            throws JsonParseException, SafetensorsFormatException {
+        String expected = "data_offsets must be an array of two integers [begin, end], found ";
+        if (json.peek() != Kind.ARRAY) {
+            throw tensorProblem(file, name, expected + describe(json));
         }
-        if (!(value instanceof List<?> list) || list.size() != 2
-                || !(list.get(0) instanceof Long begin) || !(list.get(1) instanceof Long end)) {
-            throw new SafetensorsFormatException(file, where + " data_offsets must be an array of two integers"
-                    + " [begin, end], found " + value);
+        json.beginArray();
+        long[] offsets = new long[2];
+        int count = 0;
+        while (json.hasNext()) {
+            if (count == 2) {
+                throw tensorProblem(file, name, expected + "more than two values");
+            }
+            if (json.peek() != Kind.INTEGER) {
+                throw tensorProblem(file, name, expected + describe(json) + " at index " + count);
+            }
+            offsets[count++] = json.integer();
         }
+        if (count < 2) {
+            throw tensorProblem(file, name, expected + (count == 0 ? "[]" : "[" + offsets[0] + "]"));
+        }
+        long begin = offsets[0];
+        long end = offsets[1];
         if (begin < 0 || end < begin) {
-            throw new SafetensorsFormatException(file, where + " data_offsets [" + begin + ", " + end
+            throw tensorProblem(file, name, "data_offsets [" + begin + ", " + end
                     + "] must satisfy 0 <= begin <= end");
         }
         if (end > dataSize) {
-            throw new SafetensorsFormatException(file, where + " data_offsets [" + begin + ", " + end
+            throw tensorProblem(file, name, "data_offsets [" + begin + ", " + end
                     + "] run past the end of the data region (" + dataSize + " bytes)");
         }
-        return new long[] {begin, end};
+        return offsets;
     }
 
     /** The tensors sorted by offset must cover [0, dataSize) back to back. */
@@ -227,16 +301,33 @@ public final class SafetensorsHeader {
         }
     }
 
-    private static String kind(Object v) {
-        if (v instanceof Map<?, ?>) {
-            return "an object";
+    /** A problem of tensor {@code name}'s entry (the message is built only when there is one). */
+    private static SafetensorsFormatException tensorProblem(Path file, String name, String problem) {
+        return new SafetensorsFormatException(file, "tensor \"" + name + "\" " + problem);
+    }
+
+    /**
+     * The next value in words, for a message about a value of the wrong kind: a string or an integer is
+     * read and quoted, an object or an array is not read (it may be the rest of the header).
+     */
+    private static String describe(JsonParser json) throws JsonParseException {
+        return switch (json.peek()) {
+            case OBJECT -> "an object";
+            case ARRAY -> "an array";
+            case STRING -> "the string \"" + json.string() + "\"";
+            case INTEGER -> "the integer " + json.integer();
+        };
+    }
+
+    /** A shape for a message: a shape of thousands of dimensions is shortened to its first ones and its rank. */
+    private static String shapeText(int[] shape) {
+        if (shape.length <= MESSAGE_DIMS) {
+            return Arrays.toString(shape);
         }
-        if (v instanceof List<?>) {
-            return "an array";
+        StringBuilder text = new StringBuilder("[");
+        for (int i = 0; i < MESSAGE_DIMS; i++) {
+            text.append(shape[i]).append(", ");
         }
-        if (v instanceof String s) {
-            return "the string \"" + s + "\"";
-        }
-        return "the integer " + v;
+        return text.append("... (").append(shape.length).append(" dimensions)]").toString();
     }
 }

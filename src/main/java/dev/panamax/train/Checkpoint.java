@@ -114,8 +114,10 @@ public final class Checkpoint {
 
     /**
      * Checks, before any model is built, that the checkpoint's tensors have the shapes its metadata's
-     * {@code sizes} imply: the sizes come from a header anyone can write, and building the model they
-     * claim (784,1500000,10) would allocate gigabytes before the tensors are found to be otherwise.
+     * {@code sizes} imply, as float32: the sizes come from a header anyone can write, and building the
+     * model they claim (784,1500000,10) would allocate gigabytes before the tensors are found to be
+     * otherwise; tensors of the right shapes in 1-byte elements (U8) would still claim a model four
+     * times the file's size.
      */
     public static void requireShapes(SafetensorsReader r, int[] sizes) throws IOException {
         List<String> problems = new ArrayList<>();
@@ -128,6 +130,8 @@ public final class Checkpoint {
                 } else if (!Arrays.equals(r.shape(names[i]), expected[i])) {
                     problems.add(names[i] + " has shape " + Arrays.toString(r.shape(names[i])) + ", the metadata's model_sizes "
                             + Arrays.toString(sizes) + " say " + Arrays.toString(expected[i]));
+                } else if (r.dtype(names[i]) != DType.F32) {
+                    problems.add(names[i] + " is " + r.dtype(names[i]) + ", expected F32");
                 }
             }
         }

@@ -358,6 +358,11 @@ public final class TrainingSession implements AutoCloseable {
         List<EpochMetrics> savedHistory = new ArrayList<>();
         try {
             savedEpoch = Integer.parseInt(meta.getOrDefault(EPOCH_KEY, "0"));
+            // the run goes on from the epoch after it: a negative count would stop it only at its first epoch,
+            // in the batch loader's words, naming neither this file nor the field (-1 would train an epoch 0)
+            if (savedEpoch < 0 || savedEpoch == Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(EPOCH_KEY + " = " + savedEpoch + " is not a count of epochs done");
+            }
             for (String line : meta.getOrDefault(HISTORY_KEY, "").split("\n")) {
                 if (!line.isBlank()) {
                     savedHistory.add(EpochMetrics.parseCsv(line));

@@ -169,6 +169,18 @@ class IdxMalformedTest {
         failure(file("huge", b), 8, "overflow");
     }
 
+    /** A plain file is measured before its payload is allocated: a header claiming 1.6 GB in 14 bytes is truncation. */
+    @Test
+    void hugeClaimInAShortPlainFileIsTruncationBeforeAllocating() throws IOException {
+        byte[] b = {0, 0, 0x08, 2, 0, 0, (byte) 0x9C, 0x40, 0, 0, (byte) 0x9C, 0x40, 1, 2};
+        Path p = file("claim", b);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        failure(p, 14, "truncated: expected 1600000000 payload bytes", "input ends after 2");
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1 << 20, "reading the 14-byte file allocated " + allocated + " bytes");
+    }
+
     @Test
     void hugeClaimInShortGzipIsRefusedBeforeInflating() throws IOException {
         // [40000, 40000] unsigned bytes (1.6 GB) claimed by a few compressed bytes

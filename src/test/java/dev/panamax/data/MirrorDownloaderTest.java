@@ -54,6 +54,28 @@ class MirrorDownloaderTest {
             }
             exchange.close();
         });
+        // a body without end, in chunks, until the client hangs up
+        server.createContext("/endless/", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[1 << 16];
+            try (var out = exchange.getResponseBody()) {
+                while (true) {
+                    out.write(chunk);
+                }
+            } catch (IOException hungUp) {
+                exchange.close();
+            }
+        });
+        // a Content-Length of a terabyte over a few bytes
+        server.createContext("/liar/", exchange -> {
+            exchange.sendResponseHeaders(200, 1L << 40);
+            try (var out = exchange.getResponseBody()) {
+                out.write(new byte[16]);
+                out.flush(); // the headers go out with the first bytes
+            } catch (IOException hungUp) {
+                exchange.close();
+            }
+        });
         server.start();
         downloader = new MirrorDownloader(Duration.ofSeconds(2), Duration.ofSeconds(10),
                 new PrintStream(logBytes, true, StandardCharsets.UTF_8));
@@ -101,6 +123,29 @@ class MirrorDownloaderTest {
         assertTrue(e.getMessage().contains("SHA-256 mismatch"), e.getMessage());
         try (var listing = Files.list(dir)) {
             assertEquals(0, listing.count(), "neither the bad file nor a temporary remains");
+        }
+    }
+
+    /**
+     * A download holds at most the downloader's limit: a body that never ends is cut off once past it, and a
+     * Content-Length above it before a byte is written. Neither leaves a file behind.
+     */
+    @Test
+    void aBodyPastTheLimitIsCutOff() throws Exception {
+        MirrorDownloader limited = new MirrorDownloader(Duration.ofSeconds(2), Duration.ofSeconds(10), 1 << 20,
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        List<RemoteFile> files = List.of(RemoteFile.stored("a.bin", sha256(new byte[0])));
+        DatasetException endless = assertThrows(DatasetException.class,
+                () -> limited.ensure(dir, files, List.of(base.resolve("endless/"))));
+        assertTrue(endless.getMessage().contains("endless/a.bin: IOException: a download may hold at most 1048576 bytes,"
+                + " but the server sends more than that"), endless.getMessage());
+        DatasetException liar = assertThrows(DatasetException.class,
+                () -> limited.ensure(dir, files, List.of(base.resolve("liar/"))));
+        assertTrue(liar.getMessage().contains("liar/a.bin: IOException: a download may hold at most 1048576 bytes,"
+                + " but the server announces 1099511627776 bytes (Content-Length)"), liar.getMessage());
+        try (var listing = Files.list(dir)) {
+            assertEquals(0, listing.count(), "no download is left behind");
         }
     }
 

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -103,9 +104,70 @@ class SafetensorsMalformedTest {
         expect(withHeader("{\"a\\u12\":1}", 0), "\\u escape needs 4 hex digits");
         expect(withHeader("{\"a\nb\":1}", 0), "raw control character 0x0a");
         expect(withHeader("{\"a\":\"x", 0), "unterminated string");
-        expect(withHeader("{\"k\":\"1\",\"k\":\"2\"}", 0), "duplicate key \"k\"");
         byte[] badUtf8 = {'{', '"', (byte) 0xc3, '"', ':', '1', '}'};
         expect(withHeader(badUtf8.length, badUtf8, 0), "invalid UTF-8", "header byte 2");
+    }
+
+    /** Wherever a header keeps keys (tensor names, a tensor's fields, metadata), a key may appear once. */
+    @Test
+    void duplicateKeysAreRefusedWhereTheyWouldShadowAnother() throws IOException {
+        expect(withHeader("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}", 0), "header byte 25", "duplicate key \"k\"");
+        expect(withHeader("{\"__metadata__\":{},\"__metadata__\":{}}", 0), "duplicate key \"__metadata__\"");
+        expect(withHeader("{" + tensor("a", "F32", "[1]", "[0,4]") + "," + tensor("a", "F32", "[1]", "[4,8]") + "}", 8),
+                "duplicate key \"a\"");
+        expect(withHeader("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\"}}", 0), "duplicate key \"dtype\"");
+    }
+
+    /** Nesting is bounded before it can exhaust the stack: 100,000 open brackets are an error, not a StackOverflowError. */
+    @Test
+    void deepNestingIsAnErrorNotAStackOverflow() throws IOException {
+        expect(withHeader("[".repeat(100_000), 0), "nesting deeper than 64 levels", "header byte 65");
+        expect(withHeader("{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}", 0), "nesting deeper than 64");
+    }
+
+    /**
+     * A header that is valid JSON but not a safetensors header is refused at its first value that
+     * breaks the format, and what follows is never held in memory: no JSON tree is built, which for
+     * these 9 MB of empty objects and arrays would take some 200 MB of maps and lists. Counted as the
+     * bytes this thread allocates: the header's own copy, and not much more.
+     */
+    @Test
+    void aHeaderIsHeldInMemoryNoFurtherThanItsFirstViolation() throws IOException {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String[][] cases = {
+            {"{\"x\":[", "{}", "]}", "tensor \"x\" must be an object with dtype, shape and data_offsets, found an array"},
+            {"{\"__metadata__\":{\"k\":[", "[]", "]}}", "\"__metadata__\" entry \"k\" must be a string, found an array"},
+        };
+        for (String[] c : cases) {
+            int items = 3_000_000;
+            StringBuilder json = new StringBuilder(c[0]);
+            for (int i = 0; i < items; i++) {
+                json.append(i == 0 ? "" : ",").append(c[1]);
+            }
+            byte[] bytes = withHeader(json.append(c[2]).toString(), 0);
+            Path f = file(bytes);
+            long before = threads.getCurrentThreadAllocatedBytes();
+            SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class, () -> SafetensorsReader.open(f));
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(e.problem().contains(c[3]), e.problem());
+            assertTrue(allocated < 2L * bytes.length, "opening the " + bytes.length + "-byte file allocated " + allocated
+                    + " bytes: more than twice the file");
+        }
+    }
+
+    /** Metadata entries are counted as they are read: more than the limit is refused at the first one over it. */
+    @Test
+    void metadataEntriesAreLimited() throws IOException {
+        StringBuilder json = new StringBuilder("{\"__metadata__\":{");
+        for (int i = 0; i <= SafetensorsHeader.MAX_METADATA_ENTRIES; i++) {
+            json.append(i == 0 ? "" : ",").append('"').append(Integer.toHexString(i)).append("\":\"\"");
+        }
+        String atTheLimit = json.substring(0, json.lastIndexOf(",")) + "}}";
+        try (SafetensorsReader r = SafetensorsReader.open(file(withHeader(atTheLimit, 0)))) {
+            assertEquals(SafetensorsHeader.MAX_METADATA_ENTRIES, r.metadata().size());
+        }
+        expect(withHeader(json.append("}}").toString(), 0), "\"__metadata__\" holds more than 65536 entries",
+                "(entry \"10000\")");
     }
 
     @Test
@@ -139,6 +201,14 @@ class SafetensorsMalformedTest {
                 "tensor \"a\" shape[0] must be an integer");
         expect(withHeader("{" + tensor("a", "F32", "[3000000000]", "[0,8]") + "}", 8),
                 "exceeds the largest supported dimension");
+        // a zero-size tensor is valid whatever its rank, but one of thousands of dimensions is refused
+        String dims = "[0" + ",1".repeat(SafetensorsHeader.MAX_RANK - 1);
+        Path atTheLimit = file(withHeader("{" + tensor("a", "F32", dims + "]", "[0,0]") + "}", 0));
+        try (SafetensorsReader r = SafetensorsReader.open(atTheLimit)) {
+            assertEquals(SafetensorsHeader.MAX_RANK, r.shape("a").length);
+        }
+        expect(withHeader("{" + tensor("a", "F32", dims + ",1]", "[0,0]") + "}", 0),
+                "tensor \"a\" shape has more than 1024 dimensions");
     }
 
     @Test
@@ -147,7 +217,9 @@ class SafetensorsMalformedTest {
                 "tensor \"a\" data_offsets [0, 16] run past the end of the data region (8 bytes)");
         expect(withHeader("{" + tensor("a", "F32", "[2]", "[8,0]") + "}", 8), "must satisfy 0 <= begin <= end");
         expect(withHeader("{" + tensor("a", "F32", "[2]", "[-8,0]") + "}", 8), "must satisfy 0 <= begin <= end");
-        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0]") + "}", 8), "array of two integers");
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0]") + "}", 8), "array of two integers", "found [0]");
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[0,8,16]") + "}", 8), "found more than two values");
+        expect(withHeader("{" + tensor("a", "F32", "[2]", "[\"0\",8]") + "}", 8), "found the string \"0\" at index 0");
     }
 
     @Test
@@ -155,6 +227,9 @@ class SafetensorsMalformedTest {
         expect(withHeader("{" + tensor("a", "F32", "[3]", "[0,8]") + "}", 8),
                 "tensor \"a\" data_offsets [0, 8] span 8 bytes but F32 shape [3] needs 12 bytes");
         expect(withHeader("{" + tensor("b", "I64", "[2]", "[0,8]") + "}", 8), "I64 shape [2] needs 16 bytes");
+        // a shape of many dimensions is shortened in the message
+        expect(withHeader("{" + tensor("c", "F32", "[1,1,1,1,1,1,1,1,1,3]", "[0,8]") + "}", 8),
+                "F32 shape [1, 1, 1, 1, 1, 1, 1, 1, ... (10 dimensions)] needs 12 bytes");
     }
 
     @Test

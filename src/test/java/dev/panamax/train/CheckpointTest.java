@@ -8,7 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -55,6 +60,34 @@ class CheckpointTest {
                 IOException deeper = assertThrows(IOException.class, () -> Checkpoint.requireShapes(r, new int[] {784, 16, 16, 10}));
                 assertTrue(deeper.getMessage().contains("missing tensor 4.weight"), deeper.getMessage());
             }
+        }
+    }
+
+    /**
+     * Tensors of the claimed shapes but of 1-byte elements are refused with the shapes: the float32
+     * model they would build is four times the file.
+     */
+    @Test
+    void weightsThatAreNotFloat32AreCaughtBeforeTheModelIsBuilt(@TempDir Path dir) throws IOException {
+        StringBuilder header = new StringBuilder("{");
+        long offset = 0;
+        int[][] shapes = {{16, 784}, {16}, {10, 16}, {10}};
+        String[] names = {"0.weight", "0.bias", "2.weight", "2.bias"};
+        for (int i = 0; i < shapes.length; i++) {
+            long bytes = Arrays.stream(shapes[i]).asLongStream().reduce(1, Math::multiplyExact);
+            header.append(i == 0 ? "" : ",").append('"').append(names[i]).append("\":{\"dtype\":\"U8\",\"shape\":")
+                    .append(Arrays.toString(shapes[i]).replace(" ", "")).append(",\"data_offsets\":[")
+                    .append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        byte[] json = header.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer file = ByteBuffer.allocate(8 + json.length + (int) offset)
+                .order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).put(json);
+        Path path = dir.resolve("u8.safetensors");
+        Files.write(path, file.array());
+        try (SafetensorsReader r = SafetensorsReader.open(path)) {
+            IOException e = assertThrows(IOException.class, () -> Checkpoint.requireShapes(r, new int[] {784, 16, 10}));
+            assertTrue(e.getMessage().contains("0.weight is U8, expected F32; 0.bias is U8, expected F32"), e.getMessage());
         }
     }
 

@@ -9,6 +9,7 @@ import dev.panamax.backend.simd.SimdBackend;
 import dev.panamax.data.DatasetPair;
 import dev.panamax.data.FashionMnistSlice;
 import dev.panamax.io.SafetensorsReader;
+import dev.panamax.io.SafetensorsWriter;
 import dev.panamax.nn.Loss;
 import dev.panamax.optim.OptimizerSpec;
 import org.junit.jupiter.api.AfterAll;
@@ -192,6 +193,32 @@ class EndToEndTrainingTest {
              TrainingSession s = new TrainingSession(spec, opt, c, slice(), new TrainingSession.Options(3, 500, 1, tmp, true))) {
             assertEquals(2, s.nextEpoch());
             assertEquals(3, s.run(new TrainingSession.Listener() { }).size());
+        }
+    }
+
+    /** The epoch count a checkpoint claims decides how many epochs a resume trains: a negative one is refused. */
+    @Test
+    void aCheckpointClaimingANegativeEpochIsRefused(@TempDir Path tmp) throws IOException {
+        ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 16, 10}, Activation.RELU, Loss.CROSS_ENTROPY);
+        OptimizerSpec sgd = OptimizerSpec.parse("sgd(lr=0.1)");
+        try (Compute c = new Compute(Backends.create("scalar", 1));
+             TrainingSession s = new TrainingSession(spec, sgd, c, slice(), new TrainingSession.Options(1, 500, 1, tmp, false))) {
+            s.run(new TrainingSession.Listener() { });
+        }
+        Path file = tmp.resolve(TrainingSession.CHECKPOINT);
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+            w.metadata(r.metadata()).metadata("epoch", "-1000000000");
+            for (String name : r.names()) {
+                w.addF32(name, r.readFloats(name), r.shape(name));
+            }
+        }
+        w.write(file);
+        try (Compute c = new Compute(Backends.create("scalar", 1))) {
+            var e = assertThrows(IOException.class, () -> new TrainingSession(spec, sgd, c, slice(),
+                    new TrainingSession.Options(2, 500, 1, tmp, true)));
+            assertTrue(e.getMessage().contains("metadata 'epoch' or 'metrics_csv' is malformed (epoch = -1000000000 is not"
+                    + " a count of epochs done)"), e.getMessage());
         }
     }
 
