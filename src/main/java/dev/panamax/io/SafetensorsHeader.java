@@ -17,7 +17,8 @@ import java.util.Map;
  * {@link SafetensorsFormatException} that names the tensor and field at fault.
  *
  * <p>Checks: the header is a JSON object; {@code __metadata__}, when present, maps strings to
- * strings (at most {@value #MAX_METADATA_ENTRIES} of them); every other member is an object with
+ * strings (at most {@value #MAX_METADATA_ENTRIES} of them); every other member (at most
+ * {@value #MAX_TENSORS} of them) is an object with
  * exactly {@code dtype} (a known {@link DType}), {@code shape} (at most {@value #MAX_RANK}
  * non-negative integers that fit in an int) and {@code data_offsets} (two integers,
  * {@code 0 <= begin <= end <= dataSize}); {@code end - begin == dtype size * product(shape)}; and the
@@ -33,6 +34,12 @@ public final class SafetensorsHeader {
      * entries (12 million) would take well over a gigabyte of heap.
      */
     public static final int MAX_METADATA_ENTRIES = 65_536;
+    /**
+     * The most tensors a header may hold. The format sets no limit; the largest public checkpoints hold a
+     * few thousand. Each entry costs Java about 170 bytes (its TensorInfo, name and map entry) for about
+     * 65 bytes of header, so 100 MB of zero-size tensors (1.5 million) took over a gigabyte.
+     */
+    public static final int MAX_TENSORS = 65_536;
     /**
      * The most dimensions a tensor may have. The format sets no limit; numpy's is 64. Without one, a
      * 100 MB header could hold a valid zero-size tensor of 50 million dimensions, 200 MB as an int[].
@@ -99,6 +106,10 @@ public final class SafetensorsHeader {
             if (name.equals(METADATA_KEY)) {
                 metadata = readMetadata(file, json);
             } else {
+                if (tensors.size() == MAX_TENSORS) {
+                    throw new SafetensorsFormatException(file, "the header holds more than " + MAX_TENSORS
+                            + " tensors, the most this reader takes (tensor \"" + name + "\")");
+                }
                 tensors.put(name, readTensor(file, name, json, dataSize));
             }
         }

@@ -171,6 +171,22 @@ class SafetensorsMalformedTest {
     }
 
     @Test
+    void tensorEntriesAreLimited() throws IOException {
+        // zero-size tensors: valid entries that tile an empty data region, each one costing the reader objects
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i <= SafetensorsHeader.MAX_TENSORS; i++) {
+            json.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],")
+                    .append("\"data_offsets\":[0,0]}");
+        }
+        String atTheLimit = json.substring(0, json.lastIndexOf(",\"t")) + "}";
+        try (SafetensorsReader r = SafetensorsReader.open(file(withHeader(atTheLimit, 0)))) {
+            assertEquals(SafetensorsHeader.MAX_TENSORS, r.tensors().size());
+        }
+        expect(withHeader(json.append("}").toString(), 0), "holds more than 65536 tensors",
+                "(tensor \"t65536\")");
+    }
+
+    @Test
     void headerMustBeAnObjectWithStringMetadata() throws IOException {
         expect(withHeader("[]", 0), "must be an object, found an array");
         expect(withHeader("{\"__metadata__\":{\"n\":1}}", 0), "\"__metadata__\" entry \"n\" must be a string");
