@@ -21,12 +21,14 @@ import java.util.Locale;
  * (ACM TOMS 43(2), 2016): a micro-panel is contiguous, so it fills whole ways of a set-associative
  * cache; one way of each level is left to C and to what streams through.
  * <ul>
- * <li>KC: the B micro-panel (KC x NR), reused by every A micro-panel of a block, fills the L1 ways but
- *     one: KC = (ways - 1) x way / (4 NR). The A micro-panel streams through the remaining way: each of
- *     its elements is loaded once per micro-kernel call and broadcast from the load. (The paper also
- *     reserves ways for the A micro-panel, which halves KC for a 12 x 32 tile on a 32 KiB 8-way L1;
- *     measured there, 2048^3 ran 7% slower with that KC than with this one, and larger still would be
- *     faster again, where the B panel is served from L2, so the model errs small.)</li>
+ * <li>KC: the narrower of the two micro-panels (A's MR x KC, or B's KC x NR where NR < MR) fills the L1
+ *     ways but one: KC = (ways - 1) x way / (4 min(MR, NR)); the wider one is served from the L2. The C
+ *     tile is loaded and stored once per KC block (2 MR NR floats against MR NR KC multiply-adds), so a
+ *     longer KC spends less of the kernel on C, as long as the L2 can feed the wider panel at the FMA
+ *     rate: a 12 x 32 step needs 176 bytes per 12 cycles of FMAs, far below the 32 to 64 bytes per
+ *     cycle an x86 L2 delivers. The paper's rule keeps the B micro-panel in L1, which gives a third of
+ *     this KC for a 12 x 32 tile, and the large squares ran up to 15% slower with it (README, "Blocking").
+ *     BLIS's Zen 4 sgemm (32 x 12) likewise keeps its 12-wide panel in L1, with KC 480.</li>
  * <li>MC: the packed A block (MC x KC) takes the L2 ways left after one for C and those the B
  *     micro-panel needs: MC = (ways - 1 - ceil(4 KC NR / way)) x way / (4 KC), a multiple of MR.</li>
  * <li>NC: the packed B block (KC x NC) takes this thread's share of the L3 ways but one (the L3 is
@@ -87,9 +89,9 @@ final class GemmBlocking {
         return (bytes + cache.wayBytes() - 1) / cache.wayBytes();
     }
 
-    /** The largest kc whose B micro-panel (kc x nr) fits in the L1's ways but one (mr: the A side, which streams). */
+    /** The largest kc whose narrower micro-panel (mr x kc or kc x nr) fits in the L1's ways but one. */
     static int kc(SimdHardware.CacheLevel l1, int mr, int nr) {
-        long kc = (l1.ways() - 1) * l1.wayBytes() / ((long) nr * Float.BYTES);
+        long kc = (l1.ways() - 1) * l1.wayBytes() / ((long) Math.min(mr, nr) * Float.BYTES);
         return (int) Math.max(MIN_KC, Math.min(1 << 12, kc));
     }
 
@@ -121,9 +123,10 @@ final class GemmBlocking {
             lines.add("blocking    set by -D" + KC_PROPERTY + " / " + MC_PROPERTY + " / " + NC_PROPERTY
                     + " where given; the model's arithmetic below is for the values in use");
         }
-        lines.add(String.format(Locale.ROOT, "blocking    KC = %-5d B micro-panel %d x %d = %d of the L1's %d ways (way = %d B);"
-                        + " the A micro-panel (%d x %d) streams through the last", KC, KC, NR, ways((long) KC * NR * 4, l1),
-                l1.ways(), l1.wayBytes(), MR, KC));
+        int narrow = Math.min(MR, NR);
+        lines.add(String.format(Locale.ROOT, "blocking    KC = %-5d the %s micro-panel (%d wide) = %d of the L1's %d ways (way = %d B);"
+                        + " the %s one (%d wide) is served from the L2", KC, MR <= NR ? "A" : "B", narrow,
+                ways((long) KC * narrow * 4, l1), l1.ways(), l1.wayBytes(), MR <= NR ? "B" : "A", Math.max(MR, NR)));
         lines.add(String.format(Locale.ROOT, "            MC = %-5d A block %d x %d = %d KiB in %d of the L2's %d ways (one for C, %d"
                         + " for the B micro-panel)", MC, MC, KC, (long) MC * KC * 4 >> 10,
                 l2.ways() - 1 - ways((long) KC * NR * 4, l2), l2.ways(), ways((long) KC * NR * 4, l2)));

@@ -229,7 +229,7 @@ final class SimdGemm implements AutoCloseable {
             // transposed C: a row of the swapped problem is a column of C, written by transposeInto along C's rows
             long ldcBytes = (long) ldc * Float.BYTES;
             long ldaBytes = (long) lda * Float.BYTES;
-            // equal k blocks (784 with KC 224 -> 4 x 196, not 3 x 224 + 112): a short last block wastes C reads and writes
+            // equal k blocks (784 with KC 597 -> 2 x 392, not 597 + 187): a short last block wastes C reads and writes
             int kBlocks = (k + KC - 1) / KC;
             int kcMax = (k + kBlocks - 1) / kBlocks;
             int mBlocks = (rows + MC - 1) / MC;

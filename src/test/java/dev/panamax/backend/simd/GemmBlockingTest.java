@@ -16,11 +16,11 @@ class GemmBlockingTest {
     private static final SimdHardware.CacheLevel L3_32M_16WAY = new SimdHardware.CacheLevel(3, 32 << 20, 16, 64, 8, "test");
 
     private static boolean fitsL1(int kc, int mr, int nr, SimdHardware.CacheLevel l1) {
-        return GemmBlocking.ways((long) kc * nr * 4, l1) <= l1.ways() - 1;
+        return GemmBlocking.ways((long) kc * Math.min(mr, nr) * 4, l1) <= l1.ways() - 1;
     }
 
     @Test
-    void kcFillsTheL1WaysButOneWithTheBMicroPanelAndNoMore() {
+    void kcFillsTheL1WaysButOneWithTheNarrowerMicroPanelAndNoMore() {
         int[][] tiles = {{12, 32}, {4, 16}, {12, 16}, {12, 8}, {4, 8}, {4, 32}};
         for (SimdHardware.CacheLevel l1 : new SimdHardware.CacheLevel[] {L1_32K_8WAY, L1_48K_12WAY}) {
             for (int[] t : tiles) {
@@ -34,12 +34,14 @@ class GemmBlockingTest {
 
     @Test
     void kcOnKnownMachines() {
-        // 12 x 32 on Zen 5's L1: B 352 x 32 x 4 B = 11 ways of 4 KiB, of 12
-        assertEquals(352, GemmBlocking.kc(L1_48K_12WAY, 12, 32));
-        // 12 x 32 on Zen 4's L1: B 224 x 128 B = 7 ways of 8
-        assertEquals(224, GemmBlocking.kc(L1_32K_8WAY, 12, 32));
-        // 4 x 16 (AVX2) on Zen 3's L1: B 448 x 64 B = 7 ways of 8
-        assertEquals(448, GemmBlocking.kc(L1_32K_8WAY, 4, 16));
+        // 12 x 32 on Zen 5's L1: A 938 x 12 x 4 B = 45,024 B, 11 ways of 4 KiB, of 12
+        assertEquals(938, GemmBlocking.kc(L1_48K_12WAY, 12, 32));
+        // 12 x 32 on Zen 4's L1: A 597 x 48 B = 28,656 B, 7 ways of 8
+        assertEquals(597, GemmBlocking.kc(L1_32K_8WAY, 12, 32));
+        // 4 x 16 (AVX2) on Zen 3's L1: A 1792 x 16 B = 7 ways of 8
+        assertEquals(1792, GemmBlocking.kc(L1_32K_8WAY, 4, 16));
+        // 12 x 8 (128-bit, 32 registers): B is the narrower, 896 x 32 B = 7 ways of 8
+        assertEquals(896, GemmBlocking.kc(L1_32K_8WAY, 12, 8));
     }
 
     @Test
@@ -64,7 +66,7 @@ class GemmBlockingTest {
     @Test
     void tinyCachesStillGiveAUsableBlocking() {
         SimdHardware.CacheLevel tiny = new SimdHardware.CacheLevel(1, 4 << 10, 2, 64, 1, "test");
-        assertEquals(GemmBlocking.MIN_KC, GemmBlocking.kc(tiny, 12, 64));
+        assertEquals(GemmBlocking.MIN_KC, GemmBlocking.kc(tiny, 64, 64)); // 2048 B way / (64 x 4 B) = 8 steps: floored
         assertEquals(12, GemmBlocking.mc(tiny, 256, 12, 32));
         assertEquals(32, GemmBlocking.nc(tiny, 12, 256, 32));
     }
