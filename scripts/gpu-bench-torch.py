@@ -3,9 +3,9 @@
 
 SGEMM: fp32 with TF32 off (torch.backends.cuda.matmul.allow_tf32 = False), data on the GPU, timed
 with CUDA events over enough back-to-back calls to fill ~0.25 s. One line per shape: "label gflops",
-the labels of dev.panamax.backend.cuda.GpuBench.SHAPES.
+the labels of dev.panamax.check.GpuBench.SHAPES.
 
-Training: the model, optimizer and kind of data of dev.panamax.backend.cuda.TrainingThroughput
+Training: the model, optimizer and kind of data of dev.panamax.check.TrainingThroughput
 (784-256-10 ReLU, cross-entropy, SGD lr 0.05 momentum 0.9; 16384 Gaussian samples with feature
 `label` raised by 3), eager mode, data on the GPU, loss.item() every step. Lines
 "train-BATCH samples_per_second" and "train-BATCH-loss final_loss".

@@ -8,7 +8,7 @@ import dev.panamax.data.DatasetPair;
 import dev.panamax.data.FashionMnistSlice;
 import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Loss;
-import dev.panamax.nn.MlpGoldenCheck;
+import dev.panamax.check.MlpGoldenCheck;
 import dev.panamax.nn.TorchModelTest;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.tensor.Tensor;

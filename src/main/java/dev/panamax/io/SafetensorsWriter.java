@@ -43,6 +43,10 @@ public final class SafetensorsWriter {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
+    /** An empty file to fill with {@link #metadata} and tensors, then {@link #write}. */
+    public SafetensorsWriter() {
+    }
+
     /** Adds a {@code __metadata__} entry (a later value for the same key replaces the earlier one). */
     public SafetensorsWriter metadata(String key, String value) {
         if (key == null || value == null) {

@@ -1,5 +1,6 @@
 package dev.panamax.nn;
 
+import dev.panamax.check.MlpGoldenCheck;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;

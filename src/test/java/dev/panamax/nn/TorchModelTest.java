@@ -1,5 +1,6 @@
 package dev.panamax.nn;
 
+import dev.panamax.check.MlpGoldenCheck;
 import dev.panamax.TestResources;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;

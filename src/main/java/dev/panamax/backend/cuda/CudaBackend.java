@@ -99,7 +99,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** {@code unifiedWanted == false}: host tensors only, every call copies and waits (for comparisons). */
-    CudaBackend(List<Path> folders, int ordinal, boolean unifiedWanted) {
+    public CudaBackend(List<Path> folders, int ordinal, boolean unifiedWanted) {
         CudaLibraries.Loaded<CudaDriver> driver = CudaLibraries.loadDriver(folders);
         cu = driver.bindings();
         try {
@@ -213,24 +213,31 @@ public final class CudaBackend implements Backend {
         return synchronizations;
     }
 
-    // package-private access for the benchmark, which times cuBLAS on device-resident buffers
-    CudaDriver driver() {
+    // for dev.panamax.check.GpuBench, which times cuBLAS itself on device-resident buffers: public, but
+    // this package is not exported by the module, so they stay inside the library
+
+    /** The CUDA driver binding this backend calls. */
+    public CudaDriver driver() {
         return cu;
     }
 
-    Cublas cublas() {
+    /** The cuBLAS binding this backend calls. */
+    public Cublas cublas() {
         return cublas;
     }
 
-    MemorySegment cublasHandle() {
+    /** This backend's cuBLAS handle. */
+    public MemorySegment cublasHandle() {
         return handle;
     }
 
-    MemorySegment stream() {
+    /** This backend's CUDA stream. */
+    public MemorySegment stream() {
         return stream;
     }
 
-    void makeCurrent() {
+    /** Makes this backend's context current on the calling thread. */
+    public void makeCurrent() {
         cu.setCurrent(context);
     }
 

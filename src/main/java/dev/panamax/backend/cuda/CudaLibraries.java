@@ -80,7 +80,7 @@ public final class CudaLibraries {
     }
 
     /** The folders from the current system property and environment. */
-    static List<Path> defaultFolders() {
+    public static List<Path> defaultFolders() {
         return searchFolders(System.getProperty(LIB_PROPERTY), System.getenv("CUDA_HOME"));
     }
 

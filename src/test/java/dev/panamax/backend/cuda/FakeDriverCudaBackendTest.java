@@ -1,5 +1,8 @@
 package dev.panamax.backend.cuda;
 
+import dev.panamax.check.GpuBench;
+import dev.panamax.check.GpuCheck;
+import dev.panamax.check.CudaEquivalence;
 import dev.panamax.TestCompiler;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Compute;

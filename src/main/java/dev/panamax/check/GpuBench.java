@@ -1,5 +1,7 @@
-package dev.panamax.backend.cuda;
+package dev.panamax.check;
 
+import dev.panamax.backend.cuda.CudaBackend;
+import dev.panamax.backend.cuda.CudaLibraries;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.cuda.ffi.Cublas;
 import dev.panamax.backend.cuda.ffi.CudaDriver;
@@ -20,7 +22,7 @@ import java.util.Random;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
- * {@code java -cp panamax.jar dev.panamax.backend.cuda.GpuBench [TORCH_RESULTS]}: SGEMM throughput on
+ * {@code java -cp panamax.jar dev.panamax.check.GpuBench [TORCH_RESULTS]}: SGEMM throughput on
  * the GPU, printed as a table in GFLOP/s (2mnk / time):
  * <ul>
  *   <li><b>cuBLAS device</b>: cublasSgemm_v2 on device-resident buffers, timed with CUDA events over
@@ -43,7 +45,7 @@ public final class GpuBench {
     private static final int MAX_ITERATIONS = 10_000;
 
     /** One GEMM: C (m,n) = op(A) op(B), with its label as scripts/gpu-bench-torch.py writes it. */
-    record Shape(String label, boolean transA, boolean transB, int m, int n, int k) {
+    public record Shape(String label, boolean transA, boolean transB, int m, int n, int k) {
         double flops() {
             return 2.0 * m * n * k;
         }
@@ -83,7 +85,7 @@ public final class GpuBench {
      * copy-per-call column; {@code timeScale} scales the training runs' durations (1 = 1 to 2 s each).
      * Parameters rather than constants so that a test runs the whole program small, on a fake driver.
      */
-    static void run(CudaBackend backend, CudaBackend copying, Map<String, Double> torch, List<Shape> shapes, int[] batches,
+    public static void run(CudaBackend backend, CudaBackend copying, Map<String, Double> torch, List<Shape> shapes, int[] batches,
                     double timeScale, PrintStream out) {
         out.println("cuda: " + backend.describe());
         out.println("SGEMM, GFLOP/s");

@@ -1,5 +1,6 @@
-package dev.panamax.backend.cuda;
+package dev.panamax.check;
 
+import dev.panamax.backend.cuda.CudaBackend;
 import dev.panamax.autograd.Graph;
 import dev.panamax.autograd.Variable;
 import dev.panamax.backend.Activation;

@@ -1,8 +1,9 @@
-package dev.panamax.backend.cuda;
+package dev.panamax.check;
 
+import dev.panamax.backend.cuda.CudaBackend;
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.Compute;
-import dev.panamax.nn.MlpGoldenCheck;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code java -cp panamax.jar dev.panamax.backend.cuda.GpuCheck [GOLDEN_DIR]}: the GPU test suite
+ * {@code java -cp panamax.jar dev.panamax.check.GpuCheck [GOLDEN_DIR]}: the GPU test suite
  * without JUnit, for machines that have a GPU but no build tools ({@code scripts/gpu-check run}). Runs
  * every {@link CudaEquivalence} check against the scalar reference and, when a folder of PyTorch golden
  * files is given, every {@code mlp_*.safetensors} in it through {@link MlpGoldenCheck}; prints one line
@@ -66,7 +67,7 @@ public final class GpuCheck {
     }
 
     /** One check per golden MLP file; a folder without any is itself a failed check, never a silent pass. */
-    static List<CudaEquivalence.Check> goldenChecks(Path dir, CudaBackend backend) {
+    public static List<CudaEquivalence.Check> goldenChecks(Path dir, CudaBackend backend) {
         Path inputs = dir.resolve("mlp_inputs.safetensors");
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {

@@ -1,4 +1,4 @@
-package dev.panamax.backend.cuda;
+package dev.panamax.check;
 
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.DeferredBackend;

@@ -1,5 +1,6 @@
-package dev.panamax.backend.cuda;
+package dev.panamax.check;
 
+import dev.panamax.backend.cuda.CudaBackend;
 import dev.panamax.backend.BackendUnavailableException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;

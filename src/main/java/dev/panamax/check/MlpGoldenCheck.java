@@ -1,5 +1,7 @@
-package dev.panamax.nn;
+package dev.panamax.check;
 
+import dev.panamax.nn.Loss;
+import dev.panamax.nn.Mlp;
 import dev.panamax.autograd.Graph;
 import dev.panamax.autograd.Variable;
 import dev.panamax.backend.Activation;
