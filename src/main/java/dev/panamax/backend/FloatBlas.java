@@ -26,9 +26,10 @@ import java.lang.foreign.MemorySegment;
  * memory when it returns. NaN and infinity in the data propagate as IEEE arithmetic has them, except
  * that beta = 0 means the output is not read (BLAS's rule: NaN already in C does not survive).
  *
- * <p>Heap arrays are read in place by the simd and scalar backends; the blas backend passes them to
- * OpenBLAS in place for short calls and through per-thread native buffers for long ones (see
- * BlasBackend.CRITICAL_MAX_FMAS). A call on {@code float[]} wraps each array in a segment view (a small
+ * <p>Heap arrays: the level-1 and 2 calls read them in place on the simd and scalar backends; simd's
+ * GEMM copies heap operands into reused native buffers first (O(n^2) beside O(n^3)); the blas backend
+ * passes them to OpenBLAS in place for short calls and through per-thread native buffers for long ones
+ * (see BlasBackend.CRITICAL_MAX_FMAS). A call on {@code float[]} wraps each array in a segment view (a small
  * object); the MemorySegment calls at offset 0 allocate nothing on the simd backend.
  */
 public final class FloatBlas {

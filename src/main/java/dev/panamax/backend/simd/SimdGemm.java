@@ -112,7 +112,20 @@ final class SimdGemm implements AutoCloseable {
         }
         Call call = takeCall();
         try {
-            call.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            // Heap operands (float[]) are copied into the call's native buffers first, so the kernels only
+            // ever see native segments: read in place, the same GEMMs on heap arrays ran measurably slower
+            // than on native memory (README, "BLAS on your own arrays"), and the copies are O(n^2) beside
+            // the product's O(n^3).
+            MemorySegment sa = a.isNative() ? a : call.stage(0, a, extent(transA ? k : m, transA ? m : k, lda), true);
+            MemorySegment sb = b.isNative() ? b : call.stage(1, b, extent(transB ? n : k, transB ? k : n, ldb), true);
+            MemorySegment sc = c.isNative() ? c : call.stage(2, c, extent(m, n, ldc), beta != 0f);
+            call.run(transA, transB, m, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
+            if (!c.isNative()) {
+                for (int i = 0; i < m; i++) { // C's own elements only: the gaps between its rows stay as they are
+                    long row = (long) i * ldc * Float.BYTES;
+                    MemorySegment.copy(sc, row, c, row, (long) n * Float.BYTES);
+                }
+            }
         } finally {
             call.a = null;
             call.b = null;
@@ -139,9 +152,16 @@ final class SimdGemm implements AutoCloseable {
         }
     }
 
+    // floats from a stored matrix's first element to its last: rows ld apart, cols long
+    private static long extent(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+    }
+
     /** One GEMM in progress: its arguments, read by its parts, and the calling thread's scratch. */
     private final class Call implements WorkerPool.Job {
         private final Workspace own = new Workspace();
+        /** Native copies of heap operands (A, B, C), grown to the largest seen and then reused. */
+        private final MemorySegment[] staged = {MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL};
         private boolean transA;
         private boolean transB;
         private int m;
@@ -159,12 +179,23 @@ final class SimdGemm implements AutoCloseable {
         /** The call computes C^T = B A^T (see {@link GemmInPlaceKernels}): m, n, a, b above are the swapped problem's. */
         private boolean transposedC;
 
+        // the first `floats` floats of `source` in native slot `slot` (copied when copyIn)
+        MemorySegment stage(int slot, MemorySegment source, long floats, boolean copyIn) {
+            long bytes = Math.max(1, floats) * Float.BYTES;
+            if (staged[slot].byteSize() < bytes) {
+                staged[slot] = java.lang.foreign.Arena.ofAuto().allocate(bytes, 64);
+            }
+            if (copyIn) {
+                MemorySegment.copy(source, 0, staged[slot], 0, floats * Float.BYTES);
+            }
+            return staged[slot];
+        }
+
         void run(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
                  MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
             // NT with A the smaller operand and no narrow edge on either side: C^T = B A^T, so that the big B
             // is read in place and only A is transposed into panels (see GemmInPlaceKernels)
-            this.transposedC = IN_PLACE_A && b.isNative() && !transA && transB && m < n && m > L && n > 2 * MR
-                    && !aliasesInL1(ldb)
+            this.transposedC = IN_PLACE_A && !transA && transB && m < n && m > L && n > 2 * MR && !aliasesInL1(ldb)
                     && (long) n * roundUp(m, L) <= MAX_TRANSPOSED_FLOATS;
             this.transA = transA;
             this.transB = transB;
@@ -246,8 +277,7 @@ final class SimdGemm implements AutoCloseable {
             boolean narrowFromA = !transA && cols <= L;
             // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
             // transposed into panels, unless another path copies it already or its rows alias in L1
-            boolean aInPlace = IN_PLACE_A && a.isNative() && !transA && !narrowFromA && !bFromStorage
-                    && !aliasesInL1(lda);
+            boolean aInPlace = IN_PLACE_A && !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
             // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows.
             // With 16 registers only up to one vector of columns: their 2 x 4 dot kernel loads 6 vectors per 8
             // FMAs (the 4 x 5 one 9 per 20), and for 10 columns at 8 lanes the packed tile, though 6 of its 16
