@@ -49,18 +49,26 @@ class ModuleTest {
                 .toList();
     }
 
-    private static int javac(Path out, ByteArrayOutputStream diagnostics, String... args) {
-        List<String> all = new ArrayList<>(List.of("-d", out.toString()));
-        all.addAll(List.of(args));
-        return ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, all.toArray(String[]::new));
+    /**
+     * Writes module {@code name} (requires dev.panamax; class app.Main with {@code mainSource}) under
+     * {@code dir}/src and compiles it against the library's module path into {@code dir}/out/name;
+     * returns javac's exit status, its messages in {@code diagnostics}.
+     */
+    private static int compileModule(Path dir, String name, String mainSource, ByteArrayOutputStream diagnostics)
+            throws IOException {
+        Path src = dir.resolve("src").resolve(name);
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("module-info.java"), "module " + name + " { requires dev.panamax; }\n");
+        Files.writeString(src.resolve("app/Main.java"), mainSource);
+        return ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-d",
+                dir.resolve("out").resolve(name).toString(), "--module-path", modulePath(),
+                src.resolve("module-info.java").toString(), src.resolve("app/Main.java").toString());
     }
 
     @Test
     void aModuleThatRequiresPanamaxCompilesAndRunsWithNativeAccessForPanamaxAlone(@TempDir Path dir) throws Exception {
-        Path src = dir.resolve("src");
-        Files.createDirectories(src.resolve("consumer/app"));
-        Files.writeString(src.resolve("consumer/module-info.java"), "module consumer { requires dev.panamax; }\n");
-        Files.writeString(src.resolve("consumer/app/Main.java"), """
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = compileModule(dir, "consumer", """
                 package app;
 
                 import dev.panamax.backend.Backend;
@@ -80,13 +88,10 @@ class ModuleTest {
                         }
                     }
                 }
-                """);
-        Path out = dir.resolve("out");
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        String modules = modulePath();
-        int rc = javac(out.resolve("consumer"), diagnostics, "--module-path", modules,
-                src.resolve("consumer/module-info.java").toString(), src.resolve("consumer/app/Main.java").toString());
+                """, diagnostics);
         assertEquals(0, rc, "the consumer module does not compile:\n" + diagnostics);
+        String modules = modulePath();
+        Path out = dir.resolve("out");
 
         for (String backend : List.of("scalar", "simd", "blas")) {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -108,10 +113,8 @@ class ModuleTest {
 
     @Test
     void theBackendsAndTheirBindingsAreNotExported(@TempDir Path dir) throws IOException {
-        Path src = dir.resolve("src/intruder");
-        Files.createDirectories(src.resolve("app"));
-        Files.writeString(src.resolve("module-info.java"), "module intruder { requires dev.panamax; }\n");
-        Files.writeString(src.resolve("app/Main.java"), """
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = compileModule(dir, "intruder", """
                 package app;
 
                 public class Main {
@@ -119,10 +122,7 @@ class ModuleTest {
                         System.out.println(dev.panamax.backend.blas.ffi.Cblas.ROW_MAJOR);
                     }
                 }
-                """);
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac(dir.resolve("out"), diagnostics, "--module-path", modulePath(),
-                src.resolve("module-info.java").toString(), src.resolve("app/Main.java").toString());
+                """, diagnostics);
         assertNotEquals(0, rc, "a module must not reach the FFI bindings");
         assertTrue(diagnostics.toString().contains("package dev.panamax.backend.blas.ffi is not visible"), diagnostics.toString());
     }

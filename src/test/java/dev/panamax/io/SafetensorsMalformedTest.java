@@ -158,32 +158,31 @@ class SafetensorsMalformedTest {
     /** Metadata entries are counted as they are read: more than the limit is refused at the first one over it. */
     @Test
     void metadataEntriesAreLimited() throws IOException {
-        StringBuilder json = new StringBuilder("{\"__metadata__\":{");
-        for (int i = 0; i <= SafetensorsHeader.MAX_METADATA_ENTRIES; i++) {
-            json.append(i == 0 ? "" : ",").append('"').append(Integer.toHexString(i)).append("\":\"\"");
-        }
-        String atTheLimit = json.substring(0, json.lastIndexOf(",")) + "}}";
-        try (SafetensorsReader r = SafetensorsReader.open(file(withHeader(atTheLimit, 0)))) {
-            assertEquals(SafetensorsHeader.MAX_METADATA_ENTRIES, r.metadata().size());
-        }
-        expect(withHeader(json.append("}}").toString(), 0), "\"__metadata__\" holds more than 65536 entries",
-                "(entry \"10000\")");
+        assertLimited("{\"__metadata__\":{", "}}", i -> "\"" + Integer.toHexString(i) + "\":\"\"",
+                SafetensorsHeader.MAX_METADATA_ENTRIES, r -> r.metadata().size(),
+                "\"__metadata__\" holds more than 65536 entries", "(entry \"10000\")");
     }
 
+    /** Zero-size tensors: valid entries that tile an empty data region, each one costing the reader objects. */
     @Test
     void tensorEntriesAreLimited() throws IOException {
-        // zero-size tensors: valid entries that tile an empty data region, each one costing the reader objects
-        StringBuilder json = new StringBuilder("{");
-        for (int i = 0; i <= SafetensorsHeader.MAX_TENSORS; i++) {
-            json.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],")
-                    .append("\"data_offsets\":[0,0]}");
-        }
-        String atTheLimit = json.substring(0, json.lastIndexOf(",\"t")) + "}";
-        try (SafetensorsReader r = SafetensorsReader.open(file(withHeader(atTheLimit, 0)))) {
-            assertEquals(SafetensorsHeader.MAX_TENSORS, r.tensors().size());
-        }
-        expect(withHeader(json.append("}").toString(), 0), "holds more than 65536 tensors",
+        assertLimited("{", "}", i -> "\"t" + i + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}",
+                SafetensorsHeader.MAX_TENSORS, r -> r.tensors().size(), "holds more than 65536 tensors",
                 "(tensor \"t65536\")");
+    }
+
+    // a header of `limit` entries opens with all of them; one more is refused, naming the first one over
+    private void assertLimited(String open, String close, java.util.function.IntFunction<String> entry, int limit,
+                               java.util.function.ToIntFunction<SafetensorsReader> count, String... mentions)
+            throws IOException {
+        StringBuilder json = new StringBuilder(open);
+        for (int i = 0; i < limit; i++) {
+            json.append(i == 0 ? "" : ",").append(entry.apply(i));
+        }
+        try (SafetensorsReader r = SafetensorsReader.open(file(withHeader(json + close, 0)))) {
+            assertEquals(limit, count.applyAsInt(r));
+        }
+        expect(withHeader(json.append(',').append(entry.apply(limit)).append(close).toString(), 0), mentions);
     }
 
     @Test
