@@ -1,5 +1,12 @@
 package dev.panamax.backend;
 
+import dev.panamax.backend.reference.AdadeltaReference;
+import dev.panamax.backend.reference.AdagradReference;
+import dev.panamax.backend.reference.AdamReference;
+import dev.panamax.backend.reference.ReferenceBlas;
+import dev.panamax.backend.reference.RmspropReference;
+import dev.panamax.backend.reference.SgdReference;
+import dev.panamax.backend.reference.SoftmaxReference;
 import dev.panamax.tensor.Tensor;
 
 import java.lang.foreign.Arena;
@@ -12,6 +19,13 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Aliasing: elementwise kernels allow the output to be the same tensor as an input
  * (in-place), unless stated otherwise. GEMM's C must not alias A or B.
+ *
+ * <p>The core a backend must implement: {@link #gemm(boolean, boolean, int, int, int, float, Tensor, Tensor,
+ * float, Tensor) gemm} and the elementwise families (bias + activation and its backward, axpy, scale,
+ * column sums). Everything else, the softmax family, the losses and the optimizer steps included, has a
+ * default: the references in {@code dev.panamax.backend.reference} (one file per optimizer's update rule,
+ * bit-exact) and {@link ReferenceBlas}, which a backend overrides only where it computes faster. A new
+ * optimizer's rule is a new reference file and a default here; backends speed it up if they choose.
  *
  * <p>Optimizer kernels take their hyperparameters already rounded to float by the caller, who does
  * the hyperparameter arithmetic in double (PyTorch's semantics, see the golden README). They must use
@@ -157,10 +171,14 @@ public interface Backend extends AutoCloseable {
     void columnSums(Tensor x, float beta, Tensor out);
 
     /** x (R,C) -> y (R,C): row-wise softmax, max-subtracted so large inputs do not overflow. */
-    void softmaxRows(Tensor x, Tensor y);
+    default void softmaxRows(Tensor x, Tensor y) {
+        SoftmaxReference.softmaxRows(x, y);
+    }
 
     /** x (R,C) -> y (R,C): row-wise log-softmax, {@code x - max - log(sum(exp(x - max)))}. */
-    void logSoftmaxRows(Tensor x, Tensor y);
+    default void logSoftmaxRows(Tensor x, Tensor y) {
+        SoftmaxReference.logSoftmaxRows(x, y);
+    }
 
     /**
      * Fused softmax + cross-entropy, forward and backward in one pass over the logits.
@@ -169,7 +187,9 @@ public interface Backend extends AutoCloseable {
      * dlogits may be null (no backward). Returns the SUM over rows of
      * {@code logsumexp(logits_i) - logits_i[label_i]}, accumulated in double.
      */
-    double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale);
+    default double softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs, Tensor dlogits, float gradScale) {
+        return SoftmaxReference.softmaxCrossEntropy(logits, labels, probs, dlogits, gradScale);
+    }
 
     /**
      * {@link #softmaxCrossEntropy} that leaves the mean loss in memory instead of returning it:
@@ -205,22 +225,28 @@ public interface Backend extends AutoCloseable {
      * {@code buf = first ? d : fma(d, dampComplement, buf * momentum)}, {@code d = nesterov ? fma(buf, momentum, d) : buf};
      * {@code p = fma(d, negLr, p)}. buf is null when momentum == 0.
      */
-    void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
-                 boolean nesterov, boolean first, float negLr);
+    default void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
+                         boolean nesterov, boolean first, float negLr) {
+        SgdReference.step(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
+    }
 
     /**
      * torch.optim.Adagrad, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g; sum = fma(g', g', sum);
      * p = p + (negClr * g') / (sqrt(sum) + eps)}.
      */
-    void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps);
+    default void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
+        AdagradReference.step(p, g, sum, weightDecay, negClr, eps);
+    }
 
     /**
      * torch.optim.Adadelta, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g;
      * sq = fma(oneMinusRho * g', g', sq * rho); delta = sqrt(acc + eps) / sqrt(sq + eps) * g';
      * acc = fma(oneMinusRho * delta, delta, acc * rho); p = fma(delta, negLr, p)}.
      */
-    void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
-                      float rho, float oneMinusRho, float eps, float negLr);
+    default void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
+                              float rho, float oneMinusRho, float eps, float negLr) {
+        AdadeltaReference.step(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
+    }
 
     /**
      * torch.optim.RMSprop, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g;
@@ -229,8 +255,10 @@ public interface Backend extends AutoCloseable {
      * {@code avg = sqrt(sq) + eps}; with momentum (buf != null): {@code buf = buf * momentum + g' / avg;
      * p = fma(buf, negLr, p)}, else {@code p = p + (negLr * g') / avg}.
      */
-    void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
-                     float alpha, float oneMinusAlpha, float eps, float momentum, float negLr);
+    default void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
+                             float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
+        RmspropReference.step(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+    }
 
     /**
      * torch.optim.Adam / AdamW, one step. {@code p = p * decayFactor} first when decayFactor != 1 (AdamW);
@@ -238,9 +266,12 @@ public interface Backend extends AutoCloseable {
      * v = fma(oneMinusBeta2 * g', g', v * beta2)}; with amsgrad (vmax != null) {@code vmax = max(vmax, v)}
      * and vmax replaces v below; {@code denom = sqrt(v) / bc2Sqrt + eps; p = p + (negStepSize * m) / denom}.
      */
-    void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
-                  float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                  float negStepSize, float bc2Sqrt, float eps);
+    default void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
+                          float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                          float negStepSize, float bc2Sqrt, float eps) {
+        AdamReference.step(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                negStepSize, bc2Sqrt, eps);
+    }
 
     /** Releases threads or native handles the backend holds. Idempotent. */
     @Override

@@ -1,5 +1,6 @@
 package dev.panamax.backend;
 
+import dev.panamax.backend.reference.ReferenceBlas;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

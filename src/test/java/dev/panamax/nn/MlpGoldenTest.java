@@ -36,6 +36,12 @@ class MlpGoldenTest {
             for (String backend : Backends.names()) {
                 tests.add(DynamicTest.dynamicTest(file.getFileName() + " on " + backend, () -> check(inputs, file, backend)));
             }
+            // a backend with the core kernels only: the softmax family and the optimizer steps are inherited
+            tests.add(DynamicTest.dynamicTest(file.getFileName() + " on core-only", () -> {
+                try (Compute compute = new Compute(new dev.panamax.backend.CoreOnlyBackend())) {
+                    MlpGoldenCheck.check(inputs, file, compute);
+                }
+            }));
             tests.add(DynamicTest.dynamicTest(file.getFileName() + " on deferred scalar", () -> {
                 try (Compute compute = new Compute(new DeferredBackend(new ScalarBackend()))) {
                     MlpGoldenCheck.check(inputs, file, compute);

@@ -1,11 +1,11 @@
-package dev.panamax.backend;
+package dev.panamax.backend.reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Plain loops for the strided BLAS calls of {@link Backend}: the oracle the tests check every backend
+ * Plain loops for the strided BLAS calls of {@link dev.panamax.backend.Backend}: the oracle the tests check every backend
  * against, and what a backend inherits for a call it does not speed up. Products are accumulated in
  * double and rounded once, so a result is the exactly rounded value wherever double's 53 bits hold the
  * sum exactly, and within a few float ulps of it otherwise.
@@ -13,7 +13,7 @@ import java.nio.ByteOrder;
  * <p>Storage is BLAS's, row-major: element (i, j) of a matrix X with leading dimension ldx is float
  * {@code xOffset + i * ldx + j} of its segment; element i of a vector with increment inc is float
  * {@code offset + i * inc}, or {@code offset + (n - 1 - i) * -inc} when inc is negative (BLAS walks a
- * negative stride from the far end). Offsets count floats. Arguments are not checked: {@link FloatBlas} does.
+ * negative stride from the far end). Offsets count floats. Arguments are not checked: {@link dev.panamax.backend.FloatBlas} does.
  */
 public final class ReferenceBlas {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
@@ -26,7 +26,7 @@ public final class ReferenceBlas {
         return inc >= 0 ? offset + (long) i * inc : offset + (long) (n - 1 - i) * -inc;
     }
 
-    /** {@code C = alpha * op(A) op(B) + beta * C} (see {@link Backend#gemm(boolean, boolean, int, int, int, float,
+    /** {@code C = alpha * op(A) op(B) + beta * C} (see {@link dev.panamax.backend.Backend#gemm(boolean, boolean, int, int, int, float,
      *  MemorySegment, long, int, MemorySegment, long, int, float, MemorySegment, long, int)}). */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
