@@ -101,9 +101,11 @@ class ByteSearchArgumentsTest {
     void vectorSearchTestsTwoDistinctRareBytes() {
         int[] pair = new VectorSearch("the zebra".getBytes()).testedOffsets();
         assertNotEquals(pair[0], pair[1]);
-        // z is the rarest byte of "the zebra", b the next rarest
-        assertArrayEquals(new int[] {4, 6}, pair);
-        assertArrayEquals(new int[] {0, 3}, new VectorSearch("aaaa".getBytes()).testedOffsets());
+        // z is the rarest byte of "the zebra", b the next rarest; then the first and last offsets left
+        assertArrayEquals(new int[] {4, 6, 0, 8}, pair);
+        assertArrayEquals(new int[] {0, 3, 1, 2}, new VectorSearch("aaaa".getBytes()).testedOffsets());
+        assertArrayEquals(new int[] {1, 2, 0, -1}, new VectorSearch("abc".getBytes()).testedOffsets());
+        assertArrayEquals(new int[] {0, 1, -1, -1}, new VectorSearch("ab".getBytes()).testedOffsets());
     }
 
     @Test
