@@ -2,7 +2,7 @@
  * Panamax: fast float32 numerics on the JVM. The exported packages are the API: {@code backend} (the
  * kernel contract, {@link dev.panamax.backend.Backends}, the checked {@link dev.panamax.backend.Compute}
  * facade and the BLAS-style {@link dev.panamax.backend.FloatBlas}), {@code tensor}, {@code autograd},
- * {@code nn}, {@code optim}, {@code train}, {@code data} and {@code io}. The backends themselves (simd,
+ * {@code nn}, {@code optim}, {@code train}, {@code data}, {@code io} and {@code text} (exact byte-string search). The backends themselves (simd,
  * blas, scalar, cuda), their FFI bindings and the check programs stay inside.
  *
  * <p>On the module path, {@code --enable-native-access=dev.panamax} is all the native access it needs
@@ -25,6 +25,7 @@ module dev.panamax {
     exports dev.panamax.train;
     exports dev.panamax.data;
     exports dev.panamax.io;
+    exports dev.panamax.text;
 
     opens dev.panamax.cli to info.picocli; // picocli reads the commands' annotated fields reflectively
 }

@@ -3,10 +3,10 @@ package dev.panamax.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code panamax} command line: train, eval, info, bench. */
+/** The {@code panamax} command line: train, eval, info, bench, grep. */
 @Command(name = "panamax", mixinStandardHelpOptions = true, version = "panamax 0.1.0",
         description = "Fast numerics on the JVM: train and benchmark an MLP with Vector API, OpenBLAS or CUDA kernels.",
-        subcommands = {TrainCommand.class, EvalCommand.class, InfoCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, InfoCommand.class, BenchCommand.class, GrepCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,33 @@
+package dev.panamax.text;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The reference: try every start, compare byte by byte. O(n·m) in the worst case ({@code aaa…ab} in
+ * {@code aaa…a}), and the oracle the other searches are tested against.
+ */
+public final class NaiveSearch implements ByteSearch {
+    private final byte[] pattern;
+
+    public NaiveSearch(byte[] pattern) {
+        Patterns.requireNonEmpty(pattern);
+        this.pattern = pattern.clone();
+    }
+
+    @Override
+    public int patternLength() {
+        return pattern.length;
+    }
+
+    @Override
+    public long indexOf(MemorySegment text, long from) {
+        Patterns.requireOffset(from);
+        long last = text.byteSize() - pattern.length;
+        for (long i = from; i <= last; i++) {
+            if (Patterns.matchesAt(text, i, pattern)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
