@@ -1,5 +1,7 @@
 package dev.panamax.backend;
 
+import dev.panamax.backend.staging.Strided;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -237,7 +239,7 @@ public final class FloatBlas {
                     + lineLength + "): " + name + " is stored " + rows + " x " + cols + " " + orderName(order)
                     + ", so its " + (rowMajor ? "rows" : "columns") + " are " + lineLength + " long");
         }
-        long floats = lines == 0 || lineLength == 0 ? 0 : (long) (lines - 1) * ld + lineLength;
+        long floats = Strided.extent(lines, lineLength, ld);
         if (!fits(s, offset, floats)) { // the message is built only here: a call that passes allocates nothing
             throw outside(routine, name, s, offset, floats, name + " (" + rows + " x " + cols + " "
                     + orderName(order) + ", " + ldName + " " + ld + ")");

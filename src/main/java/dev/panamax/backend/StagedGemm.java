@@ -1,10 +1,10 @@
 package dev.panamax.backend;
 
+import dev.panamax.backend.staging.Strided;
 import dev.panamax.tensor.Tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Strided GEMM for a backend that computes on contiguous tensors only (the default of
@@ -28,20 +28,14 @@ final class StagedGemm {
             Tensor tb = gather(arena, b, bOffset, ldb, transB ? n : k, transB ? k : n);
             Tensor tc = beta == 0f ? Tensor.allocate(arena, m, n) : gather(arena, c, cOffset, ldc, m, n);
             backend.gemm(transA, transB, m, n, k, alpha, ta, tb, beta, tc);
-            for (int i = 0; i < m; i++) {
-                MemorySegment.copy(tc.segment(), (long) i * n * Float.BYTES, c, (cOffset + (long) i * ldc) * Float.BYTES,
-                        (long) n * Float.BYTES);
-            }
+            Strided.copyRows(tc.segment(), 0, n, c, cOffset, ldc, m, n);
         }
     }
 
     // rows x cols elements, rows ld apart from float offset -> a contiguous (rows, cols) tensor
     private static Tensor gather(Arena arena, MemorySegment source, long offset, int ld, int rows, int cols) {
         Tensor t = Tensor.allocate(arena, Math.max(rows, 1), Math.max(cols, 1));
-        for (int i = 0; i < rows; i++) {
-            MemorySegment.copy(source, ValueLayout.JAVA_FLOAT_UNALIGNED, (offset + (long) i * ld) * Float.BYTES,
-                    t.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, (long) i * cols * Float.BYTES, cols);
-        }
+        Strided.copyRows(source, offset, ld, t.segment(), 0, cols, rows, cols);
         return t;
     }
 }

@@ -5,11 +5,15 @@ import dev.panamax.backend.Backend;
 import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.blas.ffi.Cblas;
+import dev.panamax.backend.staging.NativeGemm;
+import dev.panamax.backend.staging.NativeStaging;
 import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.StampedLock;
+
+import static dev.panamax.backend.staging.Strided.from;
 
 /**
  * GEMM through a CBLAS library's {@code cblas_sgemm} (OpenBLAS by default, see {@link BlasLibrary}),
@@ -26,6 +30,9 @@ public final class BlasBackend implements Backend {
     private final int threads;
     /** Whether GEMMs below {@link #SINGLE_THREAD_FMAS} run on one OpenBLAS thread (needs its thread control). */
     private final boolean narrowSmallGemms;
+    /** cblas_sgemm through the plain handle, on native operands: what NativeStaging serves long heap GEMMs to. */
+    private final NativeGemm nativeGemm = (tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) ->
+            gemmCall(false, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /**
      * Below this many multiply-adds a GEMM runs on one OpenBLAS thread. Measured here (JMH, 2 threads
@@ -153,8 +160,7 @@ public final class BlasBackend implements Backend {
 
     /*
      * Native segments go to CBLAS as they are. Heap segments (float[]) go in place through the critical
-     * handles when the call is short (CRITICAL_MAX_FMAS), and through this thread's native staging
-     * buffers when it is not; only the output's own elements are copied back.
+     * handles when the call is short (CRITICAL_MAX_FMAS); a longer GEMM's go through NativeStaging.
      */
 
     @Override
@@ -165,22 +171,13 @@ public final class BlasBackend implements Backend {
             return;
         }
         boolean heap = !a.isNative() || !b.isNative() || !c.isNative();
-        if (!heap || (long) m * n * k <= CRITICAL_MAX_FMAS) {
-            gemmCall(heap, transA, transB, m, n, k, alpha, from(a, aOffset), lda, from(b, bOffset), ldb, beta,
+        if (heap && (long) m * n * k <= CRITICAL_MAX_FMAS) {
+            gemmCall(true, transA, transB, m, n, k, alpha, from(a, aOffset), lda, from(b, bOffset), ldb, beta,
                     from(c, cOffset), ldc);
             return;
         }
-        NativeStaging staging = NativeStaging.current();
-        MemorySegment sa = a.isNative() ? from(a, aOffset)
-                : staging.stage(NativeStaging.A, a, aOffset, extent(transA ? k : m, transA ? m : k, lda), true);
-        MemorySegment sb = b.isNative() ? from(b, bOffset)
-                : staging.stage(NativeStaging.B, b, bOffset, extent(transB ? n : k, transB ? k : n, ldb), true);
-        MemorySegment sc = c.isNative() ? from(c, cOffset)
-                : staging.stage(NativeStaging.C, c, cOffset, extent(m, n, ldc), beta != 0f);
-        gemmCall(false, transA, transB, m, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
-        if (!c.isNative()) {
-            NativeStaging.copyBack(sc, m, n, ldc, c, cOffset);
-        }
+        NativeStaging.gemm(nativeGemm, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c,
+                cOffset, ldc);
     }
 
     @Override
@@ -258,17 +255,6 @@ public final class BlasBackend implements Backend {
         } finally {
             library.threadCountLock().unlockRead(stamp);
         }
-    }
-
-    // the segment from float `offset` on (a view only when the offset is not 0: views are objects); for a
-    // vector this is its lowest element whichever way inc walks it, the pointer CBLAS expects
-    private static MemorySegment from(MemorySegment s, long offset) {
-        return offset == 0 ? s : s.asSlice(offset * Float.BYTES);
-    }
-
-    // floats from a stored matrix's first element to its last: rows ld apart, cols long
-    private static long extent(int rows, int cols, int ld) {
-        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 
     // ---------------------------------------------------------------- delegated

@@ -2,9 +2,12 @@ package dev.panamax.backend.simd;
 
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
+import dev.panamax.backend.staging.NativeStaging;
 import dev.panamax.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+
+import static dev.panamax.backend.staging.Strided.from;
 
 /**
  * The Vector API backend: a packed, register-blocked GEMM on a fixed thread pool
@@ -53,15 +56,18 @@ public final class SimdBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        gemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+        gemm(transA, transB, m, n, k, alpha, a.segment(), 0, transA ? m : k, b.segment(), 0, transB ? k : n, beta,
+                c.segment(), 0, n);
     }
 
-    // strided storage (see Backend): offsets are sliced off, so the kernels see each operand from its first element
+    // strided storage (see Backend): heap operands (float[]) are copied into native buffers first, so the
+    // kernels only ever see native segments: read in place, the same GEMMs on heap arrays ran measurably
+    // slower than on native memory (README, "BLAS on your own arrays")
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
                      float beta, MemorySegment c, long cOffset, int ldc) {
-        gemm.gemm(transA, transB, m, n, k, alpha, from(a, aOffset), lda, from(b, bOffset), ldb, beta, from(c, cOffset),
+        NativeStaging.gemm(gemm, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
                 ldc);
     }
 
@@ -101,11 +107,6 @@ public final class SimdBackend implements Backend {
             return;
         }
         SimdLevel1.scale(alpha, from(x, xOffset), n);
-    }
-
-    // the segment from float `offset` on (a view only when the offset is not 0: views are objects)
-    private static MemorySegment from(MemorySegment s, long offset) {
-        return offset == 0 ? s : s.asSlice(offset * Float.BYTES);
     }
 
     // x (R,C), bias (C) or null -> y (R,C)

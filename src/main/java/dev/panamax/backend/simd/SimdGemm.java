@@ -1,6 +1,6 @@
 package dev.panamax.backend.simd;
 
-import dev.panamax.tensor.Tensor;
+import dev.panamax.backend.staging.NativeGemm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,7 +30,7 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * nothing), and the worker pool serves one call at a time. A call that finds the pool busy runs whole on
  * its own thread instead of waiting: concurrent callers then each compute on their own core.
  */
-final class SimdGemm implements AutoCloseable {
+final class SimdGemm implements NativeGemm, AutoCloseable {
     /**
      * Whether A stored along k may be read in place (GemmInPlaceKernels, and with it the swapped NT
      * product). Not with 16 registers: the in-place kernel's scalar loads and broadcasts then cost C2
@@ -89,20 +89,15 @@ final class SimdGemm implements AutoCloseable {
         }
     }
 
-    /** Contiguous row-major operands: the stored row lengths are the leading dimensions. */
-    void gemm(boolean transA, boolean transB, int m, int n, int k,
-              float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        gemm(transA, transB, m, n, k, alpha, a.segment(), transA ? m : k, b.segment(), transB ? k : n, beta,
-                c.segment(), n);
-    }
-
     /**
      * Row-major storage with leading dimensions (floats between rows), each operand starting at its
      * segment's first byte: A (m,k), or (k,m) if transA, rows lda apart; B (k,n), or (n,k) if transB,
-     * rows ldb apart; C (m,n), rows ldc apart. Nothing outside C's m x n elements is written.
+     * rows ldb apart; C (m,n), rows ldc apart. Nothing outside C's m x n elements is written. Native
+     * memory (SimdBackend stages heap operands through NativeStaging).
      */
-    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
-              MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+    @Override
+    public void gemmNative(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
+                           int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -112,20 +107,7 @@ final class SimdGemm implements AutoCloseable {
         }
         Call call = takeCall();
         try {
-            // Heap operands (float[]) are copied into the call's native buffers first, so the kernels only
-            // ever see native segments: read in place, the same GEMMs on heap arrays ran measurably slower
-            // than on native memory (README, "BLAS on your own arrays"), and the copies are O(n^2) beside
-            // the product's O(n^3).
-            MemorySegment sa = a.isNative() ? a : call.stage(0, a, extent(transA ? k : m, transA ? m : k, lda), true);
-            MemorySegment sb = b.isNative() ? b : call.stage(1, b, extent(transB ? n : k, transB ? k : n, ldb), true);
-            MemorySegment sc = c.isNative() ? c : call.stage(2, c, extent(m, n, ldc), beta != 0f);
-            call.run(transA, transB, m, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
-            if (!c.isNative()) {
-                for (int i = 0; i < m; i++) { // C's own elements only: the gaps between its rows stay as they are
-                    long row = (long) i * ldc * Float.BYTES;
-                    MemorySegment.copy(sc, row, c, row, (long) n * Float.BYTES);
-                }
-            }
+            call.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         } finally {
             call.a = null;
             call.b = null;
@@ -152,16 +134,9 @@ final class SimdGemm implements AutoCloseable {
         }
     }
 
-    // floats from a stored matrix's first element to its last: rows ld apart, cols long
-    private static long extent(int rows, int cols, int ld) {
-        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-    }
-
     /** One GEMM in progress: its arguments, read by its parts, and the calling thread's scratch. */
     private final class Call implements WorkerPool.Job {
         private final Workspace own = new Workspace();
-        /** Native copies of heap operands (A, B, C), grown to the largest seen and then reused. */
-        private final MemorySegment[] staged = {MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL};
         private boolean transA;
         private boolean transB;
         private int m;
@@ -178,18 +153,6 @@ final class SimdGemm implements AutoCloseable {
         private boolean splitN;
         /** The call computes C^T = B A^T (see {@link GemmInPlaceKernels}): m, n, a, b above are the swapped problem's. */
         private boolean transposedC;
-
-        // the first `floats` floats of `source` in native slot `slot` (copied when copyIn)
-        MemorySegment stage(int slot, MemorySegment source, long floats, boolean copyIn) {
-            long bytes = Math.max(1, floats) * Float.BYTES;
-            if (staged[slot].byteSize() < bytes) {
-                staged[slot] = java.lang.foreign.Arena.ofAuto().allocate(bytes, 64);
-            }
-            if (copyIn) {
-                MemorySegment.copy(source, 0, staged[slot], 0, floats * Float.BYTES);
-            }
-            return staged[slot];
-        }
 
         void run(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
                  MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
