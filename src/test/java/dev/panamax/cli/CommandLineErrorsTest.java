@@ -1,5 +1,6 @@
 package dev.panamax.cli;
 
+import dev.panamax.cli.CliRun.Result;
 import dev.panamax.data.IdxArray;
 import dev.panamax.data.IdxType;
 import dev.panamax.data.IdxWriter;
@@ -7,15 +8,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import static dev.panamax.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -27,12 +26,6 @@ class CommandLineErrorsTest {
     @TempDir
     static Path tmp;
     static Path data;
-
-    record Result(int code, String out, String err) {
-        String firstErrLine() {
-            return err.lines().findFirst().orElse("");
-        }
-    }
 
     /** A tiny IDX data set: 40 train / 20 test 28x28 images of 10 classes. */
     @BeforeAll
@@ -53,22 +46,6 @@ class CommandLineErrorsTest {
                     IdxArray.fromValues(IdxType.UNSIGNED_BYTE, new int[] {n, 28, 28}, pixels), false);
             IdxWriter.write(data.resolve(split + "-labels-idx1-ubyte"),
                     IdxArray.fromValues(IdxType.UNSIGNED_BYTE, new int[] {n}, labels), false);
-        }
-    }
-
-    private static synchronized Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
         }
     }
 
