@@ -1,11 +1,6 @@
 package dev.panamax.backend;
 
-import dev.panamax.backend.reference.AdadeltaReference;
-import dev.panamax.backend.reference.AdagradReference;
-import dev.panamax.backend.reference.AdamReference;
 import dev.panamax.backend.reference.ReferenceBlas;
-import dev.panamax.backend.reference.RmspropReference;
-import dev.panamax.backend.reference.SgdReference;
 import dev.panamax.backend.reference.SoftmaxReference;
 import dev.panamax.tensor.Tensor;
 
@@ -22,14 +17,15 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The core a backend must implement: {@link #gemm(boolean, boolean, int, int, int, float, Tensor, Tensor,
  * float, Tensor) gemm} and the elementwise families (bias + activation and its backward, axpy, scale,
- * column sums). Everything else, the softmax family, the losses and the optimizer steps included, has a
- * default: the references in {@code dev.panamax.backend.reference} (one file per optimizer's update rule,
- * bit-exact) and {@link ReferenceBlas}, which a backend overrides only where it computes faster. A new
- * optimizer's rule is a new reference file and a default here; backends speed it up if they choose.
+ * column sums). Everything else, the softmax family and the losses included, has a default: the
+ * references in {@code dev.panamax.backend.reference} and {@link ReferenceBlas}, which a backend overrides
+ * only where it computes faster. Optimizer updates are {@link UpdateRule}s, defined (reference loop
+ * included) in the optimizer's own file; {@link #updateKernel} runs the reference unless the backend
+ * carries a kernel of its own for the rule ({@link AcceleratedUpdate}).
  *
- * <p>Optimizer kernels take their hyperparameters already rounded to float by the caller, who does
+ * <p>Update kernels take their hyperparameters already rounded to float by the caller, who does
  * the hyperparameter arithmetic in double (PyTorch's semantics, see the golden README). They must use
- * fused multiply-add exactly where the formulas say {@code fma} and plain rounding elsewhere, so that
+ * fused multiply-add exactly where the rule's reference does and plain rounding elsewhere, so that
  * every backend can reproduce PyTorch bit for bit.
  *
  * <p>Memory and ordering: a backend may keep its own memory ({@link #allocate}) and run calls
@@ -218,59 +214,16 @@ public interface Backend extends AutoCloseable {
         count.set(0, correct);
     }
 
-    // ---------------------------------------------------------------- optimizer updates (one pass each)
+    // ---------------------------------------------------------------- optimizer updates
 
     /**
-     * torch.optim.SGD, one step. {@code d = wd != 0 ? fma(p, wd, g) : g}; with momentum:
-     * {@code buf = first ? d : fma(d, dampComplement, buf * momentum)}, {@code d = nesterov ? fma(buf, momentum, d) : buf};
-     * {@code p = fma(d, negLr, p)}. buf is null when momentum == 0.
+     * The kernel this backend runs {@code rule} with, resolved once (an optimizer asks at construction):
+     * its own when it carries one for the rule's name ({@link AcceleratedUpdate}), otherwise the rule's
+     * reference loop, which reads and writes host memory. A backend whose tensors may live elsewhere
+     * (a device) must override this so that the reference sees host copies.
      */
-    default void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
-                         boolean nesterov, boolean first, float negLr) {
-        SgdReference.step(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
-    }
-
-    /**
-     * torch.optim.Adagrad, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g; sum = fma(g', g', sum);
-     * p = p + (negClr * g') / (sqrt(sum) + eps)}.
-     */
-    default void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
-        AdagradReference.step(p, g, sum, weightDecay, negClr, eps);
-    }
-
-    /**
-     * torch.optim.Adadelta, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g;
-     * sq = fma(oneMinusRho * g', g', sq * rho); delta = sqrt(acc + eps) / sqrt(sq + eps) * g';
-     * acc = fma(oneMinusRho * delta, delta, acc * rho); p = fma(delta, negLr, p)}.
-     */
-    default void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
-                              float rho, float oneMinusRho, float eps, float negLr) {
-        AdadeltaReference.step(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
-    }
-
-    /**
-     * torch.optim.RMSprop, one step. {@code g' = wd != 0 ? fma(p, wd, g) : g;
-     * sq = fma(oneMinusAlpha * g', g', sq * alpha)}; centered (gradAvg != null):
-     * {@code ga = fma(g', oneMinusAlpha, ga * alpha); avg = sqrt(fma(-ga, ga, sq)) + eps}, else
-     * {@code avg = sqrt(sq) + eps}; with momentum (buf != null): {@code buf = buf * momentum + g' / avg;
-     * p = fma(buf, negLr, p)}, else {@code p = p + (negLr * g') / avg}.
-     */
-    default void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
-                             float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
-        RmspropReference.step(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
-    }
-
-    /**
-     * torch.optim.Adam / AdamW, one step. {@code p = p * decayFactor} first when decayFactor != 1 (AdamW);
-     * {@code g' = wd != 0 ? fma(p, wd, g) : g} (Adam's L2); {@code m = fma(g', oneMinusBeta1, m * beta1);
-     * v = fma(oneMinusBeta2 * g', g', v * beta2)}; with amsgrad (vmax != null) {@code vmax = max(vmax, v)}
-     * and vmax replaces v below; {@code denom = sqrt(v) / bc2Sqrt + eps; p = p + (negStepSize * m) / denom}.
-     */
-    default void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
-                          float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float negStepSize, float bc2Sqrt, float eps) {
-        AdamReference.step(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                negStepSize, bc2Sqrt, eps);
+    default UpdateKernel updateKernel(UpdateRule rule) {
+        return rule::reference;
     }
 
     /** Releases threads or native handles the backend holds. Idempotent. */

@@ -226,53 +226,38 @@ public final class Compute implements AutoCloseable, TensorAllocator {
         live().countCorrect(logits, labels, count);
     }
 
-    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
-                        boolean nesterov, boolean first, float negLr) {
-        requireSameSize("grad", g, "param", p);
-        if (buf != null) {
-            requireSameSize("momentum_buffer", buf, "param", p);
-        }
-        live().sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
+    /**
+     * The backend's kernel for {@code rule} ({@link Backend#updateKernel}), resolved now, wrapped in the
+     * checks every call gets: as many tensors and scalars as the rule names, the parameter present,
+     * every other tensor present unless the rule calls it optional, all of the parameter's size.
+     */
+    public UpdateKernel updateKernel(UpdateRule rule) {
+        UpdateKernel kernel = live().updateKernel(rule);
+        return (tensors, scalars) -> {
+            checkUpdate(rule, tensors, scalars);
+            live();
+            kernel.apply(tensors, scalars);
+        };
     }
 
-    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
-        requireSameSize("grad", g, "param", p);
-        requireSameSize("sum", sum, "param", p);
-        live().adagradStep(p, g, sum, weightDecay, negClr, eps);
-    }
-
-    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
-                             float rho, float oneMinusRho, float eps, float negLr) {
-        requireSameSize("grad", g, "param", p);
-        requireSameSize("square_avg", squareAvg, "param", p);
-        requireSameSize("acc_delta", accDelta, "param", p);
-        live().adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
-    }
-
-    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
-                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
-        requireSameSize("grad", g, "param", p);
-        requireSameSize("square_avg", squareAvg, "param", p);
-        if (gradAvg != null) {
-            requireSameSize("grad_avg", gradAvg, "param", p);
+    private static void checkUpdate(UpdateRule rule, Tensor[] tensors, float[] scalars) {
+        if (tensors.length != rule.tensors().size() || scalars.length != rule.scalars().size()) {
+            throw new IllegalArgumentException(rule.name() + " takes tensors " + rule.tensors() + " and scalars "
+                    + rule.scalars() + ", got " + tensors.length + " tensors and " + scalars.length + " scalars");
         }
-        if (buf != null) {
-            requireSameSize("momentum_buffer", buf, "param", p);
+        Tensor param = tensors[0];
+        if (param == null) {
+            throw new IllegalArgumentException(rule.name() + ": " + rule.tensors().getFirst() + " must not be null");
         }
-        live().rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
-    }
-
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
-                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                         float negStepSize, float bc2Sqrt, float eps) {
-        requireSameSize("grad", g, "param", p);
-        requireSameSize("exp_avg", m, "param", p);
-        requireSameSize("exp_avg_sq", v, "param", p);
-        if (vmax != null) {
-            requireSameSize("max_exp_avg_sq", vmax, "param", p);
+        for (int i = 1; i < tensors.length; i++) {
+            if (tensors[i] == null) {
+                if (!rule.optional(i)) {
+                    throw new IllegalArgumentException(rule.name() + ": " + rule.tensors().get(i) + " must not be null");
+                }
+            } else {
+                requireSameSize(rule.tensors().get(i), tensors[i], rule.tensors().getFirst(), param);
+            }
         }
-        live().adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                negStepSize, bc2Sqrt, eps);
     }
 
     /** Closes the backend (its threads, its device memory); idempotent. Any call after it fails. */

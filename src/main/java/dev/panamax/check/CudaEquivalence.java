@@ -6,12 +6,18 @@ import dev.panamax.autograd.Variable;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.nn.Loss;
 import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Adadelta;
+import dev.panamax.optim.Adagrad;
+import dev.panamax.optim.Adam;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
+import dev.panamax.optim.RMSprop;
+import dev.panamax.optim.SGD;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.train.Trainer;
 
@@ -19,6 +25,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The GPU checks: every kernel of a backend against {@link ScalarBackend} on shapes that break tails
@@ -353,42 +360,69 @@ public final class CudaEquivalence {
                     Pair s3 = new Pair(arena, positive(arena, rnd, n));
                     String where = " (wd=" + wd + ", variant " + variant + ")";
                     for (int step = 0; step < 2; step++) {
-                        boolean first = step == 0;
-                        reference.sgdStep(p.ref, g, on ? s1.ref : null, wd, 0.9f, 0.75f, other, first, -0.05f);
-                        backend.sgdStep(p.dut, g, on ? s1.dut : null, wd, 0.9f, 0.75f, other, first, -0.05f);
+                        float first = step == 0 ? 1f : 0f;
+                        update(SGD.UPDATE, p, g, new Pair[] {on ? s1 : null}, wd, 0.9f, 0.75f, other ? 1f : 0f, first,
+                                -0.05f);
                         p.compare("sgd p" + where);
                         s1.compare("sgd buf" + where);
-                        reference.adagradStep(p.ref, g, s2.ref, wd, -0.01f, 1e-10f);
-                        backend.adagradStep(p.dut, g, s2.dut, wd, -0.01f, 1e-10f);
+                        update(Adagrad.UPDATE, p, g, new Pair[] {s2}, wd, -0.01f, 1e-10f);
                         p.compare("adagrad p" + where);
                         s2.compare("adagrad sum" + where);
-                        reference.adadeltaStep(p.ref, g, s1.ref, s3.ref, wd, 0.9f, 0.1f, 1e-6f, -1f);
-                        backend.adadeltaStep(p.dut, g, s1.dut, s3.dut, wd, 0.9f, 0.1f, 1e-6f, -1f);
+                        update(Adadelta.UPDATE, p, g, new Pair[] {s1, s3}, wd, 0.9f, 0.1f, 1e-6f, -1f);
                         p.compare("adadelta p" + where);
                         s3.compare("adadelta acc_delta" + where);
                         // centered: grad_avg stays small against square_avg, so sqrt(sq - ga^2) is real
                         Pair ga = new Pair(arena, Tensor.allocate(arena, n));
-                        reference.rmspropStep(p.ref, g, s2.ref, on ? ga.ref : null, other ? s3.ref : null, wd, 0.99f,
-                                0.01f, 1e-8f, 0.5f, -0.01f);
-                        backend.rmspropStep(p.dut, g, s2.dut, on ? ga.dut : null, other ? s3.dut : null, wd, 0.99f,
+                        update(RMSprop.UPDATE, p, g, new Pair[] {s2, on ? ga : null, other ? s3 : null}, wd, 0.99f,
                                 0.01f, 1e-8f, 0.5f, -0.01f);
                         p.compare("rmsprop p" + where);
                         s2.compare("rmsprop square_avg" + where);
                         ga.compare("rmsprop grad_avg" + where);
                         s3.compare("rmsprop buf" + where);
                         float decay = other ? 0.999f : 1f;
-                        reference.adamStep(p.ref, g, s1.ref, s2.ref, on ? s3.ref : null, decay, wd, 0.9f, 0.1f, 0.999f,
-                                0.001f, -0.001f, 0.0447f, 1e-8f);
-                        backend.adamStep(p.dut, g, s1.dut, s2.dut, on ? s3.dut : null, decay, wd, 0.9f, 0.1f, 0.999f,
+                        update(Adam.UPDATE, p, g, new Pair[] {s1, s2, on ? s3 : null}, decay, wd, 0.9f, 0.1f, 0.999f,
                                 0.001f, -0.001f, 0.0447f, 1e-8f);
                         p.compare("adam p" + where);
                         s1.compare("adam exp_avg" + where);
                         s2.compare("adam exp_avg_sq" + where);
                         s3.compare("adam max_exp_avg_sq" + where);
+                        // a rule the backend has no kernel for: its reference on host copies of resident tensors
+                        update(HOST_ONLY, p, g, new Pair[] {s1}, 0.5f);
+                        p.compare("host-only rule p" + where);
+                        s1.compare("host-only rule state" + where);
                     }
                 }
             }
         }
+    }
+
+    /** {@code state = state * 0.5 + g; p = fma(state, s0, p)}: a rule no backend carries a kernel for. */
+    private static final UpdateRule HOST_ONLY = new UpdateRule("dev.panamax.check.HostOnly",
+            List.of("param", "grad", "state"), Set.of(), List.of("rate")) {
+        @Override
+        public void reference(Tensor[] t, float[] s) {
+            for (long i = 0; i < t[0].size(); i++) {
+                float state = Math.fma(t[2].get(i), 0.5f, t[1].get(i));
+                t[2].set(i, state);
+                t[0].set(i, Math.fma(state, s[0], t[0].get(i)));
+            }
+        }
+    };
+
+    /** One step of {@code rule} on the reference copies (its reference loop) and on the backend under test. */
+    private void update(UpdateRule rule, Pair p, Tensor g, Pair[] states, float... scalars) {
+        Tensor[] ref = new Tensor[2 + states.length];
+        Tensor[] dut = new Tensor[2 + states.length];
+        ref[0] = p.ref;
+        dut[0] = p.dut;
+        ref[1] = g;
+        dut[1] = g;
+        for (int i = 0; i < states.length; i++) {
+            ref[2 + i] = states[i] == null ? null : states[i].ref;
+            dut[2 + i] = states[i] == null ? null : states[i].dut;
+        }
+        rule.reference(ref, scalars);
+        new Compute(backend).updateKernel(rule).apply(dut, scalars);
     }
 
     /** The same state on the reference and on the backend under test. */

@@ -1,9 +1,11 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.tensor.Tensor;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * ADADELTA (Zeiler, "ADADELTA: An Adaptive Learning Rate Method", arXiv:1212.5701) as
@@ -20,6 +22,39 @@ import java.util.List;
  * States: {@code square_avg}, {@code acc_delta}.
  */
 public final class Adadelta extends Optimizer {
+
+    /**
+     * One step over one parameter, in float32: {@code g' = wd != 0 ? fma(p, wd, g) : g;
+     * sq = fma(oneMinusRho * g', g', sq * rho); delta = sqrt(acc + eps) / sqrt(sq + eps) * g';
+     * acc = fma(oneMinusRho * delta, delta, acc * rho); p = fma(delta, negLr, p)}, sqrt correctly rounded.
+     */
+    public static final UpdateRule UPDATE = new UpdateRule("torch.optim.Adadelta",
+            List.of("param", "grad", "square_avg", "acc_delta"), Set.of(),
+            List.of("weightDecay", "rho", "oneMinusRho", "eps", "negLr")) {
+        @Override
+        public void reference(Tensor[] t, float[] s) {
+            Tensor p = t[0];
+            Tensor g = t[1];
+            Tensor squareAvg = t[2];
+            Tensor accDelta = t[3];
+            float weightDecay = s[0];
+            float rho = s[1];
+            float oneMinusRho = s[2];
+            float eps = s[3];
+            float negLr = s[4];
+            for (long i = 0; i < p.size(); i++) {
+                float pi = p.get(i);
+                float gi = weightDecay != 0f ? Math.fma(pi, weightDecay, g.get(i)) : g.get(i);
+                float sq = Math.fma(oneMinusRho * gi, gi, squareAvg.get(i) * rho);
+                squareAvg.set(i, sq);
+                float std = (float) Math.sqrt(sq + eps);
+                float acc = accDelta.get(i);
+                float delta = (float) Math.sqrt(acc + eps) / std * gi;
+                accDelta.set(i, Math.fma(oneMinusRho * delta, delta, acc * rho));
+                p.set(i, Math.fma(delta, negLr, pi));
+            }
+        }
+    };
 
     /** Adadelta's hyperparameters; {@link #defaults()} are PyTorch's. */
     public record Config(double lr, double rho, double eps, double weightDecay) implements OptimizerConfig {
@@ -83,6 +118,7 @@ public final class Adadelta extends Optimizer {
         this.oneMinusRho = (float) (1 - config.rho()); // in double: 1f - 0.9f would differ in the last bit
         this.eps = (float) config.eps();
         this.negLr = (float) (-config.lr());
+        useRule(UPDATE, squareAvg, accDelta);
     }
 
     public Config config() {
@@ -96,9 +132,12 @@ public final class Adadelta extends Optimizer {
 
     @Override
     protected void update(long t) {
-        for (int i = 0; i < params.length; i++) {
-            compute.adadeltaStep(params[i].value(), params[i].grad(), squareAvg[i], accDelta[i], weightDecay,
-                    rho, oneMinusRho, eps, negLr);
-        }
+        float[] s = ruleScalars();
+        s[0] = weightDecay;
+        s[1] = rho;
+        s[2] = oneMinusRho;
+        s[3] = eps;
+        s[4] = negLr;
+        applyRule();
     }
 }

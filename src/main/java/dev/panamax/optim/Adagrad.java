@@ -1,9 +1,11 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.tensor.Tensor;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Adagrad (Duchi, Hazan and Singer, "Adaptive Subgradient Methods", JMLR 2011) as
@@ -19,6 +21,31 @@ import java.util.List;
  * State: {@code sum}.
  */
 public final class Adagrad extends Optimizer {
+
+    /**
+     * One step over one parameter, in float32: {@code g' = wd != 0 ? fma(p, wd, g) : g; sum = fma(g', g', sum);
+     * p = p + (negClr * g') / (sqrt(sum) + eps)}, sqrt correctly rounded.
+     */
+    public static final UpdateRule UPDATE = new UpdateRule("torch.optim.Adagrad",
+            List.of("param", "grad", "sum"), Set.of(), List.of("weightDecay", "negClr", "eps")) {
+        @Override
+        public void reference(Tensor[] t, float[] s) {
+            Tensor p = t[0];
+            Tensor g = t[1];
+            Tensor sum = t[2];
+            float weightDecay = s[0];
+            float negClr = s[1];
+            float eps = s[2];
+            for (long i = 0; i < p.size(); i++) {
+                float pi = p.get(i);
+                float gi = weightDecay != 0f ? Math.fma(pi, weightDecay, g.get(i)) : g.get(i);
+                float sq = Math.fma(gi, gi, sum.get(i));
+                sum.set(i, sq);
+                float std = (float) Math.sqrt(sq) + eps;
+                p.set(i, pi + (negClr * gi) / std);
+            }
+        }
+    };
 
     /** Adagrad's hyperparameters; {@link #defaults()} are PyTorch's. */
     public record Config(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps)
@@ -80,6 +107,7 @@ public final class Adagrad extends Optimizer {
         this.sum = newState("sum", (float) config.initialAccumulatorValue());
         this.weightDecay = (float) config.weightDecay();
         this.eps = (float) config.eps();
+        useRule(UPDATE, sum);
     }
 
     public Config config() {
@@ -94,9 +122,10 @@ public final class Adagrad extends Optimizer {
     @Override
     protected void update(long t) {
         double clr = config.lr() / (1 + (t - 1) * config.lrDecay());
-        float negClr = (float) (-clr);
-        for (int i = 0; i < params.length; i++) {
-            compute.adagradStep(params[i].value(), params[i].grad(), sum[i], weightDecay, negClr, eps);
-        }
+        float[] s = ruleScalars();
+        s[0] = weightDecay;
+        s[1] = (float) (-clr);
+        s[2] = eps;
+        applyRule();
     }
 }

@@ -1,9 +1,11 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.tensor.Tensor;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The update shared by {@link Adam} and {@link AdamW}, which differ only in how weight decay enters:
@@ -17,6 +19,52 @@ import java.util.List;
  * States: {@code exp_avg}, {@code exp_avg_sq}, plus {@code max_exp_avg_sq} with amsgrad.
  */
 abstract class AdamUpdate extends Optimizer {
+
+    /**
+     * One step over one parameter, in float32: {@code p = p * decayFactor} first when decayFactor != 1 (AdamW);
+     * {@code g' = wd != 0 ? fma(p, wd, g) : g} (Adam's L2); {@code m = fma(g', oneMinusBeta1, m * beta1);
+     * v = fma(oneMinusBeta2 * g', g', v * beta2)}; with amsgrad (max_exp_avg_sq present) {@code vmax = max(vmax, v)}
+     * stands for v below; {@code denom = sqrt(v) / bc2Sqrt + eps; p = p + (negStepSize * m) / denom}.
+     */
+    public static final UpdateRule UPDATE = new UpdateRule("torch.optim.Adam",
+            List.of("param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), Set.of("max_exp_avg_sq"),
+            List.of("decayFactor", "weightDecay", "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "negStepSize",
+                    "bc2Sqrt", "eps")) {
+        @Override
+        public void reference(Tensor[] t, float[] s) {
+            Tensor p = t[0];
+            Tensor g = t[1];
+            Tensor m = t[2];
+            Tensor v = t[3];
+            Tensor vmax = t[4];
+            float decayFactor = s[0];
+            float weightDecay = s[1];
+            float beta1 = s[2];
+            float oneMinusBeta1 = s[3];
+            float beta2 = s[4];
+            float oneMinusBeta2 = s[5];
+            float negStepSize = s[6];
+            float bc2Sqrt = s[7];
+            float eps = s[8];
+            for (long i = 0; i < p.size(); i++) {
+                float pi = p.get(i);
+                if (decayFactor != 1f) {
+                    pi = pi * decayFactor;
+                }
+                float gi = weightDecay != 0f ? Math.fma(pi, weightDecay, g.get(i)) : g.get(i);
+                float mi = Math.fma(gi, oneMinusBeta1, m.get(i) * beta1);
+                float vi = Math.fma(oneMinusBeta2 * gi, gi, v.get(i) * beta2);
+                m.set(i, mi);
+                v.set(i, vi);
+                if (vmax != null) {
+                    vi = Math.max(vmax.get(i), vi);
+                    vmax.set(i, vi);
+                }
+                float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+                p.set(i, pi + (negStepSize * mi) / denom);
+            }
+        }
+    };
     private final double lr;
     private final double beta1;
     private final double beta2;
@@ -57,18 +105,23 @@ abstract class AdamUpdate extends Optimizer {
         this.eps = (float) eps;
         this.l2WeightDecay = (float) l2WeightDecay;
         this.decayFactor = (float) (1 - lr * decoupledWeightDecay);
+        useRule(UPDATE, expAvg, expAvgSq, maxExpAvgSq);
     }
 
     @Override
     protected final void update(long t) {
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2 = 1 - Math.pow(beta2, t);
-        float negStepSize = (float) (-(lr / biasCorrection1));
-        float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
-        for (int i = 0; i < params.length; i++) {
-            compute.adamStep(params[i].value(), params[i].grad(), expAvg[i], expAvgSq[i],
-                    maxExpAvgSq == null ? null : maxExpAvgSq[i], decayFactor, l2WeightDecay,
-                    beta1F, oneMinusBeta1, beta2F, oneMinusBeta2, negStepSize, bc2Sqrt, eps);
-        }
+        float[] s = ruleScalars();
+        s[0] = decayFactor;
+        s[1] = l2WeightDecay;
+        s[2] = beta1F;
+        s[3] = oneMinusBeta1;
+        s[4] = beta2F;
+        s[5] = oneMinusBeta2;
+        s[6] = (float) (-(lr / biasCorrection1));
+        s[7] = (float) Math.sqrt(biasCorrection2);
+        s[8] = eps;
+        applyRule();
     }
 }

@@ -1,6 +1,8 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateKernel;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.tensor.Tensor;
 
 import java.lang.foreign.Arena;
@@ -35,6 +37,10 @@ public abstract class Optimizer implements AutoCloseable {
     private final Map<String, Tensor> stateView = Collections.unmodifiableMap(state);
     private long steps;
     private boolean closed;
+    private UpdateKernel kernel;
+    /** Per parameter, the operands of {@link #kernel}: value, grad, then the state tensors (null where off). */
+    private Tensor[][] operands;
+    private float[] scalars;
 
     protected Optimizer(List<Parameter> parameters, Compute compute) {
         if (parameters == null || parameters.isEmpty()) {
@@ -139,6 +145,42 @@ public abstract class Optimizer implements AutoCloseable {
             state.put(stateKey(params[i].name(), stateName), out[i]);
         }
         return out;
+    }
+
+    /**
+     * Makes {@code rule} this optimizer's update: resolves the backend's kernel for it once and lays out,
+     * for every parameter, its operands {@code value, grad, states[0][i], states[1][i], ...} (a null
+     * {@code states[j]}: that optional state is off). Call once from the subclass constructor, with the
+     * states in the order the rule names them after param and grad.
+     */
+    protected final void useRule(UpdateRule rule, Tensor[]... states) {
+        if (rule.tensors().size() != 2 + states.length) {
+            throw new IllegalArgumentException(name() + ": rule " + rule + " takes " + rule.tensors().size()
+                    + " tensors, given param, grad and " + states.length + " states");
+        }
+        this.kernel = compute.updateKernel(rule);
+        this.operands = new Tensor[params.length][2 + states.length];
+        for (int i = 0; i < params.length; i++) {
+            for (int j = 0; j < states.length; j++) {
+                operands[i][2 + j] = states[j] == null ? null : states[j][i];
+            }
+        }
+        this.scalars = new float[rule.scalars().size()];
+    }
+
+    /** The rule's scalars for the next {@link #applyRule()}, in the rule's order; the same array every step. */
+    protected final float[] ruleScalars() {
+        return scalars;
+    }
+
+    /** Runs the rule's kernel once per parameter with the current values, gradients and {@link #ruleScalars()}. */
+    protected final void applyRule() {
+        for (int i = 0; i < params.length; i++) {
+            Tensor[] row = operands[i];
+            row[0] = params[i].value(); // read every step: a parameter's tensors are the module's, not ours
+            row[1] = params[i].grad();
+            kernel.apply(row, scalars);
+        }
     }
 
     /** Frees the state tensors. Idempotent. The parameters and the compute are not the optimizer's to close. */

@@ -1,9 +1,11 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.tensor.Tensor;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * RMSprop (Hinton, Coursera lecture 6e; centered variant from Graves, arXiv:1308.0850) as
@@ -20,6 +22,54 @@ import java.util.List;
  * States: {@code square_avg}, plus {@code momentum_buffer} when momentum > 0, plus {@code grad_avg} when centered.
  */
 public final class RMSprop extends Optimizer {
+
+    /**
+     * One step over one parameter, in float32: {@code g' = wd != 0 ? fma(p, wd, g) : g;
+     * sq = fma(oneMinusAlpha * g', g', sq * alpha)}; centered (grad_avg present): {@code ga = fma(g', oneMinusAlpha,
+     * ga * alpha); avg = sqrt(fma(-ga, ga, sq)) + eps}, else {@code avg = sqrt(sq) + eps}; with momentum
+     * (momentum_buffer present): {@code buf = buf * momentum + g' / avg; p = fma(buf, negLr, p)}, else
+     * {@code p = p + (negLr * g') / avg}.
+     */
+    public static final UpdateRule UPDATE = new UpdateRule("torch.optim.RMSprop",
+            List.of("param", "grad", "square_avg", "grad_avg", "momentum_buffer"),
+            Set.of("grad_avg", "momentum_buffer"),
+            List.of("weightDecay", "alpha", "oneMinusAlpha", "eps", "momentum", "negLr")) {
+        @Override
+        public void reference(Tensor[] t, float[] s) {
+            Tensor p = t[0];
+            Tensor g = t[1];
+            Tensor squareAvg = t[2];
+            Tensor gradAvg = t[3];
+            Tensor buf = t[4];
+            float weightDecay = s[0];
+            float alpha = s[1];
+            float oneMinusAlpha = s[2];
+            float eps = s[3];
+            float momentum = s[4];
+            float negLr = s[5];
+            for (long i = 0; i < p.size(); i++) {
+                float pi = p.get(i);
+                float gi = weightDecay != 0f ? Math.fma(pi, weightDecay, g.get(i)) : g.get(i);
+                float sq = Math.fma(oneMinusAlpha * gi, gi, squareAvg.get(i) * alpha);
+                squareAvg.set(i, sq);
+                float avg;
+                if (gradAvg != null) {
+                    float ga = Math.fma(gi, oneMinusAlpha, gradAvg.get(i) * alpha);
+                    gradAvg.set(i, ga);
+                    avg = (float) Math.sqrt(Math.fma(-ga, ga, sq)) + eps;
+                } else {
+                    avg = (float) Math.sqrt(sq) + eps;
+                }
+                if (buf != null) {
+                    float b = buf.get(i) * momentum + gi / avg;
+                    buf.set(i, b);
+                    p.set(i, Math.fma(b, negLr, pi));
+                } else {
+                    p.set(i, pi + (negLr * gi) / avg);
+                }
+            }
+        }
+    };
 
     /** RMSprop's hyperparameters; {@link #defaults()} are PyTorch's. */
     public record Config(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered)
@@ -98,6 +148,7 @@ public final class RMSprop extends Optimizer {
         this.eps = (float) config.eps();
         this.momentum = (float) config.momentum();
         this.negLr = (float) (-config.lr());
+        useRule(UPDATE, squareAvg, gradAvg, momentumBuffer);
     }
 
     public Config config() {
@@ -111,10 +162,13 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected void update(long t) {
-        for (int i = 0; i < params.length; i++) {
-            compute.rmspropStep(params[i].value(), params[i].grad(), squareAvg[i],
-                    gradAvg == null ? null : gradAvg[i], momentumBuffer == null ? null : momentumBuffer[i],
-                    weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
-        }
+        float[] s = ruleScalars();
+        s[0] = weightDecay;
+        s[1] = alpha;
+        s[2] = oneMinusAlpha;
+        s[3] = eps;
+        s[4] = momentum;
+        s[5] = negLr;
+        applyRule();
     }
 }

@@ -1,9 +1,11 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.tensor.Tensor;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
@@ -22,6 +24,39 @@ import java.util.List;
  * lr multiplies the buffer's output, unlike Sutskever's {@code v = mu v + lr g}. State: {@code momentum_buffer}.
  */
 public final class SGD extends Optimizer {
+
+    /**
+     * One step over one parameter, in float32 as torch's kernel rounds it: {@code d = wd != 0 ? fma(p, wd, g) : g};
+     * with momentum {@code buf = first ? d : fma(d, dampComplement, buf * momentum)}, then
+     * {@code d = nesterov ? fma(buf, momentum, d) : buf}; {@code p = fma(d, negLr, p)}. The buffer is absent
+     * when momentum is 0; nesterov and first are 0 or 1.
+     */
+    public static final UpdateRule UPDATE = new UpdateRule("torch.optim.SGD",
+            List.of("param", "grad", "momentum_buffer"), Set.of("momentum_buffer"),
+            List.of("weightDecay", "momentum", "dampComplement", "nesterov", "first", "negLr")) {
+        @Override
+        public void reference(Tensor[] t, float[] s) {
+            Tensor p = t[0];
+            Tensor g = t[1];
+            Tensor buf = t[2];
+            float weightDecay = s[0];
+            float momentum = s[1];
+            float dampComplement = s[2];
+            boolean nesterov = s[3] != 0f;
+            boolean first = s[4] != 0f;
+            float negLr = s[5];
+            for (long i = 0; i < p.size(); i++) {
+                float pi = p.get(i);
+                float d = weightDecay != 0f ? Math.fma(pi, weightDecay, g.get(i)) : g.get(i);
+                if (buf != null) {
+                    float b = first ? d : Math.fma(d, dampComplement, buf.get(i) * momentum);
+                    buf.set(i, b);
+                    d = nesterov ? Math.fma(b, momentum, d) : b;
+                }
+                p.set(i, Math.fma(d, negLr, pi));
+            }
+        }
+    };
 
     /** SGD's hyperparameters; lr has no default (as in PyTorch), the rest default to 0 / false. */
     public record Config(double lr, double momentum, double dampening, boolean nesterov, double weightDecay)
@@ -87,6 +122,7 @@ public final class SGD extends Optimizer {
         this.momentum = (float) config.momentum();
         this.dampComplement = (float) (1 - config.dampening());
         this.negLr = (float) (-config.lr());
+        useRule(UPDATE, momentumBuffer);
     }
 
     public Config config() {
@@ -100,10 +136,13 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(long t) {
-        boolean first = t == 1;
-        for (int i = 0; i < params.length; i++) {
-            compute.sgdStep(params[i].value(), params[i].grad(), momentumBuffer == null ? null : momentumBuffer[i],
-                    weightDecay, momentum, dampComplement, config.nesterov(), first, negLr);
-        }
+        float[] s = ruleScalars();
+        s[0] = weightDecay;
+        s[1] = momentum;
+        s[2] = dampComplement;
+        s[3] = config.nesterov() ? 1f : 0f;
+        s[4] = t == 1 ? 1f : 0f;
+        s[5] = negLr;
+        applyRule();
     }
 }

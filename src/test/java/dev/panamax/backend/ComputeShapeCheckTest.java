@@ -1,6 +1,8 @@
 package dev.panamax.backend;
 
 import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.optim.Adam;
+import dev.panamax.optim.SGD;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -102,10 +104,19 @@ class ComputeShapeCheckTest {
             assertRejected(() -> compute.axpy(1f, x, Tensor.allocate(arena, 5)), "[5]", "[3, 4]");
             assertRejected(() -> compute.columnSums(x, 0f, bias), "[3, 4]", "[3]");
             assertRejected(() -> compute.softmaxRows(x, y), "[4, 3]", "[3, 4]");
-            assertRejected(() -> compute.adamStep(x, y.reshape(12), Tensor.allocate(arena, 5), x, null, 1f, 0f, 0.9f, 0.1f, 0.999f,
-                    0.001f, -0.001f, 1f, 1e-8f), "exp_avg", "[5]", "[3, 4]");
-            assertRejected(() -> compute.sgdStep(x, Tensor.allocate(arena, 2), null, 0f, 0f, 1f, false, true, -0.1f),
+            UpdateKernel adam = compute.updateKernel(Adam.UPDATE);
+            float[] adamScalars = {1f, 0f, 0.9f, 0.1f, 0.999f, 0.001f, -0.001f, 1f, 1e-8f};
+            assertRejected(() -> adam.apply(new Tensor[] {x, y.reshape(12), Tensor.allocate(arena, 5), x, null},
+                    adamScalars), "exp_avg", "[5]", "[3, 4]");
+            UpdateKernel sgd = compute.updateKernel(SGD.UPDATE);
+            float[] sgdScalars = {0f, 0f, 1f, 0f, 1f, -0.1f};
+            assertRejected(() -> sgd.apply(new Tensor[] {x, Tensor.allocate(arena, 2), null}, sgdScalars),
                     "grad", "[2]", "[3, 4]");
+            // counts are the rule's; only the states it calls optional may be absent
+            assertRejected(() -> sgd.apply(new Tensor[] {x, x}, sgdScalars), "torch.optim.SGD", "got 2 tensors");
+            assertRejected(() -> sgd.apply(new Tensor[] {x, x, null}, new float[5]), "got 3 tensors and 5 scalars");
+            assertRejected(() -> adam.apply(new Tensor[] {x, x, null, x, null}, adamScalars), "exp_avg must not be null");
+            assertRejected(() -> sgd.apply(new Tensor[] {null, x, null}, sgdScalars), "param must not be null");
         }
     }
 

@@ -231,36 +231,13 @@ public final class DeferredBackend implements Backend {
     }
 
     @Override
-    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
-                        boolean nesterov, boolean first, float negLr) {
-        submit(() -> eager.sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr), p, g, buf);
-    }
-
-    @Override
-    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
-        submit(() -> eager.adagradStep(p, g, sum, weightDecay, negClr, eps), p, g, sum);
-    }
-
-    @Override
-    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay, float rho,
-                             float oneMinusRho, float eps, float negLr) {
-        submit(() -> eager.adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr),
-                p, g, squareAvg, accDelta);
-    }
-
-    @Override
-    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
-                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
-        submit(() -> eager.rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum,
-                negLr), p, g, squareAvg, gradAvg, buf);
-    }
-
-    @Override
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
-                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negStepSize,
-                         float bc2Sqrt, float eps) {
-        submit(() -> eager.adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2,
-                oneMinusBeta2, negStepSize, bc2Sqrt, eps), p, g, m, v, vmax);
+    public UpdateKernel updateKernel(UpdateRule rule) {
+        UpdateKernel kernel = eager.updateKernel(rule);
+        return (t, s) -> {
+            Tensor[] tensors = t.clone(); // the caller reuses its arrays once the call returns
+            float[] scalars = s.clone();
+            submit(() -> kernel.apply(tensors, scalars), tensors);
+        };
     }
 
     @Override

@@ -1,6 +1,11 @@
 package dev.panamax.backend;
 
 import dev.panamax.backend.scalar.ScalarBackend;
+import dev.panamax.optim.Adadelta;
+import dev.panamax.optim.Adagrad;
+import dev.panamax.optim.Adam;
+import dev.panamax.optim.RMSprop;
+import dev.panamax.optim.SGD;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -241,17 +246,19 @@ class ElementwiseEquivalenceTest {
                         for (int variant = 0; variant < 4; variant++) {
                             boolean flagA = (variant & 1) != 0;
                             boolean flagB = (variant & 2) != 0;
-                            compareStep(backend, n, 3, s -> s.compute.sgdStep(s.p, s.g, flagA || flagB ? s.b1 : null,
-                                    wd, 0.9f, 0.9f, flagA, flagB && !flagA, -0.01f), "sgd " + variant);
-                            compareStep(backend, n, 1, s -> s.compute.adagradStep(s.p, s.g, s.b1, wd, -0.01f, 1e-10f),
+                            float nesterov = flagA ? 1f : 0f;
+                            float first = flagB && !flagA ? 1f : 0f;
+                            compareStep(backend, n, 3, s -> s.update(SGD.UPDATE, s.states(flagA || flagB ? s.b1 : null),
+                                    wd, 0.9f, 0.9f, nesterov, first, -0.01f), "sgd " + variant);
+                            compareStep(backend, n, 1, s -> s.update(Adagrad.UPDATE, s.states(s.b1), wd, -0.01f, 1e-10f),
                                     "adagrad");
-                            compareStep(backend, n, 2, s -> s.compute.adadeltaStep(s.p, s.g, s.b1, s.b2, wd, 0.9f,
+                            compareStep(backend, n, 2, s -> s.update(Adadelta.UPDATE, s.states(s.b1, s.b2), wd, 0.9f,
                                     0.1f, 1e-6f, -1f), "adadelta");
-                            compareStep(backend, n, 3, s -> s.compute.rmspropStep(s.p, s.g, s.b1,
-                                    flagA ? s.b2 : null, flagB ? s.b3 : null, wd, 0.99f, 0.01f, 1e-8f, 0.9f, -0.01f),
+                            compareStep(backend, n, 3, s -> s.update(RMSprop.UPDATE, s.states(s.b1,
+                                    flagA ? s.b2 : null, flagB ? s.b3 : null), wd, 0.99f, 0.01f, 1e-8f, 0.9f, -0.01f),
                                     "rmsprop " + variant);
-                            compareStep(backend, n, 3, s -> s.compute.adamStep(s.p, s.g, s.b1, s.b2,
-                                    flagA ? s.b3 : null, flagB ? 0.999f : 1f, wd, 0.9f, 0.1f, 0.999f, 0.001f,
+                            compareStep(backend, n, 3, s -> s.update(Adam.UPDATE, s.states(s.b1, s.b2,
+                                    flagA ? s.b3 : null), flagB ? 0.999f : 1f, wd, 0.9f, 0.1f, 0.999f, 0.001f,
                                     -0.001f, 0.0316f, 1e-8f), "adam " + variant);
                         }
                     }
@@ -265,6 +272,19 @@ class ElementwiseEquivalenceTest {
     private record State(Compute compute, Tensor p, Tensor g, Tensor b1, Tensor b2, Tensor b3) {
         Tensor[] all() {
             return new Tensor[] {p, b1, b2, b3};
+        }
+
+        /** The operands of an update: p, g, then the given states (null where a state is off). */
+        Tensor[] states(Tensor... states) {
+            Tensor[] t = new Tensor[2 + states.length];
+            t[0] = p;
+            t[1] = g;
+            System.arraycopy(states, 0, t, 2, states.length);
+            return t;
+        }
+
+        void update(UpdateRule rule, Tensor[] operands, float... scalars) {
+            compute.updateKernel(rule).apply(operands, scalars);
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.panamax.backend;
 
+import dev.panamax.optim.Adadelta;
+import dev.panamax.optim.Adagrad;
+import dev.panamax.optim.Adam;
+import dev.panamax.optim.RMSprop;
+import dev.panamax.optim.SGD;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -113,11 +118,6 @@ class KernelAllocationTest {
                 for (int i = 0; i < 32; i++) {
                     labels.set(i, i % 10);
                 }
-                record Kernel(String name, Runnable body, int scale) {
-                    Kernel(String name, Runnable body) {
-                        this(name, body, 1);
-                    }
-                }
                 List<Kernel> kernels = new ArrayList<>(List.of(
                         new Kernel("gemm NT", () -> c.gemm(false, true, 1f, x, w, 0f, y)),
                         new Kernel("gemm TN", () -> c.gemm(true, false, 1f, y, x, 0f, xtY)),
@@ -139,12 +139,12 @@ class KernelAllocationTest {
                         new Kernel("softmaxRows", () -> c.softmaxRows(y, probs)),
                         new Kernel("logSoftmaxRows", () -> c.logSoftmaxRows(y, probs)),
                         new Kernel("softmaxCrossEntropy", () -> c.softmaxCrossEntropy(y, labels, probs, dl, 1f / 32)),
-                        new Kernel("sgdStep", () -> c.sgdStep(p, g, s1, 0.01f, 0.9f, 1f, true, false, -1e-9f)),
-                        new Kernel("adagradStep", () -> c.adagradStep(p, g, s1, 0f, -1e-9f, 1e-10f)),
-                        new Kernel("adadeltaStep", () -> c.adadeltaStep(p, g, s1, s2, 0f, 0.9f, 0.1f, 1e-6f, -1e-9f)),
-                        new Kernel("rmspropStep", () -> c.rmspropStep(p, g, s1, s2, s3, 0f, 0.99f, 0.01f, 1e-8f, 0.9f, -1e-9f)),
-                        new Kernel("adamStep", () -> c.adamStep(p, g, s1, s2, s3, 1f, 0f, 0.9f, 0.1f, 0.999f, 0.001f,
-                                -1e-9f, 0.5f, 1e-8f))));
+                        update(c, SGD.UPDATE, new Tensor[] {p, g, s1}, 0.01f, 0.9f, 1f, 1f, 0f, -1e-9f),
+                        update(c, Adagrad.UPDATE, new Tensor[] {p, g, s1}, 0f, -1e-9f, 1e-10f),
+                        update(c, Adadelta.UPDATE, new Tensor[] {p, g, s1, s2}, 0f, 0.9f, 0.1f, 1e-6f, -1e-9f),
+                        update(c, RMSprop.UPDATE, new Tensor[] {p, g, s1, s2, s3}, 0f, 0.99f, 0.01f, 1e-8f, 0.9f, -1e-9f),
+                        update(c, Adam.UPDATE, new Tensor[] {p, g, s1, s2, s3}, 1f, 0f, 0.9f, 0.1f, 0.999f, 0.001f,
+                                -1e-9f, 0.5f, 1e-8f)));
                 for (Activation act : Activation.values()) {
                     kernels.add(new Kernel("biasActivation " + act, () -> c.biasActivation(y, bias, act, probs)));
                     kernels.add(new Kernel("activationBackward " + act, () -> c.activationBackward(act, y, probs, y, dl)));
@@ -172,4 +172,17 @@ class KernelAllocationTest {
         }
         assertTrue(offenders.isEmpty(), "kernels that allocate per call: " + offenders);
     }
+
+    private record Kernel(String name, Runnable body, int scale) {
+        Kernel(String name, Runnable body) {
+            this(name, body, 1);
+        }
+    }
+
+    /** An optimizer update as a step calls it: the kernel resolved once, the same operand arrays every call. */
+    private static Kernel update(Compute c, UpdateRule rule, Tensor[] operands, float... scalars) {
+        UpdateKernel kernel = c.updateKernel(rule);
+        return new Kernel(rule.name(), () -> kernel.apply(operands, scalars));
+    }
+
 }

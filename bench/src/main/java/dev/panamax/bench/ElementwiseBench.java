@@ -2,6 +2,8 @@ package dev.panamax.bench;
 
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.UpdateKernel;
+import dev.panamax.optim.Adam;
 import dev.panamax.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -85,8 +87,9 @@ public class ElementwiseBench {
     private Tensor expAvg;
     private Tensor expAvgSq;
     private Tensor axpyTarget;
-    private float adamNegStepSize;
-    private float adamBc2Sqrt;
+    private UpdateKernel adam;
+    private Tensor[] adamOperands;
+    private float[] adamScalars;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -114,9 +117,13 @@ public class ElementwiseBench {
         expAvgSq = Tensor.allocate(arena, PARAM_ROWS, PARAM_COLS);
         axpyTarget = Tensor.allocate(arena, PARAM_ROWS, PARAM_COLS);
 
-        // torch's Adam hyperparameter arithmetic, in double, rounded once to float
-        adamNegStepSize = (float) -(LR / (1 - Math.pow(BETA1, STEP)));
-        adamBc2Sqrt = (float) Math.sqrt(1 - Math.pow(BETA2, STEP));
+        // Adam's rule as an optimizer calls it: the kernel resolved once, torch's hyperparameter arithmetic in
+        // double rounded once to float (decayFactor, weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,
+        // -lr / (1 - beta1^t), sqrt(1 - beta2^t), eps)
+        adam = compute.updateKernel(Adam.UPDATE);
+        adamOperands = new Tensor[] {param, grad, expAvg, expAvgSq, null};
+        adamScalars = new float[] {1f, 0f, (float) BETA1, (float) (1 - BETA1), (float) BETA2, (float) (1 - BETA2),
+                (float) -(LR / (1 - Math.pow(BETA1, STEP))), (float) Math.sqrt(1 - Math.pow(BETA2, STEP)), EPS};
     }
 
     /** Restores everything the in-place kernels mutate, outside the timed region. */
@@ -175,9 +182,7 @@ public class ElementwiseBench {
     @Benchmark
     public Tensor adamStep() {
         // p (P), g (P), m (P), v (P) -> p, m, v updated in place
-        compute.adamStep(param, grad, expAvg, expAvgSq, null, 1f, 0f,
-                (float) BETA1, (float) (1 - BETA1), (float) BETA2, (float) (1 - BETA2),
-                adamNegStepSize, adamBc2Sqrt, EPS);
+        adam.apply(adamOperands, adamScalars);
         return param;
     }
 }

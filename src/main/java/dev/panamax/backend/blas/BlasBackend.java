@@ -1,5 +1,8 @@
 package dev.panamax.backend.blas;
 
+import dev.panamax.backend.UpdateKernel;
+import dev.panamax.backend.UpdateRule;
+
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.BackendUnavailableException;
@@ -300,34 +303,8 @@ public final class BlasBackend implements Backend {
     }
 
     @Override
-    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
-                        boolean nesterov, boolean first, float negLr) {
-        elementwise.sgdStep(p, g, buf, weightDecay, momentum, dampComplement, nesterov, first, negLr);
-    }
-
-    @Override
-    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
-        elementwise.adagradStep(p, g, sum, weightDecay, negClr, eps);
-    }
-
-    @Override
-    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
-                             float rho, float oneMinusRho, float eps, float negLr) {
-        elementwise.adadeltaStep(p, g, squareAvg, accDelta, weightDecay, rho, oneMinusRho, eps, negLr);
-    }
-
-    @Override
-    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
-                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
-        elementwise.rmspropStep(p, g, squareAvg, gradAvg, buf, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
-    }
-
-    @Override
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
-                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                         float negStepSize, float bc2Sqrt, float eps) {
-        elementwise.adamStep(p, g, m, v, vmax, decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                negStepSize, bc2Sqrt, eps);
+    public UpdateKernel updateKernel(UpdateRule rule) {
+        return elementwise.updateKernel(rule);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.panamax.backend.cuda;
 
+import dev.panamax.backend.AcceleratedUpdate;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.BackendUnavailableException;
+import dev.panamax.backend.UpdateKernel;
+import dev.panamax.backend.UpdateRule;
 import dev.panamax.backend.cuda.ffi.Cublas;
 import dev.panamax.backend.cuda.ffi.CudaDriver;
 import dev.panamax.backend.cuda.ffi.CudaException;
@@ -13,6 +16,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -668,9 +672,63 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- optimizers
 
+    /** The update rules run by this backend's own kernels (kernels.cu), with the operands each was written for. */
+    private final Map<String, AcceleratedUpdate> updateKernels = AcceleratedUpdate.byRule(List.of(
+            new AcceleratedUpdate("torch.optim.SGD", List.of("param", "grad", "momentum_buffer"),
+                    List.of("weightDecay", "momentum", "dampComplement", "nesterov", "first", "negLr"),
+                    (t, s) -> sgdStep(t[0], t[1], t[2], s[0], s[1], s[2], s[3] != 0f, s[4] != 0f, s[5])),
+            new AcceleratedUpdate("torch.optim.Adagrad", List.of("param", "grad", "sum"),
+                    List.of("weightDecay", "negClr", "eps"),
+                    (t, s) -> adagradStep(t[0], t[1], t[2], s[0], s[1], s[2])),
+            new AcceleratedUpdate("torch.optim.Adadelta", List.of("param", "grad", "square_avg", "acc_delta"),
+                    List.of("weightDecay", "rho", "oneMinusRho", "eps", "negLr"),
+                    (t, s) -> adadeltaStep(t[0], t[1], t[2], t[3], s[0], s[1], s[2], s[3], s[4])),
+            new AcceleratedUpdate("torch.optim.RMSprop",
+                    List.of("param", "grad", "square_avg", "grad_avg", "momentum_buffer"),
+                    List.of("weightDecay", "alpha", "oneMinusAlpha", "eps", "momentum", "negLr"),
+                    (t, s) -> rmspropStep(t[0], t[1], t[2], t[3], t[4], s[0], s[1], s[2], s[3], s[4], s[5])),
+            new AcceleratedUpdate("torch.optim.Adam",
+                    List.of("param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"),
+                    List.of("decayFactor", "weightDecay", "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2",
+                            "negStepSize", "bc2Sqrt", "eps"),
+                    (t, s) -> adamStep(t[0], t[1], t[2], t[3], t[4], s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
+                            s[8]))));
+
     @Override
-    public synchronized void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum,
-                                     float dampComplement, boolean nesterov, boolean first, float negLr) {
+    public UpdateKernel updateKernel(UpdateRule rule) {
+        return AcceleratedUpdate.resolve(rule, updateKernels, name(), (t, s) -> hostReference(rule, t, s));
+    }
+
+    /**
+     * A rule this backend has no kernel for: its reference runs on the host, on host copies of the resident
+     * tensors (a confined arena per call, so this path allocates; a rule worth running on the GPU gets a
+     * kernel in kernels.cu and an entry above).
+     */
+    private synchronized void hostReference(UpdateRule rule, Tensor[] tensors, float[] scalars) {
+        try (Arena scratch = Arena.ofConfined()) {
+            Tensor[] host = new Tensor[tensors.length];
+            for (int i = 0; i < tensors.length; i++) {
+                Tensor t = tensors[i];
+                if (t != null && isResident(t)) {
+                    host[i] = Tensor.allocate(scratch, t.shape());
+                    copy(t, host[i]);
+                } else {
+                    host[i] = t;
+                }
+            }
+            synchronize(); // the copies above, and any kernel still writing a host tensor's mirror
+            rule.reference(host, scalars);
+            for (int i = 0; i < tensors.length; i++) {
+                if (host[i] != tensors[i]) {
+                    copy(host[i], tensors[i]);
+                }
+            }
+            synchronize(); // before the scratch arena frees the sources of those copies
+        }
+    }
+
+    private synchronized void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum,
+                                      float dampComplement, boolean nesterov, boolean first, float negLr) {
         begin();
         long dp = in(p);
         long dg = in(g);
@@ -683,8 +741,7 @@ public final class CudaBackend implements Backend {
         finish();
     }
 
-    @Override
-    public synchronized void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
+    private synchronized void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
         begin();
         long dp = in(p);
         long dg = in(g);
@@ -696,9 +753,8 @@ public final class CudaBackend implements Backend {
         finish();
     }
 
-    @Override
-    public synchronized void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
-                                          float rho, float oneMinusRho, float eps, float negLr) {
+    private synchronized void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
+                                           float rho, float oneMinusRho, float eps, float negLr) {
         begin();
         long dp = in(p);
         long dg = in(g);
@@ -713,10 +769,9 @@ public final class CudaBackend implements Backend {
         finish();
     }
 
-    @Override
-    public synchronized void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf,
-                                         float weightDecay, float alphaValue, float oneMinusAlpha, float eps,
-                                         float momentum, float negLr) {
+    private synchronized void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf,
+                                          float weightDecay, float alphaValue, float oneMinusAlpha, float eps,
+                                          float momentum, float negLr) {
         begin();
         long dp = in(p);
         long dg = in(g);
@@ -733,10 +788,9 @@ public final class CudaBackend implements Backend {
         finish();
     }
 
-    @Override
-    public synchronized void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor,
-                                      float weightDecay, float beta1, float oneMinusBeta1, float beta2,
-                                      float oneMinusBeta2, float negStepSize, float bc2Sqrt, float eps) {
+    private synchronized void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor,
+                                       float weightDecay, float beta1, float oneMinusBeta1, float beta2,
+                                       float oneMinusBeta2, float negStepSize, float bc2Sqrt, float eps) {
         begin();
         long dp = in(p);
         long dg = in(g);

@@ -12,9 +12,10 @@ import java.lang.foreign.MemorySegment;
  * accumulated in double. It is the oracle every other backend is tested against and the fallback
  * when nothing faster loads. Speed is not a goal here; obviousness is.
  *
- * <p>It implements the core of the contract (GEMM and the elementwise families); the softmax family and
- * the optimizer steps it inherits from {@link Backend}'s defaults, the references in
- * {@code dev.panamax.backend.reference}, which follow the golden README's float32 rules bit for bit.
+ * <p>It implements the core of the contract (GEMM and the elementwise families); the softmax family it
+ * inherits from {@link Backend}'s defaults (the references in {@code dev.panamax.backend.reference}) and
+ * the optimizer updates are their rules' own reference loops: both follow the golden README's float32
+ * rules bit for bit.
  */
 public final class ScalarBackend implements Backend {
 

@@ -1,5 +1,9 @@
 package dev.panamax.backend.simd;
 
+import dev.panamax.backend.AcceleratedUpdate;
+import dev.panamax.backend.UpdateKernel;
+import dev.panamax.backend.UpdateRule;
+
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.staging.NativeStaging;
@@ -161,37 +165,8 @@ public final class SimdBackend implements Backend {
     }
 
     @Override
-    public void sgdStep(Tensor p, Tensor g, Tensor buf, float weightDecay, float momentum, float dampComplement,
-                        boolean nesterov, boolean first, float negLr) {
-        SimdOptimizers.sgd(p.segment(), g.segment(), segmentOrNull(buf), p.size(), weightDecay, momentum,
-                dampComplement, nesterov, first, negLr);
-    }
-
-    @Override
-    public void adagradStep(Tensor p, Tensor g, Tensor sum, float weightDecay, float negClr, float eps) {
-        SimdOptimizers.adagrad(p.segment(), g.segment(), sum.segment(), p.size(), weightDecay, negClr, eps);
-    }
-
-    @Override
-    public void adadeltaStep(Tensor p, Tensor g, Tensor squareAvg, Tensor accDelta, float weightDecay,
-                             float rho, float oneMinusRho, float eps, float negLr) {
-        SimdOptimizers.adadelta(p.segment(), g.segment(), squareAvg.segment(), accDelta.segment(), p.size(),
-                weightDecay, rho, oneMinusRho, eps, negLr);
-    }
-
-    @Override
-    public void rmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, float weightDecay,
-                            float alpha, float oneMinusAlpha, float eps, float momentum, float negLr) {
-        SimdOptimizers.rmsprop(p.segment(), g.segment(), squareAvg.segment(), segmentOrNull(gradAvg),
-                segmentOrNull(buf), p.size(), weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
-    }
-
-    @Override
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax, float decayFactor, float weightDecay,
-                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                         float negStepSize, float bc2Sqrt, float eps) {
-        SimdOptimizers.adam(p.segment(), g.segment(), m.segment(), v.segment(), segmentOrNull(vmax), p.size(),
-                decayFactor, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps);
+    public UpdateKernel updateKernel(UpdateRule rule) {
+        return AcceleratedUpdate.resolve(rule, SimdOptimizers.KERNELS, name(), rule::reference);
     }
 
     private static MemorySegment segmentOrNull(Tensor t) {

@@ -1,5 +1,7 @@
 package dev.panamax.backend.simd;
 
+import dev.panamax.backend.AcceleratedUpdate;
+import dev.panamax.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -7,9 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The optimizer updates of {@link dev.panamax.backend.Backend}, one pass over memory each. Every
+ * Kernels for the optimizer update rules this backend accelerates ({@link #KERNELS}), one pass over memory each. Every
  * operation is the one the contract names: FloatVector.fma where it says fma, plain lanewise
  * mul/add/sub, true DIV and lanewise SQRT (both correctly rounded) elsewhere, in the same order, so the
  * results are bit for bit those of the scalar reference. Tails (n mod 16 elements) run the same
@@ -22,6 +26,38 @@ final class SimdOptimizers {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
 
     private SimdOptimizers() {
+    }
+
+    /**
+     * The rules run here by name, each with the operands it was written for (the rules' own lists, checked
+     * by {@link AcceleratedUpdate#resolve}); the formulas are in the rules' Javadoc ({@code dev.panamax.optim}).
+     */
+    static final Map<String, AcceleratedUpdate> KERNELS = AcceleratedUpdate.byRule(List.of(
+            new AcceleratedUpdate("torch.optim.SGD", List.of("param", "grad", "momentum_buffer"),
+                    List.of("weightDecay", "momentum", "dampComplement", "nesterov", "first", "negLr"),
+                    (t, s) -> sgd(t[0].segment(), t[1].segment(), segmentOrNull(t[2]), t[0].size(),
+                            s[0], s[1], s[2], s[3] != 0f, s[4] != 0f, s[5])),
+            new AcceleratedUpdate("torch.optim.Adagrad", List.of("param", "grad", "sum"),
+                    List.of("weightDecay", "negClr", "eps"),
+                    (t, s) -> adagrad(t[0].segment(), t[1].segment(), t[2].segment(), t[0].size(), s[0], s[1], s[2])),
+            new AcceleratedUpdate("torch.optim.Adadelta", List.of("param", "grad", "square_avg", "acc_delta"),
+                    List.of("weightDecay", "rho", "oneMinusRho", "eps", "negLr"),
+                    (t, s) -> adadelta(t[0].segment(), t[1].segment(), t[2].segment(), t[3].segment(), t[0].size(),
+                            s[0], s[1], s[2], s[3], s[4])),
+            new AcceleratedUpdate("torch.optim.RMSprop",
+                    List.of("param", "grad", "square_avg", "grad_avg", "momentum_buffer"),
+                    List.of("weightDecay", "alpha", "oneMinusAlpha", "eps", "momentum", "negLr"),
+                    (t, s) -> rmsprop(t[0].segment(), t[1].segment(), t[2].segment(), segmentOrNull(t[3]),
+                            segmentOrNull(t[4]), t[0].size(), s[0], s[1], s[2], s[3], s[4], s[5])),
+            new AcceleratedUpdate("torch.optim.Adam",
+                    List.of("param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"),
+                    List.of("decayFactor", "weightDecay", "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2",
+                            "negStepSize", "bc2Sqrt", "eps"),
+                    (t, s) -> adam(t[0].segment(), t[1].segment(), t[2].segment(), t[3].segment(),
+                            segmentOrNull(t[4]), t[0].size(), s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]))));
+
+    private static MemorySegment segmentOrNull(Tensor t) {
+        return t == null ? null : t.segment();
     }
 
     private static FloatVector load(MemorySegment s, long at) {
