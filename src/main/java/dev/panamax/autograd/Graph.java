@@ -138,6 +138,18 @@ public final class Graph implements AutoCloseable {
      * intermediate nodes are recomputed from scratch; parameters' gradients accumulate.
      */
     public void backward(Variable loss) {
+        backward(loss, 1f);
+    }
+
+    /**
+     * Back-propagates {@code weight * loss}: every gradient is scaled by {@code weight}. A data-parallel
+     * worker whose b samples are part of a global batch of B passes b / B, so that its gradients are its
+     * share of the global batch's mean loss and the workers' sums add up to the single-machine gradient.
+     */
+    public void backward(Variable loss, float weight) {
+        if (!Float.isFinite(weight)) {
+            throw new IllegalArgumentException("backward's loss weight must be finite, got " + weight);
+        }
         if (!gradEnabled) {
             throw new IllegalStateException("backward on a graph built in no-grad mode");
         }
@@ -153,8 +165,8 @@ public final class Graph implements AutoCloseable {
                 out.zeroGrad();
             }
         }
-        loss.seedGrad();
-        compute.fill(loss.gradStorage(), 1f);
+        loss.seedGrad(weight);
+        compute.fill(loss.gradStorage(), weight);
         for (int i = tape.size() - 1; i >= 0; i--) {
             Op op = tape.get(i);
             Variable out = op.output();

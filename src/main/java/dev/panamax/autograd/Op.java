@@ -49,12 +49,13 @@ public abstract class Op {
 
     /**
      * The gradient d loss / d output as a scalar, for ops whose output is a scalar. When the output is
-     * the loss that backward started from, the value is the seed 1, known without reading memory, so
-     * a loss op at the root (cross-entropy in training) costs no synchronisation.
+     * the loss that backward started from, the value is the seed (1, or the weight given to
+     * {@link Graph#backward(Variable, float)}), known without reading memory, so a loss op at the root
+     * (cross-entropy in training) costs no synchronisation.
      */
     protected final float outputGradScalar(Compute compute) {
         if (output.gradIsSeed()) {
-            return 1f;
+            return output.seedValue();
         }
         compute.synchronize();
         return output.gradStorage().get(0);

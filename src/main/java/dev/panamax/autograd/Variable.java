@@ -22,6 +22,8 @@ public final class Variable {
     private boolean gradEmpty = true;
     /** True while {@link #grad} holds only the seed 1 of a backward pass started here. */
     private boolean gradSeed;
+    /** The seed's value while {@link #gradSeed} holds: d loss / d loss, 1 unless backward was given a weight. */
+    private float seedValue = 1f;
 
     Variable(String name, Tensor value, Tensor grad) {
         this.name = name;
@@ -115,15 +117,21 @@ public final class Variable {
         return accumulate;
     }
 
-    /** Marks the gradient as the seed 1 of a backward pass (the caller writes the 1). */
-    void seedGrad() {
+    /** Marks the gradient as the seed {@code value} of a backward pass (the caller writes it). */
+    void seedGrad(float value) {
         gradEmpty = false;
         gradSeed = true;
+        seedValue = value;
     }
 
-    /** True when the gradient is a backward pass's seed 1, untouched since. */
+    /** True when the gradient is a backward pass's seed, untouched since. */
     boolean gradIsSeed() {
         return gradSeed;
+    }
+
+    /** The seed's value, meaningful while {@link #gradIsSeed()}. */
+    float seedValue() {
+        return seedValue;
     }
 
     /** True when nothing has been contributed to the gradient since the last zeroGrad. */

@@ -70,6 +70,34 @@ public final class Trainer implements AutoCloseable {
         return lastLoss;
     }
 
+    /**
+     * Accumulates into the parameters' gradients {@code weight} times the gradient of the mean loss over
+     * this batch, without an optimizer step and without zeroing them: a data-parallel worker's share of a
+     * global batch (weight = this batch's size / the global batch's size). Returns the batch's mean loss;
+     * {@link #lastCorrect()} counts this batch. The caller reads the gradients, then {@link #zeroGradients()}.
+     */
+    public float accumulateGradients(Tensor x, Tensor labels, float weight) {
+        BatchGraph g = graphFor(trainGraphs, x.dim(0), true);
+        lastTrainBatch = x.dim(0);
+        g.bind(x, labels);
+        g.graph.forward();
+        g.graph.backward(g.loss, weight);
+        for (Variable p : parameters) {
+            p.grad(compute); // a parameter the loss did not reach gets zeros, not a stale gradient
+        }
+        g.collectStats();
+        lastLoss = g.lossValue();
+        lastCorrect = g.correct();
+        return lastLoss;
+    }
+
+    /** Forgets every parameter's gradient (after {@link #accumulateGradients}). */
+    public void zeroGradients() {
+        for (Variable p : parameters) {
+            p.zeroGrad();
+        }
+    }
+
     /** Evaluates one batch without gradients. Returns the batch's mean loss. */
     public float evalStep(Tensor x, Tensor labels) {
         BatchGraph g = graphFor(evalGraphs, x.dim(0), false);

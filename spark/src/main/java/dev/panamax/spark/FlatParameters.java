@@ -1,0 +1,85 @@
+package dev.panamax.spark;
+
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/** A model's parameters as one float[] in their registration order: what a step sends and sums. */
+final class FlatParameters {
+    private FlatParameters() {
+    }
+
+    static int size(List<Parameter> params) {
+        long n = 0;
+        for (Parameter p : params) {
+            n += p.value().size();
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a model of " + n + " parameters does not fit one float[]");
+        }
+        return (int) n;
+    }
+
+    static float[] values(List<Parameter> params) {
+        float[] out = new float[size(params)];
+        int at = 0;
+        for (Parameter p : params) {
+            at = copyOut(p.value(), out, at);
+        }
+        return out;
+    }
+
+    static float[] gradients(List<Parameter> params) {
+        float[] out = new float[size(params)];
+        int at = 0;
+        for (Parameter p : params) {
+            at = copyOut(p.grad(), out, at);
+        }
+        return out;
+    }
+
+    static void setValues(List<Parameter> params, float[] flat) {
+        requireSize(params, flat, "weights");
+        int at = 0;
+        for (Parameter p : params) {
+            at = copyIn(flat, at, p.value());
+        }
+    }
+
+    static void setGradients(List<Parameter> params, float[] flat) {
+        requireSize(params, flat, "gradient");
+        int at = 0;
+        for (Parameter p : params) {
+            at = copyIn(flat, at, p.grad());
+        }
+    }
+
+    /** FNV-1a over the raw bits: equal for bitwise-equal weights (and, in practice, only for them). */
+    static long checksum(float[] flat) {
+        long h = 0xcbf29ce484222325L;
+        for (float v : flat) {
+            h = (h ^ Float.floatToRawIntBits(v)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static void requireSize(List<Parameter> params, float[] flat, String what) {
+        if (flat.length != size(params)) {
+            throw new IllegalArgumentException(what + " of " + flat.length + " floats for a model of " + size(params)
+                    + " parameters");
+        }
+    }
+
+    private static int copyOut(Tensor t, float[] out, int at) {
+        MemorySegment.copy(t.segment(), ValueLayout.JAVA_FLOAT, 0, out, at, (int) t.size());
+        return at + (int) t.size();
+    }
+
+    private static int copyIn(float[] flat, int at, Tensor t) {
+        MemorySegment.copy(flat, at, t.segment(), ValueLayout.JAVA_FLOAT, 0, (int) t.size());
+        return at + (int) t.size();
+    }
+}

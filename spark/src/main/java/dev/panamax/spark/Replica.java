@@ -1,0 +1,117 @@
+package dev.panamax.spark;
+
+import dev.panamax.backend.Backends;
+import dev.panamax.backend.Compute;
+import dev.panamax.data.Dataset;
+import dev.panamax.data.DatasetPair;
+import dev.panamax.data.DatasetSources;
+import dev.panamax.data.Standardization;
+import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.train.Trainer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An executor's copy of the model for one shard of one run: built on the executor the first time a task of
+ * that shard runs there (the shard's rows read from the plan's IDX folder, the backend and its native
+ * libraries loaded once per JVM), kept for the run's later steps, dropped by {@link #evict}.
+ */
+final class Replica implements AutoCloseable {
+    private static final ConcurrentHashMap<String, Replica> LIVE = new ConcurrentHashMap<>();
+
+    private final TrainingPlan plan;
+    private final int shard;
+    private final int shardBatch;
+    private final Arena arena = Arena.ofShared();
+    private final Compute compute;
+    private final Mlp model;
+    private final List<Parameter> params;
+    private final Trainer trainer;
+    private final Tensor shardX;
+    private final Tensor shardY;
+    private final Tensor batchX;
+    private final Tensor batchY;
+    private final int features;
+
+    static Replica of(TrainingPlan plan, int shard, int shards) {
+        return LIVE.computeIfAbsent(plan.runId() + "/" + shard, key -> new Replica(plan, shard, shards));
+    }
+
+    /** Closes and forgets every replica of run {@code runId} in this JVM. */
+    static void evict(String runId) {
+        for (String key : LIVE.keySet()) {
+            if (key.startsWith(runId + "/")) {
+                Replica r = LIVE.remove(key); // atomic: of two tasks evicting at once, one closes each replica
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    private Replica(TrainingPlan plan, int shard, int shards) {
+        this.plan = plan;
+        this.shard = shard;
+        this.shardBatch = plan.shardBatch(shards);
+        int[] sizes = plan.sizes();
+        this.features = sizes[0];
+        try (DatasetPair pair = DatasetSources.directory(Path.of(plan.dataDir())).load()) {
+            Dataset train = pair.train();
+            if (train.features() != features) {
+                throw new IllegalArgumentException(plan.dataDir() + " has " + train.features() + " features per sample,"
+                        + " the model takes " + features);
+            }
+            if (plan.standardized()) {
+                new Standardization(plan.inputMean(), plan.inputStd()).applyTo(train);
+            }
+            int start = BatchPlan.shardStart(train.size(), shards, shard);
+            int rows = BatchPlan.shardRows(train.size(), shards, shard);
+            shardX = Tensor.allocate(arena, rows, features);
+            shardY = Tensor.allocate(arena, rows);
+            MemorySegment.copy(train.images().segment(), (long) start * features * Float.BYTES, shardX.segment(), 0,
+                    (long) rows * features * Float.BYTES);
+            for (int i = 0; i < rows; i++) {
+                shardY.set(i, train.label(start + i));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("shard " + shard + ": cannot read the training data in " + plan.dataDir(), e);
+        }
+        this.batchX = Tensor.allocate(arena, shardBatch, features);
+        this.batchY = Tensor.allocate(arena, shardBatch);
+        this.compute = new Compute(Backends.create(plan.backend(), plan.threads()));
+        this.model = Mlp.create(sizes, plan.activation(), plan.seed(), compute);
+        this.params = Parameter.of(model);
+        this.trainer = new Trainer(model, plan.loss(), null, compute, features, sizes[sizes.length - 1]);
+    }
+
+    /** This shard's share of step {@code step} of {@code epoch}, computed with {@code weights}. */
+    synchronized ShardGradient gradient(int epoch, int step, float[] weights) {
+        FlatParameters.setValues(params, weights);
+        long checksum = FlatParameters.checksum(FlatParameters.values(params));
+        int[] rows = BatchPlan.rows(plan.seed(), epoch, shard, shardY.dim(0), shardBatch, step);
+        long rowBytes = (long) features * Float.BYTES;
+        for (int i = 0; i < rows.length; i++) {
+            MemorySegment.copy(shardX.segment(), rows[i] * rowBytes, batchX.segment(), i * rowBytes, rowBytes);
+            batchY.set(i, shardY.get(rows[i]));
+        }
+        float meanLoss = trainer.accumulateGradients(batchX, batchY, (float) shardBatch / plan.globalBatch());
+        float[] gradient = FlatParameters.gradients(params);
+        trainer.zeroGradients();
+        return new ShardGradient(shard, gradient, (double) meanLoss * shardBatch, trainer.lastCorrect(), checksum);
+    }
+
+    @Override
+    public synchronized void close() {
+        try (arena; compute; model; trainer) {
+            // closed in reverse order: the trainer's graphs, the model, the backend, then the shard's memory
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.panamax.spark;
+
+import java.io.Serializable;
+
+/**
+ * One shard's share of a step: the gradient of (its samples / global batch) times its mean loss, flattened
+ * in the model's parameter order, with its loss sum and correct count, and a checksum of the weights it
+ * computed with (the driver checks every replica had the same).
+ */
+public record ShardGradient(int shard, float[] gradient, double lossSum, int correct, long weightsChecksum)
+        implements Serializable {
+}
