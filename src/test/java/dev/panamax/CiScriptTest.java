@@ -37,7 +37,7 @@ class CiScriptTest {
         Path mavenLog = tmp.resolve("mvn-args");
         script(bin, "id", "echo 0");
         script(bin, "apt-get", "if [ \"$1\" = \"" + failingStep + "\" ]; then echo \"E: stand-in apt cannot $1\"; exit 100; fi\nexit 0");
-        script(bin, "mvn", "echo \"$@\" > '" + mavenLog + "'\nexit 0");
+        script(bin, "mvn", "echo \"$(basename \"$PWD\"): $@\" >> '" + mavenLog + "'\nexit 0");
         ProcessBuilder pb = new ProcessBuilder("bash", CI.toString()).redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -73,6 +73,8 @@ class CiScriptTest {
         Run r = run(tmp, "none");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.mavenRan(), "scripts/test did not run Maven:\n" + r.output());
-        assertEquals("-B test", r.mavenArgs());
+        String root = CI.getParent().getParent().getFileName().toString();
+        // the README's test command, then the Spark project's tests (scripts/test-spark installs the library first)
+        assertEquals(root + ": -B test\n" + root + ": -q -B install -DskipTests\nspark: -B test", r.mavenArgs());
     }
 }

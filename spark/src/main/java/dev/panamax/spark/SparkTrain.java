@@ -1,0 +1,129 @@
+package dev.panamax.spark;
+
+import dev.panamax.backend.Activation;
+import dev.panamax.backend.Backends;
+import dev.panamax.backend.Compute;
+import dev.panamax.data.Dataset;
+import dev.panamax.data.DatasetPair;
+import dev.panamax.data.DatasetSources;
+import dev.panamax.data.Standardization;
+import dev.panamax.nn.Loss;
+import dev.panamax.train.Checkpoint;
+import dev.panamax.train.Evaluation;
+import dev.panamax.train.ModelSpec;
+import dev.panamax.train.Trainer;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** {@code scripts/spark-train}: data-parallel training of the MLP on Spark, and optionally MLlib's MLPC on the same data. */
+@Command(name = "spark-train", mixinStandardHelpOptions = true,
+        description = "Trains the MLP data-parallel on Apache Spark (local mode by default).")
+public final class SparkTrain implements Callable<Integer> {
+    @Option(names = "--master", description = "Spark master URL (default: ${DEFAULT-VALUE}).")
+    String master = "local[2]";
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "A folder of MNIST-style IDX files, readable at the same path on every executor.")
+    Path data;
+    @Option(names = "--workers", description = "Shards, one task each per step (default: ${DEFAULT-VALUE}).")
+    int workers = 2;
+    @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs = 3;
+    @Option(names = "--batch", description = "Global batch per step, over all workers (default: ${DEFAULT-VALUE}).")
+    int batch = 4096;
+    @Option(names = "--hidden", description = "Hidden layer width (default: ${DEFAULT-VALUE}).")
+    int hidden = 256;
+    @Option(names = "--activation", description = "relu, sigmoid or tanh (default: ${DEFAULT-VALUE}).")
+    String activation = "relu";
+    @Option(names = "--optimizer", description = "An optimizer spec as panamax train takes it (default: ${DEFAULT-VALUE}).")
+    String optimizer = "adam(lr=0.003)";
+    @Option(names = "--backend", description = "The executors' Panamax backend (default: ${DEFAULT-VALUE}).")
+    String backend = "simd";
+    @Option(names = "--seed", description = "Seed of the weights and the shuffles (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+    @Option(names = "--out", paramLabel = "FILE", description = "Where to save the trained checkpoint.")
+    Path out;
+    @Option(names = "--peer-mlpc", paramLabel = "ITERATIONS",
+            description = "Also train MLlib's MultilayerPerceptronClassifier (sigmoid, L-BFGS) for this many iterations.")
+    int peerIterations;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SparkTrain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("panamax-spark-train");
+        if (master.startsWith("local")) {
+            conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+        }
+        int taskCpus = conf.getInt("spark.task.cpus", 1);
+        try (JavaSparkContext sc = new JavaSparkContext(conf); DatasetPair pair = DatasetSources.directory(data).load();
+             Compute compute = new Compute(Backends.create(backend, 1))) {
+            Dataset train = pair.train();
+            Dataset test = pair.test();
+            Standardization stats = Standardization.fit(train);
+            int[] sizes = {train.features(), hidden, train.classes()};
+            Activation act = Activation.parse(activation);
+            TrainingPlan plan = new TrainingPlan(UUID.randomUUID().toString(), data.toAbsolutePath().toString(), sizes,
+                    act, Loss.CROSS_ENTROPY, stats.mean(), stats.std(), batch, seed, backend, taskCpus, -1);
+            System.out.printf(Locale.ROOT, "Spark %s, %d workers x %d thread(s), global batch %d, %s, %s on %s%n",
+                    sc.version(), workers, taskCpus, batch, optimizer, java.util.Arrays.toString(sizes),
+                    pair.description());
+            double seconds;
+            try (DataParallelTrainer trainer = new DataParallelTrainer(sc, plan, workers, train.size(), optimizer,
+                    compute)) {
+                long start = System.nanoTime();
+                for (int e = 1; e <= epochs; e++) {
+                    long epochStart = System.nanoTime();
+                    double loss = 0;
+                    for (int s = 0; s < trainer.stepsPerEpoch(); s++) {
+                        loss += trainer.step();
+                    }
+                    double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+                    System.out.printf(Locale.ROOT, "epoch %d  loss %.4f  %.0f samples/s  %.1f s%n", e,
+                            loss / trainer.stepsPerEpoch(), trainer.stepsPerEpoch() * (double) batch / epochSeconds,
+                            epochSeconds);
+                }
+                seconds = (System.nanoTime() - start) / 1e9;
+                stats.applyTo(test);
+                try (Trainer eval = new Trainer(trainer.model(), Loss.CROSS_ENTROPY, null, compute, sizes[0],
+                        sizes[2])) {
+                    Evaluation result = Evaluation.run(eval, test, 1024);
+                    System.out.printf(Locale.ROOT, "panamax: test accuracy %.2f%%, training %.1f s%n",
+                            100 * result.accuracy(), seconds);
+                }
+                if (out != null) {
+                    ModelSpec spec = new ModelSpec(sizes, act, Loss.CROSS_ENTROPY, stats.mean(), stats.std());
+                    Map<String, String> meta = new HashMap<>(spec.toMetadata());
+                    meta.put("optimizer_spec", optimizer);
+                    meta.put("epoch", Integer.toString(epochs));
+                    Checkpoint.save(out, trainer.model(), trainer.optimizer(), meta);
+                    System.out.println("saved " + out);
+                }
+            }
+            if (peerIterations > 0) {
+                try (DatasetPair raw = DatasetSources.directory(data).load()) {
+                    SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+                    long start = System.nanoTime();
+                    double accuracy = MlpcPeer.trainAndTest(spark, raw.train(), raw.test(), sizes, peerIterations, seed,
+                            workers);
+                    System.out.printf(Locale.ROOT, "mllib MLPC (sigmoid, L-BFGS, %d iterations): test accuracy %.2f%%,"
+                            + " training and test %.1f s%n", peerIterations, 100 * accuracy,
+                            (System.nanoTime() - start) / 1e9);
+                }
+            }
+        }
+        return 0;
+    }
+}
