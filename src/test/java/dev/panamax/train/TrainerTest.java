@@ -61,4 +61,48 @@ class TrainerTest {
             }
         }
     }
+
+    /**
+     * A data-parallel worker's share: the gradients of two halves, each weighted 1/2, add up to the full
+     * batch's gradient, for every loss. They differ only in float rounding: each half's mean is scaled by 1/2
+     * (one more rounding than the full batch's 1/B) and the two halves' sums are added in another order, so
+     * they agree to a few units of 2^-24 relative to the gradient's terms; 1e-5 of the largest element bounds it.
+     */
+    @Test
+    void weightedHalvesAccumulateToTheFullBatchGradient() {
+        for (Loss loss : Loss.values()) {
+            try (Compute compute = new Compute(Backends.create("simd", 1));
+                 Arena arena = Arena.ofShared();
+                 Mlp full = Mlp.create(new int[] {FEATURES, 16, CLASSES}, Activation.TANH, 3, compute);
+                 Mlp halves = Mlp.create(new int[] {FEATURES, 16, CLASSES}, Activation.TANH, 3, compute);
+                 Trainer a = new Trainer(full, loss, null, compute, FEATURES, CLASSES);
+                 Trainer b = new Trainer(halves, loss, null, compute, FEATURES, CLASSES)) {
+                Tensor x = Tensor.allocate(arena, 64, FEATURES);
+                Tensor y = Tensor.allocate(arena, 64);
+                Blobs.fill(x, y, 5);
+                a.accumulateGradients(x, y, 1f);
+                b.accumulateGradients(x.rows(0, 32), y.rows(0, 32), 0.5f);
+                b.accumulateGradients(x.rows(32, 32), y.rows(32, 32), 0.5f);
+                var expected = Parameter.of(full);
+                var actual = Parameter.of(halves);
+                for (int p = 0; p < expected.size(); p++) {
+                    Tensor e = expected.get(p).grad();
+                    Tensor g = actual.get(p).grad();
+                    double largest = 0;
+                    for (long i = 0; i < e.size(); i++) {
+                        largest = Math.max(largest, Math.abs(e.get(i)));
+                    }
+                    assertTrue(largest > 0, loss + " " + expected.get(p).name() + ": the gradient is not all zeros");
+                    for (long i = 0; i < e.size(); i++) {
+                        assertEquals(e.get(i), g.get(i), 1e-5 * largest, loss + " " + expected.get(p).name() + "[" + i + "]");
+                    }
+                }
+                b.zeroGradients();
+                b.accumulateGradients(x, y, 1f);
+                assertEquals(expected.get(0).grad().get(0), actual.get(0).grad().get(0),
+                        "zeroGradients forgets what was accumulated");
+            }
+        }
+    }
+
 }
