@@ -9,7 +9,8 @@
  * The descriptors, struct layouts and constants of the bindings are jextract's, generated from the
  * libraries' own C headers and committed unmodified in internal packages named {@code generated}
  * (jextract's guide: run it once, add the sources to the project, run it again when the library or
- * jextract changes). Over each sits a thin typed layer of ours ({@code Cblas}) that finds every function in the library Panamax chose at run time,
+ * jextract changes). Over each sits a thin typed layer of ours ({@code Cblas}, {@link
+ * dev.panamax.backend.ffi.Dlfcn}) that finds every function in the library Panamax chose at run time,
  * links it with the descriptor jextract generated and with its own options ({@code critical(true)} for
  * heap arrays), and turns a missing function into a {@link dev.panamax.backend.ffi.MissingSymbolsException}
  * naming the library and every function it lacks, or into an absent optional feature.
@@ -29,7 +30,14 @@
  * <p>{@code scripts/jextract-bindings} regenerates every package ({@code --check} compares instead);
  * it takes jextract from {@code $JEXTRACT} or {@code PATH}. The committed files were made with jextract
  * built from openjdk/jextract commit f9866df3a178baa2e4a3746a7a6e458d783ace92 (master, build.gradle's
- * version 23), run on JDK 25.0.3 with libclang 15.0.6, over Debian 12's headers (libopenblas-dev
- * 0.3.21's {@code <cblas.h>}). Each package doc records its command.
+ * version 23), run on JDK 25.0.3 with libclang 15.0.6, over Debian 12's headers: glibc 2.36's
+ * {@code <dlfcn.h>} and libopenblas-dev 0.3.21's {@code <cblas.h>}. The command for this package's
+ * {@code generated} ({@code Dl_info}, {@code RTLD_LAZY} and the descriptors of {@code dladdr},
+ * {@code dlopen}, {@code dlerror} and {@code dlclose}):
+ * <pre>{@code
+ * jextract --output src/main/java --target-package dev.panamax.backend.ffi.generated --header-class-name dlfcn_h \
+ *   --include-struct dlfcn_functions --include-typedef Dl_info --include-constant RTLD_LAZY \
+ *   native/include/panamax_dlfcn.h
+ * }</pre>
  */
 package dev.panamax.backend.ffi;
