@@ -39,6 +39,10 @@ class JextractBindingsScriptTest {
      * {@code jextract}, then the arguments, the output and the stand-in include folder by their documented names.
      */
     private static Run run(Path tmp, boolean change, String... args) throws Exception {
+        return run(tmp, change, Map.of(), args);
+    }
+
+    private static Run run(Path tmp, boolean change, Map<String, String> extraEnv, String... args) throws Exception {
         Path log = tmp.resolve("jextract-args");
         Path fake = tmp.resolve("jextract");
         Files.writeString(fake, """
@@ -50,7 +54,7 @@ class JextractBindingsScriptTest {
                 done
                 dir=${package//.//}
                 mkdir -p "$out/$dir"
-                cp "src/main/java/$dir"/*.java "$out/$dir/"
+                if [ -d "src/main/java/$dir" ]; then cp "src/main/java/$dir"/*.java "$out/$dir/"; fi
                 if [ "$FAKE_JEXTRACT_CHANGE" = 1 ]; then echo '// changed' >> "$(ls "$out/$dir"/*.java | head -1)"; fi
                 """);
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -67,6 +71,7 @@ class JextractBindingsScriptTest {
         env.put("FAKE_JEXTRACT_CHANGE", change ? "1" : "0");
         env.put("OPENBLAS_INCLUDE", include.toString());
         env.put("TMPDIR", tmp.toString());
+        env.putAll(extraEnv);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "scripts/jextract-bindings did not finish:\n" + output);
@@ -118,6 +123,30 @@ class JextractBindingsScriptTest {
         assertEquals(1, r.exit(), r.output());
         assertTrue(r.output().contains("src/main/java/dev/panamax/backend/blas/ffi/generated differs"), r.output());
         assertTrue(r.output().contains("> // changed") || r.output().contains("< // changed"), "diff shown:\n" + r.output());
+    }
+
+    /**
+     * The CUDA part, which no machine here can run for real (no CUDA toolkit): with the toolkit's two
+     * headers under CUDA_HOME (empty stand-ins), each package comes from its header in native/include
+     * with that folder to include from. Nothing is committed for them yet, so the check reports both.
+     */
+    @Test
+    void withTheCudaToolkitsHeadersItGeneratesTheDriverAndCublasPackages(@TempDir Path tmp) throws Exception {
+        Path include = Files.createDirectories(tmp.resolve("cuda").resolve("include"));
+        Files.writeString(include.resolve("cuda.h"), "");
+        Files.writeString(include.resolve("cublas_v2.h"), "");
+        Run r = run(tmp, false, Map.of("CUDA_HOME", tmp.resolve("cuda").toString()), "--check", "cuda");
+        assertEquals(2, r.commands().size(), r.output());
+        List<String> expected = List.of(
+                "--target-package dev.panamax.backend.cuda.ffi.generated.driver --header-class-name cuda_h -I " + include
+                        + " --include-struct cuda_functions ",
+                "--target-package dev.panamax.backend.cuda.ffi.generated.cublas --header-class-name cublas_h -I " + include
+                        + " --include-struct cublas_functions ");
+        for (int i = 0; i < 2; i++) {
+            assertTrue(r.commands().get(i).contains(expected.get(i)), r.commands().get(i));
+        }
+        assertTrue(r.commands().get(0).endsWith(" native/include/panamax_cuda_functions.h"), r.commands().get(0));
+        assertTrue(r.commands().get(1).endsWith(" native/include/panamax_cublas_functions.h"), r.commands().get(1));
     }
 
     @Test
