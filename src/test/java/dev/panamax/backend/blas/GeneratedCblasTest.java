@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -66,42 +67,48 @@ class GeneratedCblasTest {
         return arena.allocateFrom(JAVA_FLOAT, values);
     }
 
+    /**
+     * Runs {@code call} on one native copy of {@code out} and {@code reference} on another: both must leave
+     * the same floats, the gaps' NaN included.
+     */
+    private static void assertSameAsReference(Arena arena, String function, float[] out, Consumer<MemorySegment> call,
+                                              Consumer<MemorySegment> reference) {
+        MemorySegment got = segment(arena, out);
+        call.accept(got);
+        MemorySegment expected = segment(arena, out);
+        reference.accept(expected);
+        assertArrayEquals(expected.toArray(JAVA_FLOAT), got.toArray(JAVA_FLOAT), function);
+    }
+
     @ParameterizedTest
     @MethodSource("libraries")
     void sgemmThroughTheGeneratedDescriptor(BlasLibrary lib) {
-        SymbolLookup blas = lookup(lib);
+        MemorySegment sgemm = lookup(lib).findOrThrow("cblas_sgemm");
         try (Arena arena = Arena.ofConfined()) {
             // op(A) (2,4) stored transposed as (4,2) with lda 3; B (4,3) with ldb 5; C (2,3) with ldc 4
             int m = 2, n = 3, k = 4, lda = 3, ldb = 5, ldc = 4;
-            float[] a = values(k * lda, 2, 5, 8, 11);
-            float[] b = values(k * ldb, 3, 4, 8, 9, 13, 14, 18, 19);
-            float[] c = values(m * ldc, 3, 7);
-            MemorySegment cNative = segment(arena, c);
-            cblas_functions.cblas_sgemm.invoke(blas.findOrThrow("cblas_sgemm"), Cblas.ROW_MAJOR, Cblas.TRANS,
-                    Cblas.NO_TRANS, m, n, k, 2f, segment(arena, a), lda, segment(arena, b), ldb, -1f, cNative, ldc);
-            MemorySegment expected = segment(arena, c);
-            ReferenceBlas.gemm(true, false, m, n, k, 2f, segment(arena, a), 0, lda, segment(arena, b), 0, ldb,
-                    -1f, expected, 0, ldc);
-            assertArrayEquals(expected.toArray(JAVA_FLOAT), cNative.toArray(JAVA_FLOAT));
+            MemorySegment a = segment(arena, values(k * lda, 2, 5, 8, 11));
+            MemorySegment b = segment(arena, values(k * ldb, 3, 4, 8, 9, 13, 14, 18, 19));
+            assertSameAsReference(arena, "cblas_sgemm", values(m * ldc, 3, 7),
+                    c -> cblas_functions.cblas_sgemm.invoke(sgemm, Cblas.ROW_MAJOR, Cblas.TRANS, Cblas.NO_TRANS,
+                            m, n, k, 2f, a, lda, b, ldb, -1f, c, ldc),
+                    c -> ReferenceBlas.gemm(true, false, m, n, k, 2f, a, 0, lda, b, 0, ldb, -1f, c, 0, ldc));
         }
     }
 
     @ParameterizedTest
     @MethodSource("libraries")
     void sgemvThroughTheGeneratedDescriptor(BlasLibrary lib) {
-        SymbolLookup blas = lookup(lib);
+        MemorySegment sgemv = lookup(lib).findOrThrow("cblas_sgemv");
         try (Arena arena = Arena.ofConfined()) {
             // A (3,2) with lda 3, x (2) with incX 2, y (3) with incY 3
             int m = 3, n = 2, lda = 3;
-            float[] a = values(m * lda, 2, 5, 8);
-            float[] x = values(3, 1);
-            float[] y = values(7, 1, 2, 4, 5);
-            MemorySegment yNative = segment(arena, y);
-            cblas_functions.cblas_sgemv.invoke(blas.findOrThrow("cblas_sgemv"), Cblas.ROW_MAJOR, Cblas.NO_TRANS,
-                    m, n, 3f, segment(arena, a), lda, segment(arena, x), 2, 0.5f, yNative, 3);
-            MemorySegment expected = segment(arena, y);
-            ReferenceBlas.gemv(false, m, n, 3f, segment(arena, a), 0, lda, segment(arena, x), 0, 2, 0.5f, expected, 0, 3);
-            assertArrayEquals(expected.toArray(JAVA_FLOAT), yNative.toArray(JAVA_FLOAT));
+            MemorySegment a = segment(arena, values(m * lda, 2, 5, 8));
+            MemorySegment x = segment(arena, values(3, 1));
+            assertSameAsReference(arena, "cblas_sgemv", values(7, 1, 2, 4, 5),
+                    y -> cblas_functions.cblas_sgemv.invoke(sgemv, Cblas.ROW_MAJOR, Cblas.NO_TRANS, m, n, 3f, a, lda,
+                            x, 2, 0.5f, y, 3),
+                    y -> ReferenceBlas.gemv(false, m, n, 3f, a, 0, lda, x, 0, 2, 0.5f, y, 0, 3));
         }
     }
 
@@ -112,22 +119,19 @@ class GeneratedCblasTest {
         try (Arena arena = Arena.ofConfined()) {
             float[] x = values(5, 1, 3);  // 3 elements at increment 2
             float[] y = values(9, 1, 2, 4, 5, 7, 8); // 3 elements at increment 3
+            MemorySegment xIn = segment(arena, x);
+            MemorySegment yIn = segment(arena, y);
 
-            MemorySegment yNative = segment(arena, y);
-            cblas_functions.cblas_saxpy.invoke(blas.findOrThrow("cblas_saxpy"), 3, -2f, segment(arena, x), 2, yNative, 3);
-            MemorySegment yExpected = segment(arena, y);
-            ReferenceBlas.axpy(3, -2f, segment(arena, x), 0, 2, yExpected, 0, 3);
-            assertArrayEquals(yExpected.toArray(JAVA_FLOAT), yNative.toArray(JAVA_FLOAT), "cblas_saxpy");
-
-            MemorySegment xNative = segment(arena, x);
-            cblas_functions.cblas_sscal.invoke(blas.findOrThrow("cblas_sscal"), 3, -1.5f, xNative, 2);
-            MemorySegment xExpected = segment(arena, x);
-            ReferenceBlas.scal(3, -1.5f, xExpected, 0, 2);
-            assertArrayEquals(xExpected.toArray(JAVA_FLOAT), xNative.toArray(JAVA_FLOAT), "cblas_sscal");
-
-            assertEquals(ReferenceBlas.dot(3, segment(arena, x), 0, 2, segment(arena, y), 0, 3),
-                    cblas_functions.cblas_sdot.invoke(blas.findOrThrow("cblas_sdot"), 3, segment(arena, x), 2,
-                            segment(arena, y), 3), "cblas_sdot");
+            MemorySegment saxpy = blas.findOrThrow("cblas_saxpy");
+            assertSameAsReference(arena, "cblas_saxpy", y,
+                    out -> cblas_functions.cblas_saxpy.invoke(saxpy, 3, -2f, xIn, 2, out, 3),
+                    out -> ReferenceBlas.axpy(3, -2f, xIn, 0, 2, out, 0, 3));
+            MemorySegment sscal = blas.findOrThrow("cblas_sscal");
+            assertSameAsReference(arena, "cblas_sscal", x,
+                    out -> cblas_functions.cblas_sscal.invoke(sscal, 3, -1.5f, out, 2),
+                    out -> ReferenceBlas.scal(3, -1.5f, out, 0, 2));
+            assertEquals(ReferenceBlas.dot(3, xIn, 0, 2, yIn, 0, 3),
+                    cblas_functions.cblas_sdot.invoke(blas.findOrThrow("cblas_sdot"), 3, xIn, 2, yIn, 3), "cblas_sdot");
 
             // 2, 3, 6 at increment 2: the norm is 7, exactly
             float[] v = {2, Float.NaN, 3, Float.NaN, 6};
