@@ -1,40 +1,44 @@
 /*
- * panamax_cblas.h — the subset of the CBLAS and OpenBLAS C API that Panamax binds with the
- * Foreign Function & Memory API (Java package dev.panamax.backend.blas.ffi mirrors it by hand).
+ * panamax_cblas.h — names the CBLAS and OpenBLAS functions Panamax calls, for jextract
+ * (scripts/jextract-bindings generates dev.panamax.backend.blas.ffi.generated from this file).
  *
- * Integers are 32-bit (blasint = int): Panamax binds LP64 builds of OpenBLAS, the default of
- * Debian's libopenblas0-pthread and of the org.bytedeco:openblas natives. An ILP64 build
- * (INTERFACE64=1, usually named libopenblas64_) would need int64_t in every size below.
+ * It declares no signature of its own: each member takes its type from OpenBLAS's <cblas.h>
+ * (Debian: libopenblas-dev) with __typeof__, so the generated descriptors are that header's, and
+ * <cblas.h> is the one source of truth for them. Integers there are blasint, which
+ * openblas_config.h makes int unless OPENBLAS_USE64BITINT is defined: LP64, the build of Debian's
+ * libopenblas0-pthread and of the org.bytedeco:openblas natives. An ILP64 build (INTERFACE64=1,
+ * usually libopenblas64_) would change every size to long, and the test of the generated bindings
+ * would fail on it.
  *
- * To regenerate the Java side with jextract, see the package documentation of
- * dev.panamax.backend.blas.ffi.
+ * The functions are members of a struct, not declared as functions, because jextract's class for a
+ * function looks the symbol up when the class initializes, in the libraries System.load() gave the
+ * class loader; its class for a function pointer takes the address at each call. Panamax finds the
+ * addresses itself, in the library file it chose at run time (dev.panamax.backend.blas.BlasLibrary),
+ * and links them with its own options; it uses only the generated descriptors. The struct is never
+ * allocated. (A typedef would do as well, but jextract 23 stops on the expression inside a typedef's
+ * __typeof__.)
+ *
+ * Order: the five functions every CBLAS library has, then the optional ones (cblas_snrm2, and
+ * OpenBLAS's own extensions, which other CBLAS libraries lack): Cblas.REQUIRED_SYMBOLS, then
+ * Cblas.OPTIONAL_SYMBOLS, which a test checks against the generated struct.
  */
 #ifndef PANAMAX_CBLAS_H
 #define PANAMAX_CBLAS_H
 
-/* The enum values are fixed by the CBLAS standard (BLAS Technical Forum, Annex B). */
-enum CBLAS_ORDER { CblasRowMajor = 101, CblasColMajor = 102 };
-enum CBLAS_TRANSPOSE { CblasNoTrans = 111, CblasTrans = 112 };
+#include <cblas.h>
 
-/* Level 3: C = alpha * op(A) * op(B) + beta * C; op(A) is (M,K), op(B) is (K,N), C is (M,N). */
-void cblas_sgemm(enum CBLAS_ORDER Order, enum CBLAS_TRANSPOSE TransA, enum CBLAS_TRANSPOSE TransB,
-                 int M, int N, int K, float alpha, const float *A, int lda,
-                 const float *B, int ldb, float beta, float *C, int ldc);
+struct cblas_functions {
+    __typeof__(cblas_sgemm) *cblas_sgemm;
+    __typeof__(cblas_sgemv) *cblas_sgemv;
+    __typeof__(cblas_saxpy) *cblas_saxpy;
+    __typeof__(cblas_sscal) *cblas_sscal;
+    __typeof__(cblas_sdot) *cblas_sdot;
 
-/* Level 2: y = alpha * op(A) * x + beta * y; A is (M,N). */
-void cblas_sgemv(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE trans, int M, int N, float alpha,
-                 const float *A, int lda, const float *X, int incX, float beta, float *Y, int incY);
-
-/* Level 1. */
-void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy);
-void cblas_sscal(int N, float alpha, float *X, int incX);
-float cblas_sdot(int n, const float *x, int incx, const float *y, int incy);
-float cblas_snrm2(int N, const float *X, int incX); /* optional in Panamax's binding */
-
-/* OpenBLAS extensions (absent from other CBLAS libraries; Panamax treats them as optional). */
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
-char *openblas_get_corename(void);
-char *openblas_get_config(void);
+    __typeof__(cblas_snrm2) *cblas_snrm2;
+    __typeof__(openblas_set_num_threads) *openblas_set_num_threads;
+    __typeof__(openblas_get_num_threads) *openblas_get_num_threads;
+    __typeof__(openblas_get_corename) *openblas_get_corename;
+    __typeof__(openblas_get_config) *openblas_get_config;
+};
 
 #endif /* PANAMAX_CBLAS_H */

@@ -3,6 +3,8 @@
  * the Foreign Function & Memory API (Java class dev.panamax.backend.cuda.ffi.Cublas mirrors it by hand).
  * Declared under the exported _v2 names that <cublas_v2.h> maps the public names to. The library is
  * libcublas.so.13 (CUDA 13) or libcublas.so.12 (CUDA 12); both export these with the same signatures.
+ * Kept by hand until scripts/jextract-bindings has generated the bindings from
+ * panamax_cublas_functions.h; then this file goes, as panamax_cuda.h does.
  */
 #ifndef PANAMAX_CUBLAS_H
 #define PANAMAX_CUBLAS_H

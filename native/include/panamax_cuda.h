@@ -5,8 +5,9 @@
  * public names to (cuMemAlloc -> cuMemAlloc_v2 ...), without per-thread default stream variants:
  * Panamax always passes its own stream. libcuda.so.1 (the driver) exports all of them since CUDA 11.
  *
- * To regenerate the Java side with jextract, see the package documentation of
- * dev.panamax.backend.cuda.ffi.
+ * Kept by hand until scripts/jextract-bindings has generated the bindings from
+ * panamax_cuda_functions.h over the CUDA toolkit's <cuda.h>; then this file goes (see the package
+ * documentation of dev.panamax.backend.cuda.ffi).
  */
 #ifndef PANAMAX_CUDA_H
 #define PANAMAX_CUDA_H

@@ -1,27 +1,27 @@
 /*
- * panamax_dlfcn.h — the subset of glibc's <dlfcn.h> that Panamax binds with FFM
- * (dev.panamax.backend.ffi.Dlfcn), for diagnostics: which file a loaded symbol lives in,
- * so that a library opened by SONAME is reported by its real path, and the dynamic linker's own
- * reason when a library does not open.
+ * panamax_dlfcn.h — names the dynamic linker calls Panamax makes, for jextract
+ * (scripts/jextract-bindings generates dev.panamax.backend.ffi.generated from this file), used by
+ * dev.panamax.backend.ffi.Dlfcn for diagnostics: which file a loaded symbol lives in, so that a
+ * library opened by SONAME is reported by its real path, and the dynamic linker's own reason when a
+ * library does not open.
+ *
+ * As in panamax_cblas.h, the members take their types from the C library's <dlfcn.h> with
+ * __typeof__, and Dlfcn finds the functions itself (in the JDK's default lookup, where a C library
+ * without them leaves them absent instead of failing a class initializer). Dl_info and RTLD_LAZY are
+ * generated from <dlfcn.h> directly.
  */
 #ifndef PANAMAX_DLFCN_H
 #define PANAMAX_DLFCN_H
 
-#define RTLD_LAZY 0x00001 /* glibc's value (bits/dlfcn.h) */
+/* glibc declares dladdr and Dl_info only for _GNU_SOURCE. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 
-typedef struct {
-    const char *dli_fname; /* path of the shared object containing the address */
-    void *dli_fbase;       /* base address at which that object is loaded */
-    const char *dli_sname; /* name of the nearest symbol at or below the address */
-    void *dli_saddr;       /* exact address of that symbol */
-} Dl_info;
-
-/* Returns non-zero on success; 0 when the address is in no loaded object. */
-int dladdr(const void *addr, Dl_info *info);
-
-/* Returns a handle, or NULL with the reason available from dlerror(). */
-void *dlopen(const char *filename, int flags);
-char *dlerror(void);
-int dlclose(void *handle);
+struct dlfcn_functions {
+    __typeof__(dladdr) *dladdr;
+    __typeof__(dlopen) *dlopen;
+    __typeof__(dlerror) *dlerror;
+    __typeof__(dlclose) *dlclose;
+};
 
 #endif /* PANAMAX_DLFCN_H */

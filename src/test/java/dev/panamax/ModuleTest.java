@@ -120,10 +120,15 @@ class ModuleTest {
                 public class Main {
                     public static void main(String[] args) {
                         System.out.println(dev.panamax.backend.blas.ffi.Cblas.ROW_MAJOR);
+                        System.out.println(dev.panamax.backend.blas.ffi.generated.cblas_h.CblasRowMajor());
+                        System.out.println(dev.panamax.backend.ffi.generated.dlfcn_h.RTLD_LAZY());
                     }
                 }
                 """, diagnostics);
         assertNotEquals(0, rc, "a module must not reach the FFI bindings");
-        assertTrue(diagnostics.toString().contains("package dev.panamax.backend.blas.ffi is not visible"), diagnostics.toString());
+        for (String bindings : List.of("dev.panamax.backend.blas.ffi", "dev.panamax.backend.blas.ffi.generated",
+                "dev.panamax.backend.ffi.generated")) {
+            assertTrue(diagnostics.toString().contains("package " + bindings + " is not visible"), diagnostics.toString());
+        }
     }
 }

@@ -31,8 +31,9 @@ public final class Symbols {
         }
     }
 
-    public static MethodHandle bind(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(lookup.findOrThrow(name), descriptor);
+    public static MethodHandle bind(SymbolLookup lookup, String name, FunctionDescriptor descriptor,
+                                    Linker.Option... options) {
+        return LINKER.downcallHandle(lookup.findOrThrow(name), descriptor, options);
     }
 
     /** Turns what {@code invokeExact} may throw into an unchecked exception without wrapping errors. */

@@ -1,23 +1,24 @@
 package dev.panamax.backend.blas.ffi;
 
+import dev.panamax.backend.blas.ffi.generated.cblas_functions;
+import dev.panamax.backend.blas.ffi.generated.cblas_h;
 import dev.panamax.backend.ffi.MissingSymbolsException;
 import dev.panamax.backend.ffi.Symbols;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.Optional;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 /**
- * Downcall handles for the CBLAS subset in {@code native/include/panamax_cblas.h}, bound from one
- * loaded library. The five {@code cblas_*} functions are required (any CBLAS library has them);
- * the {@code openblas_*} extensions are optional and report their absence instead of failing.
+ * The typed layer over the jextract bindings in {@code generated}: downcall handles for the CBLAS and
+ * OpenBLAS functions that {@code native/include/panamax_cblas.h} names, bound from one loaded library
+ * with the descriptors jextract generated from OpenBLAS's {@code cblas.h} (see the package doc). The
+ * five {@code cblas_*} functions of {@link #REQUIRED_SYMBOLS} are required (any CBLAS library has them);
+ * those of {@link #OPTIONAL_SYMBOLS} report their absence instead of failing.
  *
  * <p>Each function has two handles. The plain one takes native segments only; it is what every call
  * on native memory uses: GEMM and GEMV run long enough that the thread-state transition is noise, and
@@ -34,36 +35,38 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 @SuppressWarnings("restricted") // binding native code is this class's purpose; run with --enable-native-access
 public final class Cblas {
     /** {@code CblasRowMajor}: the only order Panamax uses (its tensors are row-major). */
-    public static final int ROW_MAJOR = 101;
+    public static final int ROW_MAJOR = cblas_h.CblasRowMajor();
     /** {@code CblasNoTrans}. */
-    public static final int NO_TRANS = 111;
+    public static final int NO_TRANS = cblas_h.CblasNoTrans();
     /** {@code CblasTrans}. */
-    public static final int TRANS = 112;
+    public static final int TRANS = cblas_h.CblasTrans();
 
-
-    private static final FunctionDescriptor SGEMM = FunctionDescriptor.ofVoid(
-            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-            JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor SGEMV = FunctionDescriptor.ofVoid(
-            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-            JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor SAXPY = FunctionDescriptor.ofVoid(
-            JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor SSCAL = FunctionDescriptor.ofVoid(
-            JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor SDOT = FunctionDescriptor.of(
-            JAVA_FLOAT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor SNRM2 = FunctionDescriptor.of(JAVA_FLOAT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor SET_NUM_THREADS = FunctionDescriptor.ofVoid(JAVA_INT);
-    private static final FunctionDescriptor GET_NUM_THREADS = FunctionDescriptor.of(JAVA_INT);
-    private static final FunctionDescriptor GET_STRING = FunctionDescriptor.of(ADDRESS);
+    // The descriptors are cblas.h's, as jextract wrote them; the typed methods below call each handle
+    // with exactly their Java types (invokeExact), so a header that changed a type fails on the first call.
+    private static final FunctionDescriptor SGEMM = cblas_functions.cblas_sgemm.descriptor();
+    private static final FunctionDescriptor SGEMV = cblas_functions.cblas_sgemv.descriptor();
+    private static final FunctionDescriptor SAXPY = cblas_functions.cblas_saxpy.descriptor();
+    private static final FunctionDescriptor SSCAL = cblas_functions.cblas_sscal.descriptor();
+    private static final FunctionDescriptor SDOT = cblas_functions.cblas_sdot.descriptor();
+    private static final FunctionDescriptor SNRM2 = cblas_functions.cblas_snrm2.descriptor();
+    private static final FunctionDescriptor SET_NUM_THREADS = cblas_functions.openblas_set_num_threads.descriptor();
+    private static final FunctionDescriptor GET_NUM_THREADS = cblas_functions.openblas_get_num_threads.descriptor();
+    private static final FunctionDescriptor GET_CORENAME = cblas_functions.openblas_get_corename.descriptor();
+    private static final FunctionDescriptor GET_CONFIG = cblas_functions.openblas_get_config.descriptor();
 
     /** The required functions, in the order the header lists them. */
     public static final List<String> REQUIRED_SYMBOLS =
             List.of("cblas_sgemm", "cblas_sgemv", "cblas_saxpy", "cblas_sscal", "cblas_sdot");
+    /**
+     * The optional ones, after the required in the header: {@code cblas_snrm2} (Panamax's binding began
+     * with the five above, and a library with only those still loads; BlasBackend takes the Vector API norm
+     * there) and OpenBLAS's extensions, which other CBLAS libraries lack.
+     */
+    public static final List<String> OPTIONAL_SYMBOLS = List.of("cblas_snrm2", "openblas_set_num_threads",
+            "openblas_get_num_threads", "openblas_get_corename", "openblas_get_config");
 
     /** The option of the {@code ...Heap} handles: heap segments pass in place, the GC held off meanwhile. */
-    private static final java.lang.foreign.Linker.Option HEAP_ACCESS = java.lang.foreign.Linker.Option.critical(true);
+    private static final Linker.Option HEAP_ACCESS = Linker.Option.critical(true);
 
     /** How long a string from openblas_get_config/corename may be; they are a few dozen bytes. */
     private static final long MAX_STRING_BYTES = 4096;
@@ -89,22 +92,21 @@ public final class Cblas {
     private Cblas(SymbolLookup lookup) {
         sgemmAddress = lookup.findOrThrow("cblas_sgemm");
         sgemm = Symbols.LINKER.downcallHandle(sgemmAddress, SGEMM);
-        sgemv = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sgemv"), SGEMV);
-        saxpy = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY);
-        sscal = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL);
-        sdot = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT);
+        sgemv = Symbols.bind(lookup, "cblas_sgemv", SGEMV);
+        saxpy = Symbols.bind(lookup, "cblas_saxpy", SAXPY);
+        sscal = Symbols.bind(lookup, "cblas_sscal", SSCAL);
+        sdot = Symbols.bind(lookup, "cblas_sdot", SDOT);
         snrm2 = optional(lookup, "cblas_snrm2", SNRM2);
         sgemmHeap = Symbols.LINKER.downcallHandle(sgemmAddress, SGEMM, HEAP_ACCESS);
-        sgemvHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sgemv"), SGEMV, HEAP_ACCESS);
-        saxpyHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_saxpy"), SAXPY, HEAP_ACCESS);
-        sscalHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sscal"), SSCAL, HEAP_ACCESS);
-        sdotHeap = Symbols.LINKER.downcallHandle(lookup.findOrThrow("cblas_sdot"), SDOT, HEAP_ACCESS);
-        snrm2Heap = lookup.find("cblas_snrm2")
-                .map(address -> Symbols.LINKER.downcallHandle(address, SNRM2, HEAP_ACCESS)).orElse(null);
+        sgemvHeap = Symbols.bind(lookup, "cblas_sgemv", SGEMV, HEAP_ACCESS);
+        saxpyHeap = Symbols.bind(lookup, "cblas_saxpy", SAXPY, HEAP_ACCESS);
+        sscalHeap = Symbols.bind(lookup, "cblas_sscal", SSCAL, HEAP_ACCESS);
+        sdotHeap = Symbols.bind(lookup, "cblas_sdot", SDOT, HEAP_ACCESS);
+        snrm2Heap = optional(lookup, "cblas_snrm2", SNRM2, HEAP_ACCESS);
         setNumThreads = optional(lookup, "openblas_set_num_threads", SET_NUM_THREADS);
         getNumThreads = optional(lookup, "openblas_get_num_threads", GET_NUM_THREADS);
-        getCorename = optional(lookup, "openblas_get_corename", GET_STRING);
-        getConfig = optional(lookup, "openblas_get_config", GET_STRING);
+        getCorename = optional(lookup, "openblas_get_corename", GET_CORENAME);
+        getConfig = optional(lookup, "openblas_get_config", GET_CONFIG);
     }
 
     /**
@@ -117,8 +119,10 @@ public final class Cblas {
         return new Cblas(lookup);
     }
 
-    private static MethodHandle optional(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
-        return lookup.find(name).map(address -> Symbols.LINKER.downcallHandle(address, descriptor)).orElse(null);
+    /** The handle of {@code name}, or null where the library lacks it. */
+    private static MethodHandle optional(SymbolLookup lookup, String name, FunctionDescriptor descriptor,
+                                         Linker.Option... options) {
+        return lookup.find(name).map(address -> Symbols.LINKER.downcallHandle(address, descriptor, options)).orElse(null);
     }
 
     /** The address of {@code cblas_sgemm}, to find which file the library was loaded from. */

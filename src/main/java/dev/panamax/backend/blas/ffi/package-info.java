@@ -1,34 +1,23 @@
 /**
- * Foreign Function &amp; Memory bindings for the CBLAS / OpenBLAS subset Panamax uses.
+ * Foreign Function &amp; Memory bindings for the CBLAS / OpenBLAS functions Panamax uses:
+ * {@link dev.panamax.backend.blas.ffi.Cblas}, the typed layer, over {@code generated}, jextract's output
+ * for {@code native/include/panamax_cblas.h}. That header only names the functions; their signatures,
+ * and the values of {@code CblasRowMajor}, {@code CblasNoTrans} and {@code CblasTrans}, come from
+ * OpenBLAS's own {@code cblas.h} (Debian: libopenblas-dev), the source of truth. How and why the bindings
+ * are generated, and with which jextract: the package doc of {@code dev.panamax.backend.ffi}.
  *
- * <p>The bindings mirror two header subsets kept in the repository:
- * {@code native/include/panamax_cblas.h} ({@link dev.panamax.backend.blas.ffi.Cblas}) and
- * {@code native/include/panamax_dlfcn.h} ({@link dev.panamax.backend.ffi.Dlfcn}, shared with the cuda
- * backend, in {@code backend/ffi}).
- * They are written by hand (plain {@code Linker.nativeLinker()} downcall handles, bound from a
- * {@code SymbolLookup} the caller chose) because the library is resolved at run time from a
- * property, the system or a bundled jar; jextract's generated classes bind to one library named
- * at generation time.
+ * <p>Integers are {@code blasint}, which that header's {@code openblas_config.h} makes {@code int}
+ * unless {@code OPENBLAS_USE64BITINT} is defined: Debian's libopenblas0-pthread and the
+ * org.bytedeco:openblas natives are such LP64 builds. An ILP64 build would need bindings generated from
+ * its own header, with 64-bit sizes throughout.
  *
- * <p>To regenerate a jextract version for comparison, where jextract is installed (run from the
- * repository root; the output goes to a scratch folder, not into the sources):
+ * <p>The command, which {@code scripts/jextract-bindings cblas} runs ({@code -I}: the folder of OpenBLAS's
+ * {@code cblas.h}, {@code $OPENBLAS_INCLUDE}, by default Debian's multiarch include folder):
  * <pre>{@code
- * jextract --output /tmp/panamax-jextract \
- *   --target-package dev.panamax.backend.blas.ffi.generated \
- *   --library :libopenblas.so.0 \
- *   --include-function cblas_sgemm --include-function cblas_sgemv \
- *   --include-function cblas_saxpy --include-function cblas_sscal --include-function cblas_sdot \
- *   --include-function openblas_set_num_threads --include-function openblas_get_num_threads \
- *   --include-function openblas_get_corename --include-function openblas_get_config \
+ * jextract --output src/main/java --target-package dev.panamax.backend.blas.ffi.generated --header-class-name cblas_h \
+ *   -I /usr/include/x86_64-linux-gnu --include-struct cblas_functions \
  *   --include-constant CblasRowMajor --include-constant CblasNoTrans --include-constant CblasTrans \
  *   native/include/panamax_cblas.h
- * jextract --output /tmp/panamax-jextract \
- *   --target-package dev.panamax.backend.blas.ffi.generated.dl \
- *   --include-function dladdr --include-function dlopen --include-function dlerror \
- *   --include-function dlclose --include-typedef Dl_info --include-constant RTLD_LAZY \
- *   native/include/panamax_dlfcn.h
  * }</pre>
- * Then compare each generated {@code FunctionDescriptor} with the one in {@code Cblas} / {@code Dlfcn}:
- * a changed header must change both the same way.
  */
 package dev.panamax.backend.blas.ffi;

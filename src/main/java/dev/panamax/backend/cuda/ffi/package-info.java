@@ -1,26 +1,22 @@
 /**
  * Foreign Function &amp; Memory bindings for the CUDA driver API and cuBLAS subsets Panamax uses.
  *
- * <p>The bindings mirror two header subsets kept in the repository:
+ * <p>They are still written by hand and mirror two header subsets kept in the repository:
  * {@code native/include/panamax_cuda.h} ({@link dev.panamax.backend.cuda.ffi.CudaDriver}) and
  * {@code native/include/panamax_cublas.h} ({@link dev.panamax.backend.cuda.ffi.Cublas}). Each header
  * declares the exported symbol names ({@code cuMemAlloc_v2}, {@code cublasSgemm_v2}...) that the
  * vendor headers' {@code #define}s map the public names to, because FFM looks symbols up by their
- * exported name. They are written by hand, bound from a {@code SymbolLookup} of a library found at
- * run time (see {@code CudaLibraries}); jextract's generated classes bind to one library named at
- * generation time.
+ * exported name. They are bound from a {@code SymbolLookup} of a library found at run time (see
+ * {@code CudaLibraries}).
  *
- * <p>To regenerate a jextract version for comparison, where jextract is installed (run from the
- * repository root; output to a scratch folder, not into the sources):
- * <pre>{@code
- * jextract --output /tmp/panamax-jextract --target-package dev.panamax.backend.cuda.ffi.generated \
- *   --library :libcuda.so.1 --include-function cuInit --include-function cuMemAlloc_v2 ... \
- *   native/include/panamax_cuda.h
- * jextract --output /tmp/panamax-jextract --target-package dev.panamax.backend.cuda.ffi.generated.blas \
- *   --library :libcublas.so.13 --include-function cublasSgemm_v2 ... native/include/panamax_cublas.h
- * }</pre>
- * listing every function of {@link dev.panamax.backend.cuda.ffi.CudaDriver#REQUIRED_SYMBOLS} and
- * {@link dev.panamax.backend.cuda.ffi.Cublas#REQUIRED_SYMBOLS}; then compare each generated
- * {@code FunctionDescriptor} with the hand-written one: a changed header must change both the same way.
+ * <p>They are to be generated the way the CBLAS bindings are (the package doc of
+ * {@code dev.panamax.backend.ffi} says how and why): {@code native/include/panamax_cuda_functions.h} and
+ * {@code panamax_cublas_functions.h} name the functions over the CUDA toolkit's {@code <cuda.h>} and
+ * {@code <cublas_v2.h>}, and {@code scripts/jextract-bindings cuda} generates
+ * {@code dev.panamax.backend.cuda.ffi.generated.driver} and {@code ...generated.cublas} from them where it
+ * finds those headers ({@code $CUDA_HOME/include}, else {@code /usr/local/cuda/include}). Not done yet:
+ * the machine these bindings were last worked on has no CUDA toolkit. Once generated, CudaDriver and
+ * Cublas take their descriptors and constants from the generated classes, and the two hand-kept
+ * subsets go.
  */
 package dev.panamax.backend.cuda.ffi;
