@@ -8,7 +8,7 @@ import dev.panamax.tensor.Tensor;
  * when the graph is recorded; its output and any scratch buffers are allocated then and reused on
  * every replay, so a training step allocates nothing.
  */
-public abstract class Op {
+abstract class Op {
     protected final Variable output;
 
     protected Op(Variable output) {

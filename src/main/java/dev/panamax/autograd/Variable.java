@@ -13,6 +13,9 @@ import java.lang.foreign.Arena;
  * <p>Gradients accumulate, as in PyTorch: each backward pass adds into {@link #grad()} until
  * {@link #zeroGrad()}. Zeroing is lazy: it only marks the gradient as holding no contribution, and
  * the next contribution overwrites instead of adding. That spares a pass over memory per step.
+ *
+ * <p>Leaves are made here ({@link #parameter}, {@link #constant}); every other variable is an op's output,
+ * made by a {@link Graph} and owned by it. A variable is not thread-safe.
  */
 public final class Variable {
     private final String name;
@@ -31,25 +34,57 @@ public final class Variable {
         this.grad = grad;
     }
 
-    /** A leaf that requires a gradient (a parameter): the gradient is allocated in {@code owner}. */
+    /**
+     * A leaf that requires a gradient (a parameter): the gradient is allocated in host memory owned by
+     * {@code owner}.
+     *
+     * @param name  the name used in messages and state dicts
+     * @param value the parameter's tensor, still owned by the caller
+     * @param owner the arena that owns the gradient (usually the value's)
+     * @return the leaf, with a gradient of the value's shape
+     */
     public static Variable parameter(String name, Tensor value, Arena owner) {
         return parameter(name, value, owner, TensorAllocator.HOST);
     }
 
-    /** {@link #parameter(String, Tensor, Arena)} with the gradient from {@code memory} (a Compute for device memory). */
+    /**
+     * {@link #parameter(String, Tensor, Arena)} with the gradient from {@code memory} (a Compute for device memory).
+     *
+     * @param name   the name used in messages and state dicts
+     * @param value  the parameter's tensor, still owned by the caller
+     * @param owner  the arena that owns the gradient
+     * @param memory where the gradient is allocated
+     * @return the leaf, with a gradient of the value's shape
+     */
     public static Variable parameter(String name, Tensor value, Arena owner, TensorAllocator memory) {
         return new Variable(name, value, memory.allocate(owner, value.shape()));
     }
 
-    /** A leaf without gradient (inputs, targets). */
+    /**
+     * A leaf without gradient (inputs, targets).
+     *
+     * @param name  the name used in messages
+     * @param value the tensor, still owned by the caller
+     * @return the leaf
+     */
     public static Variable constant(String name, Tensor value) {
         return new Variable(name, value, null);
     }
 
+    /**
+     * The name given at creation; an op's output is named after the op and a counter, e.g. {@code linear#0}.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The value tensor (for an op's output, the one each forward overwrites).
+     *
+     * @return the current value
+     */
     public Tensor value() {
         return value;
     }
@@ -57,6 +92,10 @@ public final class Variable {
     /**
      * Points an input leaf at another tensor of the same shape (for example the other buffer of a
      * double-buffered batch loader); operations read their inputs when they run, so no rebuild is needed.
+     *
+     * @param newValue the tensor read from now on, of the current value's shape; still owned by the caller
+     * @throws IllegalStateException if this variable requires a gradient
+     * @throws IllegalArgumentException if the shape differs
      */
     public void setValue(Tensor newValue) {
         if (grad != null) {
@@ -69,6 +108,12 @@ public final class Variable {
         this.value = newValue;
     }
 
+    /**
+     * Whether this variable has a gradient buffer: a parameter, or an op's output in a grad-enabled graph
+     * that depends on one.
+     *
+     * @return true when {@link #grad()} may be called
+     */
     public boolean requiresGrad() {
         return grad != null;
     }
@@ -76,6 +121,9 @@ public final class Variable {
     /**
      * The accumulated gradient (zeros when nothing was accumulated since {@link #zeroGrad()}). The zeros
      * are written on the host: with an asynchronous backend use {@link #grad(Compute)}, or synchronize first.
+     *
+     * @return the gradient tensor, the value's shape; reused by every backward pass
+     * @throws IllegalStateException if this variable does not require a gradient
      */
     public Tensor grad() {
         if (grad == null) {
@@ -88,7 +136,13 @@ public final class Variable {
         return grad;
     }
 
-    /** {@link #grad()} with the zeros written by {@code compute}, for gradients in a backend's memory. */
+    /**
+     * {@link #grad()} with the zeros written by {@code compute}, for gradients in a backend's memory.
+     *
+     * @param compute the backend that writes the zeros, when there is nothing accumulated
+     * @return the gradient tensor
+     * @throws IllegalStateException if this variable does not require a gradient
+     */
     public Tensor grad(Compute compute) {
         if (grad == null) {
             throw new IllegalStateException(name + " does not require a gradient");

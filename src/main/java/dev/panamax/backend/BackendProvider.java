@@ -4,7 +4,7 @@ package dev.panamax.backend;
  * How a backend is found and created. {@link #create(int)} throws {@link BackendUnavailableException}
  * with a reason a person can act on when the backend cannot load here.
  */
-public interface BackendProvider {
+interface BackendProvider {
     /** The name used by {@code -Dpanamax.backend}. */
     String name();
 

@@ -35,11 +35,24 @@ public final class Backends {
     private Backends() {
     }
 
+    /**
+     * The registered backends' names, whether or not they load here.
+     *
+     * @return scalar, simd, blas, cuda, in registration order
+     */
     public static List<String> names() {
         return PROVIDERS.stream().map(BackendProvider::name).toList();
     }
 
-    /** Creates the named backend or throws {@link BackendUnavailableException} saying why not. */
+    /**
+     * Creates the named backend or throws {@link BackendUnavailableException} saying why not.
+     *
+     * @param name    a name from {@link #names()}, in any case
+     * @param threads worker threads for the backends that use them; 0 means one per core
+     * @return the backend, owned by the caller (close it)
+     * @throws BackendUnavailableException if the backend cannot load here; the message says what to install or set
+     * @throws IllegalArgumentException if no backend has that name
+     */
     public static Backend create(String name, int threads) {
         String key = name.toLowerCase(Locale.ROOT).strip();
         for (BackendProvider p : PROVIDERS) {
@@ -53,6 +66,10 @@ public final class Backends {
     /**
      * The backend chosen by {@code -Dpanamax.backend} when set, else the fastest that loads.
      * Thread count from {@code -Dpanamax.threads} (default: all cores).
+     *
+     * @return the backend, owned by the caller (close it)
+     * @throws BackendUnavailableException if the forced backend cannot load here
+     * @throws IllegalArgumentException if a property names no backend or is not a valid thread count
      */
     public static Backend fromSystemProperties() {
         int threads = threadsFromProperty();
@@ -64,12 +81,20 @@ public final class Backends {
      * The most worker threads a backend takes: 8 per core. More only add switching (the kernels are
      * compute-bound and split work evenly), and a mistyped count would otherwise create threads until
      * the machine refuses.
+     *
+     * @return 8 times the processors available to the JVM
      */
     public static int maxThreads() {
         return 8 * Runtime.getRuntime().availableProcessors();
     }
 
-    /** Refuses a thread count below 0 or above {@link #maxThreads()}, naming {@code source} (the option or property). */
+    /**
+     * Refuses a thread count below 0 or above {@link #maxThreads()}, naming {@code source} (the option or property).
+     *
+     * @param threads the count to check
+     * @param source  where it came from, for the message (e.g. {@code --threads})
+     * @throws IllegalArgumentException if the count is out of range
+     */
     public static void checkThreads(int threads, String source) {
         if (threads < 0 || threads > maxThreads()) {
             throw new IllegalArgumentException(source + " must be between 0 (all cores) and " + maxThreads() + " (8 per core on "
@@ -77,7 +102,12 @@ public final class Backends {
         }
     }
 
-    /** {@code -Dpanamax.threads}, checked: 0 when absent; a value that is not a count is refused, not read as 0. */
+    /**
+     * {@code -Dpanamax.threads}, checked: 0 when absent; a value that is not a count is refused, not read as 0.
+     *
+     * @return the thread count, 0 meaning one per core
+     * @throws IllegalArgumentException if the property is not a whole number in range
+     */
     public static int threadsFromProperty() {
         String text = System.getProperty(THREADS_PROPERTY);
         if (text == null || text.isBlank()) {
@@ -94,13 +124,23 @@ public final class Backends {
         return threads;
     }
 
-    /** {@code -Dpanamax.backend}, or "auto" when absent. */
+    /**
+     * {@code -Dpanamax.backend}, or "auto" when absent.
+     *
+     * @return the property's value, stripped, or "auto"
+     */
     public static String backendFromProperty() {
         String forced = System.getProperty(BACKEND_PROPERTY);
         return forced == null || forced.isBlank() ? "auto" : forced.strip();
     }
 
-    /** The highest-priority backend that loads; logs each skipped backend's reason once. */
+    /**
+     * The highest-priority backend that loads (cuda, blas, simd, scalar); logs each skipped backend's reason
+     * once, to stderr.
+     *
+     * @param threads worker threads for the backends that use them; 0 means one per core
+     * @return the backend, owned by the caller (close it)
+     */
     public static Backend best(int threads) {
         List<BackendProvider> byPriority = new ArrayList<>(PROVIDERS);
         byPriority.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
@@ -116,7 +156,13 @@ public final class Backends {
         throw new IllegalStateException("no backend loaded, not even scalar");
     }
 
-    /** Each backend with its status: the backend's description, or why it is unavailable. */
+    /**
+     * Each backend with its status: the backend's description, or why it is unavailable. Every backend
+     * that loads is created and closed again.
+     *
+     * @param threads worker threads for the backends that use them; 0 means one per core
+     * @return name to "available: ..." or "unavailable: ...", in registration order
+     */
     public static Map<String, String> survey(int threads) {
         Map<String, String> out = new LinkedHashMap<>();
         for (BackendProvider p : PROVIDERS) {
@@ -129,7 +175,12 @@ public final class Backends {
         return out;
     }
 
-    /** Every backend that loads here, scalar first; used by tests to run on all of them. */
+    /**
+     * Every backend that loads here, scalar first; used by tests to run on all of them.
+     *
+     * @param threads worker threads for the backends that use them; 0 means one per core
+     * @return the backends, each owned by the caller (close them)
+     */
     public static List<Backend> allAvailable(int threads) {
         List<Backend> out = new ArrayList<>();
         for (BackendProvider p : PROVIDERS) {

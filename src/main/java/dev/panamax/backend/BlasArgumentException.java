@@ -5,7 +5,9 @@ package dev.panamax.backend;
  * argument, as BLAS's {@code xerbla} does, and says what was expected.
  */
 public final class BlasArgumentException extends IllegalArgumentException {
+    /** The routine that refused the call. */
     private final String routine;
+    /** The argument at fault, by its BLAS name. */
     private final String argument;
 
     BlasArgumentException(String routine, String argument, String message) {
@@ -14,12 +16,20 @@ public final class BlasArgumentException extends IllegalArgumentException {
         this.argument = argument;
     }
 
-    /** The call refused: sgemm, sgemv, sdot, saxpy, sscal or snrm2. */
+    /**
+     * The call refused.
+     *
+     * @return sgemm, sgemv, sdot, saxpy, sscal or snrm2
+     */
     public String routine() {
         return routine;
     }
 
-    /** The argument at fault, by its BLAS name (lda, incX, C...). */
+    /**
+     * The argument at fault, by its BLAS name.
+     *
+     * @return the argument's name: lda, incX, C...
+     */
     public String argument() {
         return argument;
     }

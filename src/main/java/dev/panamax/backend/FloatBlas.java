@@ -37,7 +37,12 @@ import java.lang.foreign.MemorySegment;
 public final class FloatBlas {
     private final Backend backend;
 
-    /** Calls computed by {@code backend}; closing the backend is the caller's business. */
+    /**
+     * Calls computed by {@code backend}; closing the backend is the caller's business.
+     *
+     * @param backend the backend that computes every call of this instance
+     * @throws IllegalArgumentException if {@code backend} is null
+     */
     public FloatBlas(Backend backend) {
         if (backend == null) {
             throw new IllegalArgumentException("backend is null");
@@ -45,14 +50,41 @@ public final class FloatBlas {
         this.backend = backend;
     }
 
-    /** The backend that computes. */
+    /**
+     * The backend that computes.
+     *
+     * @return the backend this instance was made with
+     */
     public Backend backend() {
         return backend;
     }
 
     // ---------------------------------------------------------------- sgemm
 
-    /** {@code C = alpha * op(A) op(B) + beta * C} on arrays; op(A) is m x k, op(B) k x n, C m x n. */
+    /**
+     * {@code C = alpha * op(A) op(B) + beta * C} on arrays; op(A) is m x k, op(B) k x n, C m x n.
+     *
+     * @param order  how A, B and C are stored: {@link MatrixOrder#ROW_MAJOR} or {@link MatrixOrder#COLUMN_MAJOR}
+     * @param transA whether op(A) is A or its transpose
+     * @param transB whether op(B) is B or its transpose
+     * @param m      rows of op(A) and of C, {@code >= 0}
+     * @param n      columns of op(B) and of C, {@code >= 0}
+     * @param k      columns of op(A) and rows of op(B), {@code >= 0}; 0 makes C {@code beta * C}
+     * @param alpha  the factor of the product
+     * @param a      A, stored m x k, or k x m when transposed
+     * @param aOffset the float index of A's first element in {@code a}, {@code >= 0}
+     * @param lda    A's leading dimension: floats from one row (row-major) or column (column-major) of the
+     *               stored A to the next, at least that line's length and 1
+     * @param b      B, stored k x n, or n x k when transposed
+     * @param bOffset the float index of B's first element in {@code b}
+     * @param ldb    B's leading dimension, as {@code lda}
+     * @param beta   the factor of C's old value; 0 means C is not read
+     * @param c      C, m x n, the output; must not share memory with A or B
+     * @param cOffset the float index of C's first element in {@code c}
+     * @param ldc    C's leading dimension, as {@code lda}
+     * @throws BlasArgumentException if an argument is null or negative, a leading dimension is too short,
+     *         a matrix reaches outside its array, or C overlaps A or B; nothing has been written then
+     */
     public void sgemm(MatrixOrder order, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
                       float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                       float beta, float[] c, int cOffset, int ldc) {
@@ -60,7 +92,32 @@ public final class FloatBlas {
                 bOffset, ldb, beta, wrap("sgemm", "C", c), cOffset, ldc);
     }
 
-    /** {@code C = alpha * op(A) op(B) + beta * C} on segments; offsets in floats. */
+    /**
+     * {@code C = alpha * op(A) op(B) + beta * C} on segments (native or heap); op(A) is m x k, op(B) k x n,
+     * C m x n; offsets in floats.
+     *
+     * @param order  how A, B and C are stored: {@link MatrixOrder#ROW_MAJOR} or {@link MatrixOrder#COLUMN_MAJOR}
+     * @param transA whether op(A) is A or its transpose
+     * @param transB whether op(B) is B or its transpose
+     * @param m      rows of op(A) and of C, {@code >= 0}
+     * @param n      columns of op(B) and of C, {@code >= 0}
+     * @param k      columns of op(A) and rows of op(B), {@code >= 0}; 0 makes C {@code beta * C}
+     * @param alpha  the factor of the product
+     * @param a      A, stored m x k, or k x m when transposed
+     * @param aOffset the float index of A's first element in {@code a}, {@code >= 0}
+     * @param lda    A's leading dimension: floats from one row (row-major) or column (column-major) of the
+     *               stored A to the next, at least that line's length and 1
+     * @param b      B, stored k x n, or n x k when transposed
+     * @param bOffset the float index of B's first element in {@code b}
+     * @param ldb    B's leading dimension, as {@code lda}
+     * @param beta   the factor of C's old value; 0 means C is not read
+     * @param c      C, m x n, the output; must not share memory with A or B
+     * @param cOffset the float index of C's first element in {@code c}
+     * @param ldc    C's leading dimension, as {@code lda}
+     * @throws BlasArgumentException if an argument is null or negative, a leading dimension is too short,
+     *         a matrix reaches outside its segment, C is read-only, a segment
+     *         is closed or confined to another thread, or C overlaps A or B; nothing has been written then
+     */
     public void sgemm(MatrixOrder order, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
                       MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
                       float beta, MemorySegment c, long cOffset, int ldc) {
@@ -92,14 +149,58 @@ public final class FloatBlas {
 
     // ---------------------------------------------------------------- sgemv
 
-    /** {@code y = alpha * op(A) x + beta * y} on arrays; A is m x n, x has n elements (m if trans), y m (n). */
+    /**
+     * {@code y = alpha * op(A) x + beta * y} on arrays; A is m x n, x has n elements (m if trans), y m (n).
+     *
+     * @param order  how A is stored: {@link MatrixOrder#ROW_MAJOR} or {@link MatrixOrder#COLUMN_MAJOR}
+     * @param trans  whether op(A) is A or its transpose
+     * @param m      rows of A, {@code >= 0}
+     * @param n      columns of A, {@code >= 0}; when m or n is 0, y is left as it is (BLAS's quick return)
+     * @param alpha  the factor of the product
+     * @param a      A, stored m x n
+     * @param aOffset the float index of A's first element in {@code a}, {@code >= 0}
+     * @param lda    A's leading dimension: floats from one row (row-major) or column (column-major) to the
+     *               next, at least that line's length and 1
+     * @param x      the input vector: n elements, or m when transposed
+     * @param xOffset the float index in {@code x} where the vector's storage starts
+     * @param incX   floats between consecutive elements of x, not 0; negative walks x from its far end
+     * @param beta   the factor of y's old value; 0 means y is not read
+     * @param y      the output vector: m elements, or n when transposed; must not share memory with A or x
+     * @param yOffset the float index in {@code y} where the vector's storage starts
+     * @param incY   floats between consecutive elements of y, not 0; negative walks y from its far end
+     * @throws BlasArgumentException if an argument is null or negative, lda is too short, an increment is 0,
+     *         an operand reaches outside its array, or y overlaps A or x; nothing has been written then
+     */
     public void sgemv(MatrixOrder order, Transpose trans, int m, int n, float alpha, float[] a, int aOffset, int lda,
                       float[] x, int xOffset, int incX, float beta, float[] y, int yOffset, int incY) {
         sgemv(order, trans, m, n, alpha, wrap("sgemv", "A", a), aOffset, lda, wrap("sgemv", "x", x), xOffset, incX,
                 beta, wrap("sgemv", "y", y), yOffset, incY);
     }
 
-    /** {@code y = alpha * op(A) x + beta * y} on segments; offsets in floats. */
+    /**
+     * {@code y = alpha * op(A) x + beta * y} on segments (native or heap); A is m x n, x has n elements
+     * (m if trans), y m (n); offsets in floats.
+     *
+     * @param order  how A is stored: {@link MatrixOrder#ROW_MAJOR} or {@link MatrixOrder#COLUMN_MAJOR}
+     * @param trans  whether op(A) is A or its transpose
+     * @param m      rows of A, {@code >= 0}
+     * @param n      columns of A, {@code >= 0}; when m or n is 0, y is left as it is (BLAS's quick return)
+     * @param alpha  the factor of the product
+     * @param a      A, stored m x n
+     * @param aOffset the float index of A's first element in {@code a}, {@code >= 0}
+     * @param lda    A's leading dimension: floats from one row (row-major) or column (column-major) to the
+     *               next, at least that line's length and 1
+     * @param x      the input vector: n elements, or m when transposed
+     * @param xOffset the float index in {@code x} where the vector's storage starts
+     * @param incX   floats between consecutive elements of x, not 0; negative walks x from its far end
+     * @param beta   the factor of y's old value; 0 means y is not read
+     * @param y      the output vector: m elements, or n when transposed; must not share memory with A or x
+     * @param yOffset the float index in {@code y} where the vector's storage starts
+     * @param incY   floats between consecutive elements of y, not 0; negative walks y from its far end
+     * @throws BlasArgumentException if an argument is null or negative, lda is too short, an increment is 0,
+     *         an operand reaches outside its segment, y is read-only, a segment
+     *         is closed or confined to another thread, or y overlaps A or x; nothing has been written then
+     */
     public void sgemv(MatrixOrder order, Transpose trans, int m, int n, float alpha,
                       MemorySegment a, long aOffset, int lda, MemorySegment x, long xOffset, int incX,
                       float beta, MemorySegment y, long yOffset, int incY) {
@@ -128,12 +229,38 @@ public final class FloatBlas {
 
     // ---------------------------------------------------------------- level 1
 
-    /** The sum of {@code x[i] * y[i]} over n elements of two arrays. */
+    /**
+     * The sum of {@code x[i] * y[i]} over n elements of two arrays.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param x      the first vector
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements of x, not 0; negative walks x from its far end
+     * @param y      the second vector
+     * @param yOffset the float index in {@code y} where the vector's storage starts, {@code >= 0}
+     * @param incY   floats between consecutive elements of y, not 0; negative walks y from its far end
+     * @return the dot product; 0 when n is 0
+     * @throws BlasArgumentException if an argument is null, n is negative, an increment is 0, or a vector
+     *         reaches outside its array
+     */
     public float sdot(int n, float[] x, int xOffset, int incX, float[] y, int yOffset, int incY) {
         return sdot(n, wrap("sdot", "x", x), xOffset, incX, wrap("sdot", "y", y), yOffset, incY);
     }
 
-    /** The sum of {@code x[i] * y[i]} over n elements of two segments. */
+    /**
+     * The sum of {@code x[i] * y[i]} over n elements of two segments (native or heap).
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param x      the first vector
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements of x, not 0; negative walks x from its far end
+     * @param y      the second vector
+     * @param yOffset the float index in {@code y} where the vector's storage starts, {@code >= 0}
+     * @param incY   floats between consecutive elements of y, not 0; negative walks y from its far end
+     * @return the dot product; 0 when n is 0
+     * @throws BlasArgumentException if an argument is null, n is negative, an increment is 0, a vector
+     *         reaches outside its segment, or a segment is closed or confined to another thread
+     */
     public float sdot(int n, MemorySegment x, long xOffset, int incX, MemorySegment y, long yOffset, int incY) {
         requireSize("sdot", "n", n);
         vector("sdot", "x", "incX", n, x, xOffset, incX);
@@ -141,14 +268,41 @@ public final class FloatBlas {
         return n == 0 ? 0f : backend.dot(n, x, xOffset, incX, y, yOffset, incY);
     }
 
-    /** {@code y = alpha * x + y} over n elements of two arrays. */
+    /**
+     * {@code y = alpha * x + y} over n elements of two arrays. x may be y itself (same offset and
+     * increment: y becomes (1 + alpha) y); any other overlap is refused.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param alpha  the factor of x
+     * @param x      the input vector
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements of x, not 0; negative walks x from its far end
+     * @param y      the vector added to, the output
+     * @param yOffset the float index in {@code y} where the vector's storage starts, {@code >= 0}
+     * @param incY   floats between consecutive elements of y, not 0; negative walks y from its far end
+     * @throws BlasArgumentException if an argument is null, n is negative, an increment is 0, a vector
+     *         reaches outside its array, or y overlaps x other than as the same vector; nothing has been
+     *         written then
+     */
     public void saxpy(int n, float alpha, float[] x, int xOffset, int incX, float[] y, int yOffset, int incY) {
         saxpy(n, alpha, wrap("saxpy", "x", x), xOffset, incX, wrap("saxpy", "y", y), yOffset, incY);
     }
 
     /**
-     * {@code y = alpha * x + y} over n elements of two segments. x may be y itself (same offset and
-     * increment: y becomes (1 + alpha) y); any other overlap is refused.
+     * {@code y = alpha * x + y} over n elements of two segments (native or heap). x may be y itself
+     * (same offset and increment: y becomes (1 + alpha) y); any other overlap is refused.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param alpha  the factor of x
+     * @param x      the input vector
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements of x, not 0; negative walks x from its far end
+     * @param y      the vector added to, the output
+     * @param yOffset the float index in {@code y} where the vector's storage starts, {@code >= 0}
+     * @param incY   floats between consecutive elements of y, not 0; negative walks y from its far end
+     * @throws BlasArgumentException if an argument is null, n is negative, an increment is 0, a vector
+     *         reaches outside its segment, a segment is closed or confined to another thread, y is read-only,
+     *         or y overlaps x other than as the same vector; nothing has been written then
      */
     public void saxpy(int n, float alpha, MemorySegment x, long xOffset, int incX,
                       MemorySegment y, long yOffset, int incY) {
@@ -168,12 +322,33 @@ public final class FloatBlas {
         backend.axpy(n, alpha, x, xOffset, incX, y, yOffset, incY);
     }
 
-    /** {@code x = alpha * x} over n elements of an array; incX > 0. */
+    /**
+     * {@code x = alpha * x} over n elements of an array; incX > 0.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param alpha  the factor
+     * @param x      the vector scaled in place
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements, {@code > 0}
+     * @throws BlasArgumentException if an argument is null, n is negative, incX is not positive, or a vector
+     *         reaches outside its array
+     */
     public void sscal(int n, float alpha, float[] x, int xOffset, int incX) {
         sscal(n, alpha, wrap("sscal", "x", x), xOffset, incX);
     }
 
-    /** {@code x = alpha * x} over n elements of a segment; incX > 0. */
+    /**
+     * {@code x = alpha * x} over n elements of a segment (native or heap); incX > 0.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param alpha  the factor
+     * @param x      the vector scaled in place
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements, {@code > 0}
+     * @throws BlasArgumentException if an argument is null, n is negative, incX is not positive, a vector
+     *         reaches outside its segment, a segment is closed or confined to another thread, or x is
+     *         read-only
+     */
     public void sscal(int n, float alpha, MemorySegment x, long xOffset, int incX) {
         requireSize("sscal", "n", n);
         requirePositiveIncrement("sscal", incX);
@@ -184,12 +359,32 @@ public final class FloatBlas {
         }
     }
 
-    /** The Euclidean norm of n elements of an array; incX > 0. */
+    /**
+     * The Euclidean norm of n elements of an array; incX > 0.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param x      the vector
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements, {@code > 0}
+     * @return {@code sqrt(sum x[i]^2)}; 0 when n is 0
+     * @throws BlasArgumentException if an argument is null, n is negative, incX is not positive, or a vector
+     *         reaches outside its array
+     */
     public float snrm2(int n, float[] x, int xOffset, int incX) {
         return snrm2(n, wrap("snrm2", "x", x), xOffset, incX);
     }
 
-    /** The Euclidean norm of n elements of a segment; incX > 0. */
+    /**
+     * The Euclidean norm of n elements of a segment (native or heap); incX > 0.
+     *
+     * @param n      the number of elements, {@code >= 0}
+     * @param x      the vector
+     * @param xOffset the float index in {@code x} where the vector's storage starts, {@code >= 0}
+     * @param incX   floats between consecutive elements, {@code > 0}
+     * @return {@code sqrt(sum x[i]^2)}; 0 when n is 0
+     * @throws BlasArgumentException if an argument is null, n is negative, incX is not positive, a vector
+     *         reaches outside its segment, or a segment is closed or confined to another thread
+     */
     public float snrm2(int n, MemorySegment x, long xOffset, int incX) {
         requireSize("snrm2", "n", n);
         requirePositiveIncrement("snrm2", incX);

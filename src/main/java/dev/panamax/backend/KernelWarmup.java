@@ -35,12 +35,27 @@ public final class KernelWarmup {
     private KernelWarmup() {
     }
 
-    /** Runs each kernel {@code calls} times, then waits until the JIT is idle; returns the seconds it took. */
+    /**
+     * Runs each kernel {@code calls} times, then waits until the JIT is idle; returns the seconds it took.
+     *
+     * @param backend the backend to warm up; not closed
+     * @param calls   calls per kernel, e.g. {@link #DEFAULT_CALLS}
+     * @return the wall-clock seconds, calls and wait together
+     * @throws IllegalArgumentException if {@code calls} is negative
+     */
     public static double run(Backend backend, int calls) {
         return run(backend, calls, true);
     }
 
-    /** As {@link #run(Backend, int)}; {@code awaitCompiler} false returns as soon as the calls are done. */
+    /**
+     * As {@link #run(Backend, int)}; {@code awaitCompiler} false returns as soon as the calls are done.
+     *
+     * @param backend       the backend to warm up; not closed
+     * @param calls         calls per kernel
+     * @param awaitCompiler whether to wait for the JIT afterwards ({@link #awaitQuietCompiler()})
+     * @return the wall-clock seconds it took
+     * @throws IllegalArgumentException if {@code calls} is negative
+     */
     public static double run(Backend backend, int calls, boolean awaitCompiler) {
         if (calls < 0) {
             throw new IllegalArgumentException("calls must be >= 0, got " + calls);

@@ -9,5 +9,11 @@ import dev.panamax.tensor.Tensor;
  */
 @FunctionalInterface
 public interface UpdateKernel {
+    /**
+     * Runs one update, in place.
+     *
+     * @param tensors the rule's tensors in its order (the parameter first; an optional one may be null)
+     * @param scalars the rule's scalars in its order, already rounded to float
+     */
     void apply(Tensor[] tensors, float[] scalars);
 }

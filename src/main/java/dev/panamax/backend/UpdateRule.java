@@ -25,10 +25,14 @@ public abstract class UpdateRule {
     private final List<String> scalars;
 
     /**
+     * Declares a rule's name and operands; the subclass supplies the {@link #reference} loop.
+     *
      * @param name            the key backends carry kernels under, e.g. {@code torch.optim.Adagrad}
      * @param tensors         operand tensors in call order, the updated parameter first
      * @param optionalTensors those of {@code tensors} that a call may pass as null (state a setting turns off)
      * @param scalars         float scalars in call order
+     * @throws IllegalArgumentException if {@code tensors} is empty, or {@code optionalTensors} names a tensor not
+     *         in {@code tensors} or the parameter
      */
     protected UpdateRule(String name, List<String> tensors, Set<String> optionalTensors, List<String> scalars) {
         if (tensors.isEmpty()) {
@@ -44,18 +48,40 @@ public abstract class UpdateRule {
         this.scalars = List.copyOf(scalars);
     }
 
+    /**
+     * The key backends carry kernels under.
+     *
+     * @return the rule's name, e.g. {@code torch.optim.Adagrad}
+     */
     public final String name() {
         return name;
     }
 
+    /**
+     * The tensor operands by name, in call order.
+     *
+     * @return the names, the updated parameter first; unmodifiable
+     */
     public final List<String> tensors() {
         return tensors;
     }
 
+    /**
+     * Whether a call may pass null for a tensor.
+     *
+     * @param tensorIndex a position in {@link #tensors()}
+     * @return true when that tensor is optional (state a setting turns off)
+     * @throws IndexOutOfBoundsException if the index is not a position in {@link #tensors()}
+     */
     public final boolean optional(int tensorIndex) {
         return optionalTensors.contains(tensors.get(tensorIndex));
     }
 
+    /**
+     * The float scalars by name, in call order (a flag is 0 or 1).
+     *
+     * @return the names; unmodifiable
+     */
     public final List<String> scalars() {
         return scalars;
     }
@@ -64,6 +90,9 @@ public abstract class UpdateRule {
      * The definition: updates the tensors in place, element by element, reading and writing host memory
      * ({@link Tensor#get}, {@link Tensor#set}). Called with arguments already checked: the counts match
      * the lists above, every tensor present has the parameter's size, absent ones are optional.
+     *
+     * @param tensors the tensors in {@link #tensors()} order, updated in place
+     * @param scalars the scalars in {@link #scalars()} order
      */
     public abstract void reference(Tensor[] tensors, float[] scalars);
 

@@ -55,11 +55,15 @@ public final class BatchLoader implements AutoCloseable {
     private int batch = -1;
 
     /**
+     * A loader over {@code data} with its two buffers allocated now; call {@link #startEpoch} before the
+     * first {@link #next()}.
+     *
      * @param data the samples (not owned: closing the loader leaves it open)
      * @param batchSize samples per batch, at least 1
      * @param shuffle visit samples in a per-epoch random order
      * @param seed the shuffling seed
      * @param dropLast skip the final batch when it is smaller than {@code batchSize}
+     * @throws IllegalArgumentException if batchSize is below 1, or dropLast leaves no batch
      */
     public BatchLoader(Dataset data, int batchSize, boolean shuffle, long seed, boolean dropLast) {
         if (batchSize < 1) {
@@ -88,7 +92,13 @@ public final class BatchLoader implements AutoCloseable {
         this.order = new int[n];
     }
 
-    /** Prepares epoch {@code epoch} (any non-negative number, in any order): the next {@link #next()} yields its first batch. */
+    /**
+     * Prepares epoch {@code epoch} (any non-negative number, in any order): the next {@link #next()} yields
+     * its first batch.
+     *
+     * @param epoch the epoch whose order to draw, {@code >= 0}
+     * @throws IllegalArgumentException if {@code epoch} is negative
+     */
     public void startEpoch(int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be non-negative, got " + epoch);
@@ -121,7 +131,12 @@ public final class BatchLoader implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    /** Fills the buffers with the next batch; false (buffers untouched) when the epoch is over. */
+    /**
+     * Fills the buffers with the next batch; false (buffers untouched) when the epoch is over.
+     *
+     * @return true when a batch was loaded
+     * @throws IllegalStateException if no epoch was started
+     */
     public boolean next() {
         if (epoch < 0) {
             throw new IllegalStateException("call startEpoch(epoch) before next()");
@@ -144,25 +159,50 @@ public final class BatchLoader implements AutoCloseable {
         return true;
     }
 
-    /** Samples in the current batch: {@code batchSize} except possibly for the last one. */
+    /**
+     * Samples in the current batch: {@code batchSize} except possibly for the last one.
+     *
+     * @return the row count of {@link #x()} and {@link #labels()}
+     * @throws IllegalStateException if there is no current batch (before the first {@link #next()} of an
+     *         epoch, or after it returned false)
+     */
     public int currentBatchSize() {
         checkInBatch();
         return batch == batchCount - 1 ? (int) lastLabels.size() : batchSize;
     }
 
-    /** The current batch's images, {@code [currentBatchSize, features]}. */
+    /**
+     * The current batch's images, {@code [currentBatchSize, features]}.
+     *
+     * @return the loader's buffer (or a view of it), overwritten by the next {@link #next()}
+     * @throws IllegalStateException if there is no current batch (before the first {@link #next()} of an
+     *         epoch, or after it returned false)
+     */
     public Tensor x() {
         checkInBatch();
         return batch == batchCount - 1 ? lastX : x;
     }
 
-    /** The current batch's class indices as floats, {@code [currentBatchSize]}. */
+    /**
+     * The current batch's class indices as floats, {@code [currentBatchSize]}.
+     *
+     * @return the loader's buffer (or a view of it), overwritten by the next {@link #next()}
+     * @throws IllegalStateException if there is no current batch (before the first {@link #next()} of an
+     *         epoch, or after it returned false)
+     */
     public Tensor labels() {
         checkInBatch();
         return batch == batchCount - 1 ? lastLabels : labels;
     }
 
-    /** Data set index of row {@code row} of the current batch. */
+    /**
+     * Data set index of row {@code row} of the current batch.
+     *
+     * @param row a row of the current batch
+     * @return the sample's index in the data set
+     * @throws IndexOutOfBoundsException if {@code row} is outside the current batch
+     * @throws IllegalStateException if there is no current batch
+     */
     public int sampleIndex(int row) {
         checkInBatch();
         if (row < 0 || row >= currentBatchSize()) {
@@ -177,24 +217,47 @@ public final class BatchLoader implements AutoCloseable {
         }
     }
 
+    /**
+     * Samples per full batch.
+     *
+     * @return the batch size given to the constructor
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Batches per epoch. */
+    /**
+     * Batches per epoch.
+     *
+     * @return {@code ceil(N / B)}, or {@code floor(N / B)} with dropLast
+     */
     public int batchCount() {
         return batchCount;
     }
 
-    /** Index of the current batch within its epoch. */
+    /**
+     * Index of the current batch within its epoch.
+     *
+     * @return 0 for the first batch; -1 before it, {@link #batchCount()} after the last
+     */
     public int batchIndex() {
         return batch;
     }
 
+    /**
+     * The epoch last started.
+     *
+     * @return the epoch, or -1 before the first {@link #startEpoch}
+     */
     public int epoch() {
         return epoch;
     }
 
+    /**
+     * The samples this loader reads.
+     *
+     * @return the data set given to the constructor
+     */
     public Dataset dataset() {
         return data;
     }

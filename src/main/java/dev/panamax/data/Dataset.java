@@ -45,6 +45,17 @@ public final class Dataset implements AutoCloseable {
      * of unsigned bytes (scaled by 1/255) or floats (taken as they are), that {@code rows x cols}
      * is {@code expectedRows x expectedCols} (a value &lt;= 0 accepts any size), that the labels are
      * {@code [count]} integers, that the counts agree and that every label lies in {@code [0, classes)}.
+     *
+     * @param name         the short name, e.g. "mnist/train"
+     * @param description  where the data came from, for messages and logs
+     * @param classes      the number of classes, {@code >= 1}
+     * @param images       the images, {@code [count, rows, cols]}
+     * @param labels       the labels, {@code [count]}
+     * @param expectedRows the image height required, or {@code <= 0} for any
+     * @param expectedCols the image width required, or {@code <= 0} for any
+     * @return the data set, owned by the caller (close it)
+     * @throws DatasetException naming the IDX source, if a rank, type, size, count, pixel or label is wrong
+     * @throws IllegalArgumentException if {@code classes} is below 1
      */
     public static Dataset fromIdx(String name, String description, int classes, IdxArray images, IdxArray labels,
             int expectedRows, int expectedCols) throws DatasetException {
@@ -125,6 +136,17 @@ public final class Dataset implements AutoCloseable {
     /**
      * Builds a data set from values already in memory (pixels row-major, {@code labels.length}
      * images of {@code rows x cols}); checks the sizes and the label range.
+     *
+     * @param name        the short name
+     * @param description where the data came from
+     * @param classes     the number of classes, {@code >= 1}
+     * @param rows        the image height, {@code >= 1}
+     * @param cols        the image width, {@code >= 1}
+     * @param pixels      {@code labels.length * rows * cols} values, taken as they are; copied
+     * @param labels      the class index of each image, at least one; copied
+     * @return the data set, owned by the caller (close it)
+     * @throws IllegalArgumentException if a size is below 1, the pixel count does not match, or a label is
+     *         outside {@code [0, classes)}
      */
     public static Dataset of(String name, String description, int classes, int rows, int cols, float[] pixels,
             int[] labels) {
@@ -150,6 +172,10 @@ public final class Dataset implements AutoCloseable {
     /**
      * A new data set holding a copy of the first {@code n} samples (for quick runs on a slice). The
      * copy owns its memory and must be closed on its own.
+     *
+     * @param n how many samples, in {@code [1, size()]}
+     * @return the copy, with this data set's standardisation recorded
+     * @throws IllegalArgumentException if {@code n} is out of range
      */
     public Dataset head(int n) {
         if (n < 1 || n > size()) {
@@ -163,53 +189,103 @@ public final class Dataset implements AutoCloseable {
         return d;
     }
 
-    /** Short name, e.g. "mnist/train". */
+    /**
+     * Short name, e.g. "mnist/train".
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** Where the data came from, e.g. "MNIST train (from ~/.cache/panamax/datasets/mnist)". */
+    /**
+     * Where the data came from, e.g. "MNIST train (from ~/.cache/panamax/datasets/mnist)".
+     *
+     * @return the description
+     */
     public String description() {
         return description;
     }
 
+    /**
+     * The number of samples.
+     *
+     * @return the sample count, at least 1
+     */
     public int size() {
         return labels.length;
     }
 
+    /**
+     * The number of classes.
+     *
+     * @return the class count; labels lie in {@code [0, classes)}
+     */
     public int classes() {
         return classes;
     }
 
+    /**
+     * The image height.
+     *
+     * @return rows per image
+     */
     public int imageRows() {
         return rows;
     }
 
+    /**
+     * The image width.
+     *
+     * @return columns per image
+     */
     public int imageCols() {
         return cols;
     }
 
-    /** Values per sample: rows x cols. */
+    /**
+     * Values per sample: rows x cols.
+     *
+     * @return the width of a row of {@link #images()}
+     */
     public int features() {
         return rows * cols;
     }
 
-    /** The images, {@code [size, features]}; writes go to the data set itself. */
+    /**
+     * The images, {@code [size, features]}; writes go to the data set itself.
+     *
+     * @return the data set's own tensor, freed by {@link #close()}
+     */
     public Tensor images() {
         return images;
     }
 
-    /** Class index of sample {@code i}. */
+    /**
+     * Class index of sample {@code i}.
+     *
+     * @param i a sample index in {@code [0, size())}
+     * @return its label
+     * @throws ArrayIndexOutOfBoundsException if {@code i} is out of range
+     */
     public int label(int i) {
         return labels[i];
     }
 
-    /** A copy of all class indices. */
+    /**
+     * A copy of all class indices.
+     *
+     * @return one label per sample, in sample order
+     */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** Number of samples of each class. */
+    /**
+     * Number of samples of each class.
+     *
+     * @return one count per class, in label order
+     */
     public int[] classCounts() {
         int[] counts = new int[classes];
         for (int label : labels) {
@@ -218,7 +294,11 @@ public final class Dataset implements AutoCloseable {
         return counts;
     }
 
-    /** The standardisation applied to the pixels, or null when they are as loaded. */
+    /**
+     * The standardisation applied to the pixels, or null when they are as loaded.
+     *
+     * @return the standardisation, or null
+     */
     public Standardization standardization() {
         return standardization;
     }

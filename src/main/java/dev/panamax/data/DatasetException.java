@@ -10,10 +10,21 @@ import java.io.IOException;
 public class DatasetException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A data set problem without an underlying cause.
+     *
+     * @param message what is wrong, naming the files, and what to do
+     */
     public DatasetException(String message) {
         super(message);
     }
 
+    /**
+     * A data set problem caused by {@code cause} (a failed download, an unreadable file).
+     *
+     * @param message what is wrong, naming the files, and what to do
+     * @param cause   the failure behind it
+     */
     public DatasetException(String message, Throwable cause) {
         super(message, cause);
     }

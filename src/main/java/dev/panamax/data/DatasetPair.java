@@ -5,11 +5,23 @@ import java.nio.file.Path;
 
 /**
  * A training split and a test split of one data set, with a line saying where they came from
- * (e.g. "MNIST 60000 train / 10000 test (from /home/u/.cache/panamax/datasets/mnist)").
+ * (e.g. "MNIST 60000 train / 10000 test (from /home/u/.cache/panamax/datasets/mnist)"). The pair owns
+ * both splits: {@link #close()} closes them.
+ *
+ * @param name   the short name, e.g. "mnist"
+ * @param label  what the data is, e.g. "MNIST"
+ * @param origin where it was read from, e.g. "from /home/u/.cache/panamax/datasets/mnist"
+ * @param train  the training split
+ * @param test   the test split, of the same image size and class count
  */
 public record DatasetPair(String name, String label, String origin, Dataset train, Dataset test)
         implements AutoCloseable {
 
+    /**
+     * Checks that the splits agree.
+     *
+     * @throws IllegalArgumentException if the splits differ in features or classes
+     */
     public DatasetPair {
         if (train.features() != test.features() || train.classes() != test.classes()) {
             throw new IllegalArgumentException(name + ": train (" + train.imageRows() + "x" + train.imageCols() + ", "
@@ -18,7 +30,14 @@ public record DatasetPair(String name, String label, String origin, Dataset trai
         }
     }
 
-    /** Image files and label files of both splits. */
+    /**
+     * Image files and label files of both splits, IDX, gzipped or not.
+     *
+     * @param trainImages the training images
+     * @param trainLabels the training labels
+     * @param testImages  the test images
+     * @param testLabels  the test labels
+     */
     public record Files(Path trainImages, Path trainLabels, Path testImages, Path testLabels) {
     }
 
@@ -30,13 +49,31 @@ public record DatasetPair(String name, String label, String origin, Dataset trai
      * @param classes number of classes; every label must lie in [0, classes)
      * @param rows expected image height (&lt;= 0: any)
      * @param cols expected image width (&lt;= 0: any)
+     * @param files the four files
+     * @return both splits, owned by the caller (close it)
+     * @throws IOException if a file cannot be read ({@link IdxFormatException} when one is malformed,
+     *         {@link DatasetException} when the arrays do not make a data set); nothing stays allocated then
      */
     public static DatasetPair load(String name, String label, int classes, int rows, int cols, Files files)
             throws IOException {
         return load(name, label, classes, rows, cols, files, 0);
     }
 
-    /** As above, reading only the first {@code trainLimit} training samples (0 = all). */
+    /**
+     * As above, reading only the first {@code trainLimit} training samples (0 = all).
+     *
+     * @param name       short name ("mnist")
+     * @param label      what the data is ("MNIST")
+     * @param classes    number of classes; every label must lie in [0, classes)
+     * @param rows       expected image height (&lt;= 0: any)
+     * @param cols       expected image width (&lt;= 0: any)
+     * @param files      the four files
+     * @param trainLimit the most training samples to read (and decompress), or 0 for all; the test split is
+     *                   always whole
+     * @return both splits, owned by the caller (close it)
+     * @throws IOException if a file cannot be read ({@link IdxFormatException} when one is malformed,
+     *         {@link DatasetException} when the arrays do not make a data set); nothing stays allocated then
+     */
     public static DatasetPair load(String name, String label, int classes, int rows, int cols, Files files, int trainLimit)
             throws IOException {
         String origin = "from " + files.trainImages().toAbsolutePath().getParent();
@@ -52,12 +89,22 @@ public record DatasetPair(String name, String label, String origin, Dataset trai
         }
     }
 
-    /** "MNIST 60000 train / 10000 test (from DIR)". */
+    /**
+     * The pair in one line, for logs.
+     *
+     * @return e.g. "MNIST 60000 train / 10000 test (from DIR)"
+     */
     public String description() {
         return label + " " + train.size() + " train / " + test.size() + " test (" + origin + ")";
     }
 
-    /** Fits a {@link Standardization} on the training split and applies it to both splits. */
+    /**
+     * Fits a {@link Standardization} on the training split and applies it to both splits, in place.
+     *
+     * @return the standardisation applied
+     * @throws IllegalArgumentException if every training pixel has one value
+     * @throws IllegalStateException if a split is already standardised
+     */
     public Standardization standardize() {
         Standardization s = Standardization.fit(train);
         s.applyTo(train);
@@ -65,6 +112,7 @@ public record DatasetPair(String name, String label, String origin, Dataset trai
         return s;
     }
 
+    /** Closes both splits. */
     @Override
     public void close() {
         try {

@@ -14,12 +14,23 @@ public final class DatasetSources {
     private DatasetSources() {
     }
 
-    /** Names accepted by {@link #byName(String)}. */
+    /**
+     * Names accepted by {@link #byName(String)}.
+     *
+     * @return "mnist" and "fashion-mnist"
+     */
     public static List<String> names() {
         return List.of(MnistSource.NAME, FashionMnistSource.NAME);
     }
 
-    /** The source for a registered name, with the default cache and mirrors. */
+    /**
+     * The source for a registered name, with the default cache and mirrors. Nothing is downloaded until
+     * the source is loaded.
+     *
+     * @param name a name from {@link #names()}
+     * @return the source; its notices (fallbacks, downloads) go to stderr
+     * @throws IllegalArgumentException if no data set has that name
+     */
     public static DatasetSource byName(String name) {
         return switch (name) {
             case MnistSource.NAME -> MnistSource.withDefaults();
@@ -29,12 +40,21 @@ public final class DatasetSources {
         };
     }
 
-    /** A folder of IDX files under their conventional names (28x28 images, 10 classes). */
+    /**
+     * A folder of IDX files under their conventional names (28x28 images, 10 classes).
+     *
+     * @param dir the folder
+     * @return the source, named after the folder
+     */
     public static DatasetSource directory(Path dir) {
         return IdxDirectorySource.of(dir);
     }
 
-    /** The cache root (see the class comment). */
+    /**
+     * The cache root (see the class comment).
+     *
+     * @return the folder, which need not exist yet
+     */
     public static Path cacheRoot() {
         String prop = System.getProperty("panamax.cache");
         if (prop != null && !prop.isBlank()) {
@@ -47,7 +67,11 @@ public final class DatasetSources {
         return Path.of(System.getProperty("user.home"), ".cache", "panamax");
     }
 
-    /** {@code cacheRoot()/datasets}. */
+    /**
+     * {@code cacheRoot()/datasets}.
+     *
+     * @return the folder data sets are cached in, which need not exist yet
+     */
     public static Path datasetsDir() {
         return cacheRoot().resolve("datasets");
     }

@@ -18,15 +18,19 @@ import java.util.Optional;
  * differently compressed copies).
  */
 public final class FashionMnistSource implements DatasetSource {
+    /** The data set's name, as {@link DatasetSources#byName} takes it. */
     public static final String NAME = "fashion-mnist";
+    /** Where Debian's package installs the IDX files. */
     public static final String DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
+    /** Debian's package of the data set. */
     public static final String DEBIAN_PACKAGE = "dataset-fashion-mnist";
 
+    /** Zalando's mirror of the four gzipped files. */
     public static final List<URI> MIRRORS = List.of(
             URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"));
 
     /** SHA-256 of the decompressed IDX content of each file. */
-    public static final List<RemoteFile> FILES = List.of(
+    static final List<RemoteFile> FILES = List.of(
             RemoteFile.content("train-images-idx3-ubyte.gz",
                     "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
             RemoteFile.content("train-labels-idx1-ubyte.gz",
@@ -49,13 +53,19 @@ public final class FashionMnistSource implements DatasetSource {
      * @param localDirs folders searched first, in order
      * @param cacheDir where downloads go (searched after {@code localDirs})
      */
-    public FashionMnistSource(List<Path> localDirs, Path cacheDir, List<URI> mirrors, MirrorDownloader downloader) {
+    FashionMnistSource(List<Path> localDirs, Path cacheDir, List<URI> mirrors, MirrorDownloader downloader) {
         this.localDirs = List.copyOf(localDirs);
         this.cacheDir = cacheDir;
         this.mirrors = List.copyOf(mirrors);
         this.downloader = downloader;
     }
 
+    /**
+     * Debian's folder first, then the default cache ({@link DatasetSources#datasetsDir()}), then
+     * Zalando's mirror; download notices on stderr.
+     *
+     * @return the source; nothing is read or downloaded until it is loaded
+     */
     public static FashionMnistSource withDefaults() {
         return new FashionMnistSource(List.of(Path.of(DEBIAN_DIR)), DatasetSources.datasetsDir().resolve(NAME),
                 MIRRORS, MirrorDownloader.withDefaults(System.err));

@@ -26,7 +26,16 @@ public final class IdxArray {
         this.view = ByteBuffer.wrap(payload); // big-endian is ByteBuffer's default, as IDX requires
     }
 
-    /** Wraps a copy of a big-endian payload; its length must be count(dims) * type.byteSize(). */
+    /**
+     * Wraps a copy of a big-endian payload; its length must be count(dims) * type.byteSize().
+     *
+     * @param type             the element type
+     * @param dims             the dimensions, 1 to 255 of them, none negative; copied
+     * @param bigEndianPayload the elements, row-major, big-endian; copied
+     * @return the array, with source {@code "<memory>"}
+     * @throws IllegalArgumentException if the dimensions are invalid, exceed {@link #MAX_PAYLOAD_BYTES}, or
+     *         do not match the payload's length
+     */
     public static IdxArray of(IdxType type, int[] dims, byte[] bigEndianPayload) {
         long bytes = payloadBytes(type, dims);
         if (bigEndianPayload.length != bytes) {
@@ -39,6 +48,13 @@ public final class IdxArray {
     /**
      * Builds an array of {@code type} from values; integer types reject values that are not
      * whole numbers in the type's range (no silent wrapping), float narrows by rounding.
+     *
+     * @param type   the element type
+     * @param dims   the dimensions, 1 to 255 of them, none negative; copied
+     * @param values the elements, row-major, one per element of {@code dims}
+     * @return the array, with source {@code "<memory>"}
+     * @throws IllegalArgumentException if the dimensions are invalid, the value count does not match, or a
+     *         value does not fit an integer type
      */
     public static IdxArray fromValues(IdxType type, int[] dims, double[] values) {
         long bytes = payloadBytes(type, dims);
@@ -89,33 +105,69 @@ public final class IdxArray {
         return bytes;
     }
 
-    /** Where the array was read from (a path), or "&lt;memory&gt;". */
+    /**
+     * Where the array was read from (a path), or "&lt;memory&gt;".
+     *
+     * @return the source, for messages
+     */
     public String source() {
         return source;
     }
 
+    /**
+     * The element type.
+     *
+     * @return the type of the magic number
+     */
     public IdxType type() {
         return type;
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank, 1 to 255
+     */
     public int rank() {
         return dims.length;
     }
 
+    /**
+     * One dimension.
+     *
+     * @param axis the dimension's index, 0 first
+     * @return its extent
+     * @throws ArrayIndexOutOfBoundsException if {@code axis} is not in [0, rank)
+     */
     public int dim(int axis) {
         return dims[axis];
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a copy
+     */
     public int[] dims() {
         return dims.clone();
     }
 
-    /** Number of elements: the product of the dimensions. */
+    /**
+     * Number of elements: the product of the dimensions.
+     *
+     * @return the element count
+     */
     public int count() {
         return payload.length / type.byteSize();
     }
 
-    /** Element {@code index} (row-major) as a double; exact for every IDX type. */
+    /**
+     * Element {@code index} (row-major) as a double; exact for every IDX type.
+     *
+     * @param index the flat index, in [0, count)
+     * @return the element's value
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
     public double get(int index) {
         return switch (type) {
             case UNSIGNED_BYTE -> payload[index] & 0xFF;
@@ -127,7 +179,14 @@ public final class IdxArray {
         };
     }
 
-    /** Element {@code index} of an integer type. */
+    /**
+     * Element {@code index} of an integer type.
+     *
+     * @param index the flat index, in [0, count)
+     * @return the element's value
+     * @throws IllegalStateException if the type is float or double
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
     public int getInt(int index) {
         return switch (type) {
             case UNSIGNED_BYTE -> payload[index] & 0xFF;
@@ -139,7 +198,11 @@ public final class IdxArray {
         };
     }
 
-    /** A copy of the big-endian payload. */
+    /**
+     * A copy of the big-endian payload.
+     *
+     * @return the elements as stored in the file, row-major
+     */
     public byte[] toByteArray() {
         return payload.clone();
     }

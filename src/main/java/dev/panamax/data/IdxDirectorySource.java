@@ -28,6 +28,16 @@ public final class IdxDirectorySource implements DatasetSource {
     private final int rows;
     private final int cols;
 
+    /**
+     * A source for the IDX files in {@code dir}; nothing is read until {@link #load(int)}.
+     *
+     * @param dir     the folder
+     * @param name    the data set's short name
+     * @param label   what the data is, for descriptions
+     * @param classes the number of classes; every label must lie in [0, classes)
+     * @param rows    the image height required ({@code <= 0}: any)
+     * @param cols    the image width required ({@code <= 0}: any)
+     */
     public IdxDirectorySource(Path dir, String name, String label, int classes, int rows, int cols) {
         this.dir = dir;
         this.name = name;
@@ -37,7 +47,12 @@ public final class IdxDirectorySource implements DatasetSource {
         this.cols = cols;
     }
 
-    /** A folder of 28x28 images in 10 classes (MNIST-like), named after the folder. */
+    /**
+     * A folder of 28x28 images in 10 classes (MNIST-like), named after the folder.
+     *
+     * @param dir the folder
+     * @return the source
+     */
     public static IdxDirectorySource of(Path dir) {
         Path fileName = dir.toAbsolutePath().normalize().getFileName();
         String n = fileName == null ? dir.toString() : fileName.toString();
@@ -49,11 +64,21 @@ public final class IdxDirectorySource implements DatasetSource {
         return name;
     }
 
+    /**
+     * The folder read.
+     *
+     * @return the folder given to the constructor
+     */
     public Path dir() {
         return dir;
     }
 
-    /** The four files when all are present, else empty. */
+    /**
+     * The four files when all are present, else empty.
+     *
+     * @param dir the folder to look in (a missing one gives empty)
+     * @return the files found, under the first of the conventional names that exists as a regular file
+     */
     public static Optional<DatasetPair.Files> find(Path dir) {
         Path ti = first(dir, TRAIN_IMAGES);
         Path tl = first(dir, TRAIN_LABELS);

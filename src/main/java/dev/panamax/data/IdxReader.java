@@ -36,7 +36,15 @@ public final class IdxReader {
     private IdxReader() {
     }
 
-    /** Reads one IDX file, plain or gzipped. */
+    /**
+     * Reads one IDX file, plain or gzipped.
+     *
+     * @param file the file
+     * @return the whole array, on the heap
+     * @throws IdxFormatException naming the file and byte offset, if it is not a well-formed IDX file (or a
+     *         gzipped one that inflates past {@link #MAX_GZIP_RATIO} times its size)
+     * @throws IOException if the file cannot be read
+     */
     public static IdxArray read(Path file) throws IOException {
         return read(file, 0);
     }
@@ -45,6 +53,13 @@ public final class IdxReader {
      * Reads the first {@code maxItems} items (along the first dimension) of an IDX file, or all when it is
      * 0 or the file has fewer: reading, and decompressing, stops there, and what follows is not looked at
      * (so neither trailing bytes nor a short file beyond that point are reported).
+     *
+     * @param file     the file, plain or gzipped
+     * @param maxItems the most items to read, or 0 for all
+     * @return the array of the items read; its first dimension is their count
+     * @throws IdxFormatException naming the file and byte offset, if what is read is malformed
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if {@code maxItems} is negative
      */
     public static IdxArray read(Path file, int maxItems) throws IOException {
         if (maxItems < 0) {
@@ -76,6 +91,13 @@ public final class IdxReader {
     /**
      * Reads an IDX stream that is already decompressed. {@code knownSize} is the stream's total
      * length when known (lets truncation be reported before allocating), or -1.
+     *
+     * @param stream    the IDX bytes; read to the end of the array and checked to end there, not closed
+     * @param source    the name used in messages
+     * @param knownSize the stream's length in bytes, or -1
+     * @return the whole array, on the heap
+     * @throws IdxFormatException naming the source and byte offset, if the stream is malformed
+     * @throws IOException if the stream cannot be read
      */
     public static IdxArray read(InputStream stream, String source, long knownSize) throws IOException {
         return read(stream, source, knownSize, Long.MAX_VALUE, 0);

@@ -14,7 +14,14 @@ public final class IdxWriter {
     private IdxWriter() {
     }
 
-    /** Writes {@code array} to {@code target}; {@code gzip} compresses it (whatever the file name says). */
+    /**
+     * Writes {@code array} to {@code target}; {@code gzip} compresses it (whatever the file name says).
+     *
+     * @param target the file, replaced atomically if it exists
+     * @param array  the array to write
+     * @param gzip   whether to gzip the file
+     * @throws IOException if the file cannot be written; the previous file is then left as it was
+     */
     public static void write(Path target, IdxArray array, boolean gzip) throws IOException {
         AtomicFiles.write(target, out -> {
             if (gzip) {
@@ -27,7 +34,13 @@ public final class IdxWriter {
         });
     }
 
-    /** Writes the header and payload of {@code array} to a stream (not closed). */
+    /**
+     * Writes the header and payload of {@code array} to a stream (not closed).
+     *
+     * @param out   the stream
+     * @param array the array to write
+     * @throws IOException if the stream fails
+     */
     public static void writeTo(OutputStream out, IdxArray array) throws IOException {
         int rank = array.rank();
         out.write(new byte[] {0, 0, (byte) array.type().code(), (byte) rank});

@@ -26,7 +26,7 @@ import java.util.Set;
  * be connected to is not tried again for the other files of the same call. A download holds at most
  * {@code maxBytes}: a server that announces or sends more is cut off ({@link BoundedBody}).
  */
-public final class MirrorDownloader {
+final class MirrorDownloader {
     /** Connect timeout used by {@link #withDefaults(PrintStream)}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /**

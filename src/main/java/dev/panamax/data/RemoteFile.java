@@ -17,7 +17,7 @@ import java.util.zip.GZIPInputStream;
  * says whether the hash covers the file as stored or its decompressed content (used where
  * distributors recompress the same data, as Debian does for Fashion-MNIST).
  */
-public record RemoteFile(String name, String sha256, boolean hashOfContent) {
+record RemoteFile(String name, String sha256, boolean hashOfContent) {
     public RemoteFile {
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("SHA-256 of " + name + " must be 64 lower-case hex digits: " + sha256);

@@ -7,8 +7,16 @@ import dev.panamax.tensor.Tensor;
  * standard deviation over all pixels of the training split (the scalar form of torchvision's
  * {@code Normalize((0.1307,), (0.3081,))} for MNIST). {@code std} is the population standard
  * deviation (divisor N), accumulated in double.
+ *
+ * @param mean the mean subtracted from every pixel, finite
+ * @param std  the standard deviation every pixel is divided by, positive and finite
  */
 public record Standardization(double mean, double std) {
+    /**
+     * Checks the two values.
+     *
+     * @throws IllegalArgumentException if mean is not finite or std is not positive and finite
+     */
     public Standardization {
         if (!Double.isFinite(mean) || !(std > 0) || !Double.isFinite(std)) {
             throw new IllegalArgumentException("standardisation needs a finite mean and a positive finite std, got mean "
@@ -16,7 +24,13 @@ public record Standardization(double mean, double std) {
         }
     }
 
-    /** Mean and population standard deviation of every pixel of {@code train}. */
+    /**
+     * Mean and population standard deviation of every pixel of {@code train}.
+     *
+     * @param train the training split (read, not changed)
+     * @return the fitted standardisation
+     * @throws IllegalArgumentException if every pixel has one value
+     */
     public static Standardization fit(Dataset train) {
         Tensor x = train.images();
         long n = x.size();
@@ -39,7 +53,12 @@ public record Standardization(double mean, double std) {
         return new Standardization(mean, std);
     }
 
-    /** Standardises the pixels of {@code data} in place (once per data set). */
+    /**
+     * Standardises the pixels of {@code data} in place (once per data set).
+     *
+     * @param data a split, usually the training and then the test split
+     * @throws IllegalStateException if {@code data} is already standardised
+     */
     public void applyTo(Dataset data) {
         data.markStandardized(this);
         Tensor x = data.images();

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * {@link #next()}. A truncated archive or a malformed header is an {@link IOException} naming the
  * offset.
  */
-public final class TarEntries {
+final class TarEntries {
     private static final int BLOCK = 512;
     private static final byte REGULAR = '0';
     private static final byte REGULAR_OLD = 0;

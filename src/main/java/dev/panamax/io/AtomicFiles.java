@@ -24,10 +24,24 @@ public final class AtomicFiles {
     /** What fills the file. */
     @FunctionalInterface
     public interface Content {
+        /**
+         * Writes the file's bytes.
+         *
+         * @param out the temporary file's stream; flushed and forced to disk afterwards, not to be closed here
+         * @throws IOException if writing fails; the target is then left as it was
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code target} atomically, creating its parent folders. */
+    /**
+     * Writes {@code target} atomically, creating its parent folders.
+     *
+     * @param target  the file to write or replace
+     * @param content what fills it
+     * @throws IOException naming {@code target} if the folder, the temporary file or the rename fails, or
+     *         {@code content} throws; the previous file at {@code target} is then unchanged and the
+     *         temporary file removed
+     */
     public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
@@ -64,7 +78,14 @@ public final class AtomicFiles {
         return new IOException("writing " + target + " failed (" + e.getMessage() + "); the file there before is unchanged", e);
     }
 
-    /** Renames a finished temporary file over {@code target} (atomically where the file system can). */
+    /**
+     * Renames a finished temporary file over {@code target} (atomically where the file system can), and
+     * gives it the permissions {@code rw-r--r--} on POSIX file systems.
+     *
+     * @param temp   the finished file, in {@code target}'s folder
+     * @param target the file it replaces
+     * @throws IOException if the permissions cannot be set or the rename fails
+     */
     public static void moveIntoPlace(Path temp, Path target) throws IOException {
         // Temporary files are created owner-only; the finished file gets the usual rw-r--r--.
         if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {

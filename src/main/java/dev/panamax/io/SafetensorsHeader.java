@@ -58,16 +58,30 @@ public final class SafetensorsHeader {
         this.metadata = Collections.unmodifiableMap(metadata);
     }
 
-    /** Tensors in header order. */
+    /**
+     * Tensors in header order.
+     *
+     * @return the entries, unmodifiable
+     */
     public List<TensorInfo> tensors() {
         return tensors;
     }
 
-    /** Tensor by name, or null. */
+    /**
+     * Tensor by name, or null.
+     *
+     * @param name the tensor's name
+     * @return its entry, or null when the header has none of that name
+     */
     public TensorInfo get(String name) {
         return byName.get(name);
     }
 
+    /**
+     * The {@code __metadata__} map, in header order.
+     *
+     * @return the metadata, unmodifiable; empty when the header has none
+     */
     public Map<String, String> metadata() {
         return metadata;
     }

@@ -25,6 +25,10 @@ import java.util.stream.Collectors;
  * holds a well-formed file. Tensor data is copied out on request, converted from little-endian to
  * native order; nothing handed out refers to the mapping, so closing the reader invalidates only
  * {@link #rawBytes}.
+ *
+ * <p>The mapping's arena is shared, so threads may read one reader at once; {@link #close()} must wait
+ * until they are done. A name the file does not hold, or a tensor of another dtype than a read asks for,
+ * is an {@link IllegalArgumentException} that names the file and the tensor.
  */
 public final class SafetensorsReader implements AutoCloseable {
     /** The header-length prefix. */
@@ -47,7 +51,16 @@ public final class SafetensorsReader implements AutoCloseable {
         this.header = header;
     }
 
-    /** Opens, maps and validates {@code file}; a malformed file throws {@link SafetensorsFormatException}. */
+    /**
+     * Opens, maps and validates {@code file}; a malformed file throws {@link SafetensorsFormatException}.
+     *
+     * @param file the safetensors file
+     * @return the open reader, owned by the caller (close it to unmap the file)
+     * @throws SafetensorsFormatException if the file is a folder, is too short, or its header breaks the
+     *         format or the limits ({@link #MAX_HEADER_BYTES}, {@link SafetensorsHeader})
+     * @throws java.nio.file.NoSuchFileException if there is no such file
+     * @throws IOException if the file cannot be read or mapped
+     */
     public static SafetensorsReader open(Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new SafetensorsFormatException(file, "is a folder, not a safetensors file");
@@ -88,30 +101,59 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
+    /**
+     * The file read.
+     *
+     * @return the path given to {@link #open}
+     */
     public Path file() {
         return file;
     }
 
-    /** Tensor names in header order. */
+    /**
+     * Tensor names in header order.
+     *
+     * @return the names
+     */
     public List<String> names() {
         return header.tensors().stream().map(TensorInfo::name).toList();
     }
 
-    /** Every tensor entry in header order. */
+    /**
+     * Every tensor entry in header order.
+     *
+     * @return the entries, unmodifiable
+     */
     public List<TensorInfo> tensors() {
         return header.tensors();
     }
 
+    /**
+     * Whether the file holds a tensor of that name.
+     *
+     * @param name the tensor's name
+     * @return true when it does
+     */
     public boolean contains(String name) {
         return header.get(name) != null;
     }
 
-    /** The {@code __metadata__} map (empty when absent), in header order. */
+    /**
+     * The {@code __metadata__} map (empty when absent), in header order.
+     *
+     * @return the metadata, unmodifiable
+     */
     public Map<String, String> metadata() {
         return header.metadata();
     }
 
-    /** The entry for {@code name}; an unknown name throws, listing the names the file has. */
+    /**
+     * The entry for {@code name}; an unknown name throws, listing the names the file has.
+     *
+     * @param name the tensor's name
+     * @return its header entry
+     * @throws IllegalArgumentException if the file has no tensor of that name
+     */
     public TensorInfo info(String name) {
         TensorInfo t = header.get(name);
         if (t == null) {
@@ -123,21 +165,48 @@ public final class SafetensorsReader implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A tensor's element type.
+     *
+     * @param name the tensor's name
+     * @return its dtype
+     * @throws IllegalArgumentException if the file has no tensor of that name
+     */
     public DType dtype(String name) {
         return info(name).dtype();
     }
 
+    /**
+     * A tensor's dimensions.
+     *
+     * @param name the tensor's name
+     * @return a copy of its shape (empty for a scalar)
+     * @throws IllegalArgumentException if the file has no tensor of that name
+     */
     public int[] shape(String name) {
         return info(name).shape();
     }
 
-    /** The tensor's bytes as stored (little-endian), a read-only view valid until {@link #close()}. */
+    /**
+     * The tensor's bytes as stored (little-endian), a read-only view valid until {@link #close()}.
+     *
+     * @param name the tensor's name
+     * @return a read-only slice of the mapping
+     * @throws IllegalArgumentException if the file has no tensor of that name
+     */
     public MemorySegment rawBytes(String name) {
         TensorInfo t = info(name);
         return data.asSlice(t.begin(), t.byteSize());
     }
 
-    /** Copies an F32 tensor into a new {@link Tensor} owned by {@code owner}, in native byte order. */
+    /**
+     * Copies an F32 tensor into a new {@link Tensor} owned by {@code owner}, in native byte order.
+     *
+     * @param name  the tensor's name
+     * @param owner the arena that owns the copy (it outlives this reader)
+     * @return the copy, in host memory
+     * @throws IllegalArgumentException if there is no such tensor, it is not F32, or it is a rank-0 scalar
+     */
     public Tensor readF32(String name, Arena owner) {
         TensorInfo t = require(name, DType.F32);
         if (t.rank() == 0) {
@@ -149,7 +218,13 @@ public final class SafetensorsReader implements AutoCloseable {
         return out;
     }
 
-    /** Copies an F32 tensor into {@code target}, which must have the same shape (for restoring state in place). */
+    /**
+     * Copies an F32 tensor into {@code target}, which must have the same shape (for restoring state in place).
+     *
+     * @param name   the tensor's name
+     * @param target a host tensor of the same shape (a scalar goes into any one-element tensor)
+     * @throws IllegalArgumentException if there is no such tensor, it is not F32, or the shapes differ
+     */
     public void readF32Into(String name, Tensor target) {
         TensorInfo t = require(name, DType.F32);
         if (t.elementCount() != target.size() || (t.rank() != 0 && !java.util.Arrays.equals(t.shape(), target.shape()))) {
@@ -159,7 +234,14 @@ public final class SafetensorsReader implements AutoCloseable {
         copyF32(t, target.segment());
     }
 
-    /** Copies an F32 tensor into a new array. */
+    /**
+     * Copies an F32 tensor into a new array.
+     *
+     * @param name the tensor's name
+     * @return its elements, row-major, in native order
+     * @throws IllegalArgumentException if there is no such tensor or it is not F32
+     * @throws ArithmeticException if it holds more than {@code Integer.MAX_VALUE} elements
+     */
     public float[] readFloats(String name) {
         TensorInfo t = require(name, DType.F32);
         float[] out = new float[Math.toIntExact(t.elementCount())];
@@ -167,7 +249,14 @@ public final class SafetensorsReader implements AutoCloseable {
         return out;
     }
 
-    /** Copies an I64 tensor into a new array. */
+    /**
+     * Copies an I64 tensor into a new array.
+     *
+     * @param name the tensor's name
+     * @return its elements, row-major, in native order
+     * @throws IllegalArgumentException if there is no such tensor or it is not I64
+     * @throws ArithmeticException if it holds more than {@code Integer.MAX_VALUE} elements
+     */
     public long[] readLongs(String name) {
         TensorInfo t = require(name, DType.I64);
         long[] out = new long[Math.toIntExact(t.elementCount())];

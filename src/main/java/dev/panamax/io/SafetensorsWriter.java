@@ -32,6 +32,10 @@ import java.util.Map;
  *
  * <p>{@link #write} goes to a temporary file in the target's folder, forces it to disk and renames
  * it into place atomically: a failure at any point leaves an existing file untouched.
+ *
+ * <p>The adders check names and shapes at once and throw {@link IllegalArgumentException} for an empty or
+ * repeated name, the reserved {@code __metadata__}, a negative dimension or a value count that does not
+ * fit the shape. A writer is not thread-safe.
  */
 public final class SafetensorsWriter {
     private static final int CHUNK_BYTES = 1 << 20;
@@ -47,7 +51,14 @@ public final class SafetensorsWriter {
     public SafetensorsWriter() {
     }
 
-    /** Adds a {@code __metadata__} entry (a later value for the same key replaces the earlier one). */
+    /**
+     * Adds a {@code __metadata__} entry (a later value for the same key replaces the earlier one).
+     *
+     * @param key   the key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the key or the value is null
+     */
     public SafetensorsWriter metadata(String key, String value) {
         if (key == null || value == null) {
             throw new IllegalArgumentException("metadata key and value must not be null (key " + key + ")");
@@ -56,24 +67,50 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Adds every entry of {@code values} as metadata. */
+    /**
+     * Adds every entry of {@code values} as metadata.
+     *
+     * @param values the entries, in the map's order
+     * @return this writer
+     * @throws IllegalArgumentException if a key or a value is null
+     */
     public SafetensorsWriter metadata(Map<String, String> values) {
         values.forEach(this::metadata);
         return this;
     }
 
-    /** Adds an F32 tensor; its contents are read when {@link #write} runs. */
+    /**
+     * Adds an F32 tensor; its contents are read when {@link #write} runs.
+     *
+     * @param name   the tensor's name in the file
+     * @param tensor the tensor, host-readable when {@link #write} runs; its shape is taken now
+     * @return this writer
+     */
     public SafetensorsWriter addF32(String name, Tensor tensor) {
         return add(name, DType.F32, tensor.shape(), tensor.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED);
     }
 
-    /** Adds an F32 tensor of the given shape backed by {@code values} (not copied). */
+    /**
+     * Adds an F32 tensor of the given shape backed by {@code values} (not copied).
+     *
+     * @param name   the tensor's name in the file
+     * @param values the elements, row-major, read when {@link #write} runs
+     * @param shape  the dimensions (none: a rank-0 scalar of one value)
+     * @return this writer
+     */
     public SafetensorsWriter addF32(String name, float[] values, int... shape) {
         checkCount(name, values.length, shape);
         return add(name, DType.F32, shape, MemorySegment.ofArray(values), ValueLayout.JAVA_FLOAT_UNALIGNED);
     }
 
-    /** Adds an I64 tensor of the given shape backed by {@code values} (not copied). */
+    /**
+     * Adds an I64 tensor of the given shape backed by {@code values} (not copied).
+     *
+     * @param name   the tensor's name in the file
+     * @param values the elements, row-major, read when {@link #write} runs
+     * @param shape  the dimensions (none: a rank-0 scalar of one value)
+     * @return this writer
+     */
     public SafetensorsWriter addI64(String name, long[] values, int... shape) {
         checkCount(name, values.length, shape);
         return add(name, DType.I64, shape, MemorySegment.ofArray(values), ValueLayout.JAVA_LONG_UNALIGNED);
@@ -110,7 +147,12 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** Writes everything added so far to {@code target}, replacing it atomically. */
+    /**
+     * Writes everything added so far to {@code target}, replacing it atomically.
+     *
+     * @param target the file; its folder must exist
+     * @throws IOException if the file cannot be written; an existing file is then left untouched
+     */
     public void write(Path target) throws IOException {
         List<Entry> ordered = layoutOrder();
         byte[] header = headerBytes(ordered);

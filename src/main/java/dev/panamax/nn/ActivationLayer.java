@@ -10,10 +10,20 @@ import java.util.Map;
 public final class ActivationLayer implements Module {
     private final Activation activation;
 
+    /**
+     * A layer that applies {@code activation} elementwise.
+     *
+     * @param activation the function; {@link Activation#IDENTITY} passes its input through
+     */
     public ActivationLayer(Activation activation) {
         this.activation = activation;
     }
 
+    /**
+     * The function this layer applies.
+     *
+     * @return the activation
+     */
     public Activation activation() {
         return activation;
     }

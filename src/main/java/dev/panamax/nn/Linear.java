@@ -24,6 +24,15 @@ public final class Linear implements Module {
     private final Variable weight;
     private final Variable bias;
 
+    /**
+     * PyTorch's initialisation, with the parameters and their gradients in host memory.
+     *
+     * @param inFeatures  the input width, {@code > 0}
+     * @param outFeatures the output width, {@code > 0}
+     * @param rng         the generator the weights and then the biases are drawn from
+     * @param owner       the arena that owns the parameters and their gradients
+     * @throws IllegalArgumentException if a size is not positive
+     */
     public Linear(int inFeatures, int outFeatures, RandomGenerator rng, Arena owner) {
         this(inFeatures, outFeatures, rng, owner, TensorAllocator.HOST);
     }
@@ -31,6 +40,13 @@ public final class Linear implements Module {
     /**
      * PyTorch's initialisation (uniform in +-1/sqrt(in) for weight, then bias), with the parameters and
      * their gradients in {@code memory}'s memory (a Compute puts them where its backend computes).
+     *
+     * @param inFeatures  the input width, {@code > 0}
+     * @param outFeatures the output width, {@code > 0}
+     * @param rng         the generator the weights and then the biases are drawn from
+     * @param owner       the arena that owns the parameters and their gradients
+     * @param memory      where the parameters and gradients are allocated
+     * @throws IllegalArgumentException if a size is not positive
      */
     public Linear(int inFeatures, int outFeatures, RandomGenerator rng, Arena owner, TensorAllocator memory) {
         if (inFeatures <= 0 || outFeatures <= 0) {
@@ -51,18 +67,38 @@ public final class Linear implements Module {
         this.bias = Variable.parameter("bias", b, owner, memory);
     }
 
+    /**
+     * The input width.
+     *
+     * @return {@code in}
+     */
     public int inFeatures() {
         return inFeatures;
     }
 
+    /**
+     * The output width.
+     *
+     * @return {@code out}
+     */
     public int outFeatures() {
         return outFeatures;
     }
 
+    /**
+     * The weight parameter, named "weight".
+     *
+     * @return W (out, in)
+     */
     public Variable weight() {
         return weight;
     }
 
+    /**
+     * The bias parameter, named "bias".
+     *
+     * @return b (out)
+     */
     public Variable bias() {
         return bias;
     }

@@ -30,10 +30,23 @@ public enum Loss {
         this.label = label;
     }
 
+    /**
+     * PyTorch's name for the loss, as the command line and checkpoints write it.
+     *
+     * @return "cross_entropy", "mse" or "gaussian_nll"
+     */
     public String label() {
         return label;
     }
 
+    /**
+     * Parses a loss name: a {@link #label()} in any case, '-' for '_', or the aliases "ce", "crossentropy",
+     * "gaussian" and "nll_gaussian".
+     *
+     * @param name the name
+     * @return the loss
+     * @throws IllegalArgumentException if no loss has that name
+     */
     public static Loss parse(String name) {
         String key = name.toLowerCase(Locale.ROOT).replace('-', '_');
         for (Loss l : values()) {
@@ -50,7 +63,11 @@ public enum Loss {
         throw new IllegalArgumentException("unknown loss '" + name + "' (expected cross_entropy, mse or gaussian_nll)");
     }
 
-    /** Whether this loss reads the one-hot encoding of the labels. */
+    /**
+     * Whether this loss reads the one-hot encoding of the labels.
+     *
+     * @return true for MSE and Gaussian NLL
+     */
     public boolean needsOneHot() {
         return this != CROSS_ENTROPY;
     }
@@ -58,6 +75,14 @@ public enum Loss {
     /**
      * Records the loss on the graph. {@code labels} (B) holds class indices as floats; {@code oneHot} (B,C)
      * and {@code variance} (B,C, all ones) are read only by the losses that need them.
+     *
+     * @param graph    the graph to record on
+     * @param logits   the model's output (B,C)
+     * @param labels   the class index of each row (B), as floats; read by cross-entropy
+     * @param oneHot   the one-hot labels (B,C); read by MSE and Gaussian NLL, may be null for cross-entropy
+     * @param variance all ones (B,C); read by Gaussian NLL, may be null for the others
+     * @return the mean loss, shape [1]
+     * @throws IllegalArgumentException if a shape does not fit the loss
      */
     public Variable record(Graph graph, Variable logits, Variable labels, Variable oneHot, Variable variance) {
         return switch (this) {

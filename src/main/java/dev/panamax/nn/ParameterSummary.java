@@ -10,6 +10,12 @@ public final class ParameterSummary {
     private ParameterSummary() {
     }
 
+    /**
+     * The number of parameter elements.
+     *
+     * @param module the model
+     * @return the sum of every parameter's element count
+     */
     public static long totalCount(Module module) {
         long total = 0;
         for (Variable p : module.namedParameters().values()) {
@@ -18,7 +24,12 @@ public final class ParameterSummary {
         return total;
     }
 
-    /** A fixed-width text table, one parameter a row, then the total. */
+    /**
+     * A fixed-width text table, one parameter a row, then the total.
+     *
+     * @param module the model
+     * @return the table, columns parameter, shape and count, each line ending in the platform's line separator
+     */
     public static String table(Module module) {
         Map<String, Variable> params = module.namedParameters();
         int nameWidth = "parameter".length();

@@ -14,10 +14,20 @@ import java.util.Map;
 public class Sequential implements Module {
     private final List<Module> layers;
 
+    /**
+     * The children in order; layer i is named {@code "i"}.
+     *
+     * @param layers the children, copied into an immutable list
+     */
     public Sequential(List<Module> layers) {
         this.layers = List.copyOf(layers);
     }
 
+    /**
+     * The children in order.
+     *
+     * @return the layers, unmodifiable
+     */
     public List<Module> layers() {
         return layers;
     }

@@ -37,7 +37,13 @@ public final class StateDict {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** One Linear layer of the file: its Sequential index and its sizes. */
+    /**
+     * One Linear layer of the file: its Sequential index and its sizes.
+     *
+     * @param index the layer's index N in the nn.Sequential (the N of {@code N.weight})
+     * @param in    its input width (the weight's second dimension)
+     * @param out   its output width (the weight's first dimension)
+     */
     public record LinearLayer(int index, int in, int out) {
         String weight() {
             return index + ".weight";
@@ -58,7 +64,14 @@ public final class StateDict {
         this.values = values;
     }
 
-    /** Reads and checks the whole state dict of {@code r} (values converted to float32). */
+    /**
+     * Reads and checks the whole state dict of {@code r} (values converted to float32).
+     *
+     * @param r an open safetensors file; read here, not closed
+     * @return the layers and their values, held on the heap (independent of {@code r} afterwards)
+     * @throws IOException naming the file and the tensor if the file is not such a state dict (see the class
+     *         comment)
+     */
     public static StateDict read(SafetensorsReader r) throws IOException {
         String source = r.file().toString();
         if (r.names().isEmpty()) {
@@ -108,12 +121,20 @@ public final class StateDict {
         return new StateDict(source, List.copyOf(layers), values);
     }
 
-    /** The Linear layers in index order. */
+    /**
+     * The Linear layers in index order.
+     *
+     * @return the layers, at least one; unmodifiable
+     */
     public List<LinearLayer> layers() {
         return layers;
     }
 
-    /** The MLP's sizes: the first layer's inputs, then every layer's outputs (e.g. 784, 256, 10). */
+    /**
+     * The MLP's sizes: the first layer's inputs, then every layer's outputs (e.g. 784, 256, 10).
+     *
+     * @return a new array of {@code layers().size() + 1} widths
+     */
     public int[] sizes() {
         int[] sizes = new int[layers.size() + 1];
         sizes[0] = layers.getFirst().in();
@@ -126,6 +147,9 @@ public final class StateDict {
     /**
      * Copies the weights into {@code mlp}'s parameters (Panamax's layer k takes the file's k-th Linear,
      * whatever its index). The sizes must be equal; nothing is copied when they are not.
+     *
+     * @param mlp a model in host memory (the values are written with plain stores)
+     * @throws IOException if {@code mlp}'s sizes are not {@link #sizes()}
      */
     public void loadInto(Mlp mlp) throws IOException {
         if (!Arrays.equals(mlp.sizes(), sizes())) {

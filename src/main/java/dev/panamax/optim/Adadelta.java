@@ -56,25 +56,62 @@ public final class Adadelta extends Optimizer {
         }
     };
 
-    /** Adadelta's hyperparameters; {@link #defaults()} are PyTorch's. */
+    /**
+     * Adadelta's hyperparameters; {@link #defaults()} are PyTorch's. Checked by {@link #validate()}, which
+     * the optimizer's constructor calls.
+     *
+     * @param lr          the factor of the update, {@code >= 0} (default 1.0)
+     * @param rho         the decay of both running averages, in [0, 1] (default 0.9)
+     * @param eps         added inside both square roots, {@code >= 0} (default 1e-6)
+     * @param weightDecay the L2 penalty added to the gradient, {@code >= 0} (torch's {@code weight_decay}, default 0)
+     */
     public record Config(double lr, double rho, double eps, double weightDecay) implements OptimizerConfig {
 
+        /**
+         * PyTorch's defaults.
+         *
+         * @return the default config
+         */
         public static Config defaults() {
             return new Config(1.0, 0.9, 1e-6, 0);
         }
 
+        /**
+         * This config with {@code lr} replaced.
+         *
+         * @param value the factor of the update
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withLr(double value) {
             return new Config(value, rho, eps, weightDecay);
         }
 
+        /**
+         * This config with {@code rho} replaced.
+         *
+         * @param value the decay of the averages
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withRho(double value) {
             return new Config(lr, value, eps, weightDecay);
         }
 
+        /**
+         * This config with {@code eps} replaced.
+         *
+         * @param value the epsilon inside the square roots
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withEps(double value) {
             return new Config(lr, rho, value, weightDecay);
         }
 
+        /**
+         * This config with {@code weightDecay} replaced.
+         *
+         * @param value the L2 penalty
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withWeightDecay(double value) {
             return new Config(lr, rho, eps, value);
         }
@@ -107,6 +144,15 @@ public final class Adadelta extends Optimizer {
     private final float eps;
     private final float negLr;
 
+    /**
+     * An optimizer over {@code parameters}, its state allocated (and initialised) now.
+     *
+     * @param parameters the parameters to update, at least one, names unique
+     * @param compute    the kernels the updates run on; not owned
+     * @param config     the hyperparameters, validated before anything is allocated
+     * @throws IllegalArgumentException if a hyperparameter is out of range, or the parameters are empty or
+     *         repeat a name
+     */
     public Adadelta(List<Parameter> parameters, Compute compute, Config config) {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
@@ -121,6 +167,11 @@ public final class Adadelta extends Optimizer {
         useRule(UPDATE, squareAvg, accDelta);
     }
 
+    /**
+     * The hyperparameters this optimizer was built with.
+     *
+     * @return the config
+     */
     public Config config() {
         return config;
     }

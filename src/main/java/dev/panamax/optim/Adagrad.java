@@ -47,30 +47,76 @@ public final class Adagrad extends Optimizer {
         }
     };
 
-    /** Adagrad's hyperparameters; {@link #defaults()} are PyTorch's. */
+    /**
+     * Adagrad's hyperparameters; {@link #defaults()} are PyTorch's. Checked by {@link #validate()}, which the
+     * optimizer's constructor calls.
+     *
+     * @param lr                      the learning rate, {@code >= 0} (default 0.01)
+     * @param lrDecay                 the learning-rate decay, {@code >= 0} (torch's {@code lr_decay}, default 0)
+     * @param weightDecay             the L2 penalty added to the gradient, {@code >= 0} (torch's
+     *                                {@code weight_decay}, default 0)
+     * @param initialAccumulatorValue the starting value of {@code sum}, {@code >= 0} (torch's
+     *                                {@code initial_accumulator_value}, default 0)
+     * @param eps                     added to the denominator, outside the square root, {@code >= 0} (default 1e-10)
+     */
     public record Config(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps)
             implements OptimizerConfig {
 
+        /**
+         * PyTorch's defaults.
+         *
+         * @return the default config
+         */
         public static Config defaults() {
             return new Config(0.01, 0, 0, 0, 1e-10);
         }
 
+        /**
+         * This config with {@code lr} replaced.
+         *
+         * @param value the learning rate
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withLr(double value) {
             return new Config(value, lrDecay, weightDecay, initialAccumulatorValue, eps);
         }
 
+        /**
+         * This config with {@code lrDecay} replaced.
+         *
+         * @param value the learning-rate decay
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withLrDecay(double value) {
             return new Config(lr, value, weightDecay, initialAccumulatorValue, eps);
         }
 
+        /**
+         * This config with {@code weightDecay} replaced.
+         *
+         * @param value the L2 penalty
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withWeightDecay(double value) {
             return new Config(lr, lrDecay, value, initialAccumulatorValue, eps);
         }
 
+        /**
+         * This config with {@code initialAccumulatorValue} replaced.
+         *
+         * @param value the starting value of the accumulator
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withInitialAccumulatorValue(double value) {
             return new Config(lr, lrDecay, weightDecay, value, eps);
         }
 
+        /**
+         * This config with {@code eps} replaced.
+         *
+         * @param value the denominator's epsilon
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withEps(double value) {
             return new Config(lr, lrDecay, weightDecay, initialAccumulatorValue, value);
         }
@@ -100,6 +146,15 @@ public final class Adagrad extends Optimizer {
     private final float weightDecay;
     private final float eps;
 
+    /**
+     * An optimizer over {@code parameters}, its state allocated (and initialised) now.
+     *
+     * @param parameters the parameters to update, at least one, names unique
+     * @param compute    the kernels the updates run on; not owned
+     * @param config     the hyperparameters, validated before anything is allocated
+     * @throws IllegalArgumentException if a hyperparameter is out of range, or the parameters are empty or
+     *         repeat a name
+     */
     public Adagrad(List<Parameter> parameters, Compute compute, Config config) {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
@@ -110,6 +165,11 @@ public final class Adagrad extends Optimizer {
         useRule(UPDATE, sum);
     }
 
+    /**
+     * The hyperparameters this optimizer was built with.
+     *
+     * @return the config
+     */
     public Config config() {
         return config;
     }

@@ -25,10 +25,15 @@ import java.util.TreeSet;
  * registered under {@code <parameter name>.<torch state key>} (e.g. {@code fc1.weight.exp_avg}) and
  * exposed by {@link #state()}; together with {@link #stepCount()} (torch's {@code step}) that is
  * everything a checkpoint must save to resume exactly with {@link #loadState}.
+ *
+ * <p>A subclass is one optimizer: its constructor allocates its state ({@link #newState}) and names its
+ * rule ({@link #useRule}); its {@link #update} fills {@link #ruleScalars()} and calls {@link #applyRule()}.
+ * An optimizer is not thread-safe: one thread steps it.
  */
 public abstract class Optimizer implements AutoCloseable {
     /** Parameters in the order given; an array so that the step loop needs no iterator. */
     protected final Parameter[] params;
+    /** The kernels the updates run on (not owned: {@link #close()} leaves it open). */
     protected final Compute compute;
 
     private final List<Parameter> parameterList;
@@ -42,6 +47,13 @@ public abstract class Optimizer implements AutoCloseable {
     private Tensor[][] operands;
     private float[] scalars;
 
+    /**
+     * Checks the parameters and creates the state arena; the subclass allocates its state next.
+     *
+     * @param parameters the parameters to update, at least one, names unique; copied
+     * @param compute    the kernels the updates run on; not owned
+     * @throws IllegalArgumentException if the parameters are null or empty, a name repeats, or compute is null
+     */
     protected Optimizer(List<Parameter> parameters, Compute compute) {
         if (parameters == null || parameters.isEmpty()) {
             throw new IllegalArgumentException("an optimizer needs at least one parameter");
@@ -62,10 +74,19 @@ public abstract class Optimizer implements AutoCloseable {
         this.stateArena = Arena.ofShared(); // last: nothing above may throw and leak it
     }
 
-    /** PyTorch's class name of this optimizer. */
+    /**
+     * PyTorch's class name of this optimizer.
+     *
+     * @return e.g. "SGD" or "AdamW"
+     */
     public abstract String name();
 
-    /** Applies one update to every parameter (t = {@link #stepCount()} after the increment). */
+    /**
+     * Applies one update to every parameter (t = {@link #stepCount()} after the increment), from the
+     * gradients as they are now.
+     *
+     * @throws IllegalStateException if the optimizer is closed
+     */
     public final void step() {
         if (closed) {
             throw new IllegalStateException(name() + " optimizer is closed");
@@ -74,24 +95,47 @@ public abstract class Optimizer implements AutoCloseable {
         update(steps);
     }
 
-    /** One update of every parameter at 1-based step {@code t}; must not allocate. */
+    /**
+     * One update of every parameter at 1-based step {@code t}; must not allocate.
+     *
+     * @param t the step number, 1 for the first step
+     */
     protected abstract void update(long t);
 
-    /** Steps taken so far (torch's {@code state["step"]}). */
+    /**
+     * Steps taken so far (torch's {@code state["step"]}).
+     *
+     * @return the count, 0 before the first step
+     */
     public final long stepCount() {
         return steps;
     }
 
+    /**
+     * The parameters this optimizer updates.
+     *
+     * @return the parameters in the order given, unmodifiable
+     */
     public final List<Parameter> parameters() {
         return parameterList;
     }
 
-    /** The live state tensors by {@code <parameter>.<state key>}, in registration order. Read-only map. */
+    /**
+     * The live state tensors by {@code <parameter>.<state key>}, in registration order. Read-only map.
+     *
+     * @return the state, the tensors themselves (in the backend's memory; freed by {@link #close()})
+     */
     public final Map<String, Tensor> state() {
         return stateView;
     }
 
-    /** The key of a parameter's state tensor in {@link #state()}. */
+    /**
+     * The key of a parameter's state tensor in {@link #state()}.
+     *
+     * @param parameterName the parameter's name, e.g. {@code 0.weight}
+     * @param stateName     torch's state key, e.g. {@code exp_avg}
+     * @return {@code parameterName + "." + stateName}
+     */
     public static String stateKey(String parameterName, String stateName) {
         return parameterName + "." + stateName;
     }
@@ -100,6 +144,10 @@ public abstract class Optimizer implements AutoCloseable {
      * Restores a saved state: every key of {@link #state()} must be present with the same shape, no
      * other key may be, and {@code stepCount} becomes the step count (the next step is stepCount + 1).
      * The values are copied; nothing changes when any check fails.
+     *
+     * @param values    the saved tensors by state key; still the caller's
+     * @param stepCount the saved {@link #stepCount()}, {@code >= 0}
+     * @throws IllegalArgumentException if stepCount is negative, a key is missing or unknown, or a shape differs
      */
     public final void loadState(Map<String, Tensor> values, long stepCount) {
         if (stepCount < 0) {
@@ -134,6 +182,10 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * Allocates one state tensor per parameter, shaped like it and filled with {@code initial}, and
      * registers it under torch's key {@code stateName}. Call from subclass constructors only.
+     *
+     * @param stateName torch's state key, e.g. {@code exp_avg}
+     * @param initial   the value of every element
+     * @return the state tensors, one per parameter in parameter order
      */
     protected final Tensor[] newState(String stateName, float initial) {
         Tensor[] out = new Tensor[params.length];
@@ -152,6 +204,11 @@ public abstract class Optimizer implements AutoCloseable {
      * for every parameter, its operands {@code value, grad, states[0][i], states[1][i], ...} (a null
      * {@code states[j]}: that optional state is off). Call once from the subclass constructor, with the
      * states in the order the rule names them after param and grad.
+     *
+     * @param rule   the update rule
+     * @param states the state tensors per parameter ({@link #newState}), in the rule's order; null for an
+     *               optional state that is off
+     * @throws IllegalArgumentException if the rule does not take param, grad and {@code states.length} tensors
      */
     protected final void useRule(UpdateRule rule, Tensor[]... states) {
         if (rule.tensors().size() != 2 + states.length) {
@@ -168,7 +225,11 @@ public abstract class Optimizer implements AutoCloseable {
         this.scalars = new float[rule.scalars().size()];
     }
 
-    /** The rule's scalars for the next {@link #applyRule()}, in the rule's order; the same array every step. */
+    /**
+     * The rule's scalars for the next {@link #applyRule()}, in the rule's order; the same array every step.
+     *
+     * @return the array to fill before {@link #applyRule()}
+     */
     protected final float[] ruleScalars() {
         return scalars;
     }

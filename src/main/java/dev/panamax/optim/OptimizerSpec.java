@@ -117,17 +117,34 @@ public final class OptimizerSpec {
         this.config = config;
     }
 
-    /** Every optimizer name a spec may start with. */
+    /**
+     * Every optimizer name a spec may start with.
+     *
+     * @return the lower-case names: sgd, momentum, nesterov, nag, adagrad, ...
+     */
     public static List<String> names() {
         return KINDS.stream().map(Kind::name).toList();
     }
 
-    /** The hyperparameter names {@code optimizer} accepts, in canonical order. */
+    /**
+     * The hyperparameter names {@code optimizer} accepts, in canonical order.
+     *
+     * @param optimizer an optimizer name from {@link #names()}, in any case
+     * @return PyTorch's hyperparameter names, e.g. lr, momentum, dampening, nesterov, weight_decay
+     * @throws IllegalArgumentException if no optimizer has that name
+     */
     public static List<String> hyperparameterNames(String optimizer) {
         return kind(optimizer, optimizer).hypers().stream().map(Hyper::name).toList();
     }
 
-    /** Parses and validates {@code spec}; see the class comment for the syntax. */
+    /**
+     * Parses and validates {@code spec}; see the class comment for the syntax.
+     *
+     * @param spec the text, e.g. {@code adam(lr=1e-3)}
+     * @return the parsed spec, every hyperparameter valid
+     * @throws IllegalArgumentException quoting the spec, if it is null, malformed, names an unknown optimizer
+     *         or hyperparameter, repeats a key, lacks SGD's lr or holds an out-of-range value
+     */
     public static OptimizerSpec parse(String spec) {
         if (spec == null) {
             throw new IllegalArgumentException("optimizer spec must not be null (valid names: " + validNames() + ")");
@@ -238,23 +255,43 @@ public final class OptimizerSpec {
         return Double.parseDouble(text);
     }
 
-    /** PyTorch's class name of the optimizer this spec builds. */
+    /**
+     * PyTorch's class name of the optimizer this spec builds.
+     *
+     * @return SGD, Adagrad, Adadelta, RMSprop, Adam or AdamW
+     */
     public String optimizerName() {
         return config.optimizerName();
     }
 
-    /** The validated hyperparameters, defaults filled in. */
+    /**
+     * The validated hyperparameters, defaults filled in.
+     *
+     * @return the config, one of the optimizers' {@code Config} records
+     */
     public OptimizerConfig config() {
         return config;
     }
 
-    /** The value of the numeric hyperparameter {@code name} (defaults filled in), or empty when this optimizer has none. */
+    /**
+     * The value of the numeric hyperparameter {@code name} (defaults filled in), or empty when this optimizer has none.
+     *
+     * @param name PyTorch's name of the hyperparameter, e.g. {@code lr}
+     * @return its value, or empty when it is not a numeric hyperparameter of this optimizer
+     */
     public java.util.OptionalDouble number(String name) {
         Object v = values.get(name);
         return v instanceof Double d ? java.util.OptionalDouble.of(d) : java.util.OptionalDouble.empty();
     }
 
-    /** A new optimizer over {@code parameters}. */
+    /**
+     * A new optimizer over {@code parameters}.
+     *
+     * @param parameters the parameters to update, at least one, names unique
+     * @param compute    the kernels the updates run on; not owned
+     * @return the optimizer, owned by the caller (close it to free its state)
+     * @throws IllegalArgumentException if the parameters are empty or repeat a name
+     */
     public Optimizer create(List<Parameter> parameters, Compute compute) {
         return config.create(parameters, compute);
     }

@@ -19,6 +19,15 @@ public final class Parameter {
     private final Tensor value;
     private final Tensor grad;
 
+    /**
+     * A parameter over tensors that stay their owner's (a module's).
+     *
+     * @param name  the name state is keyed by, non-empty
+     * @param value the tensor updated in place
+     * @param grad  the gradient read by each step, value's shape
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the name is empty or the shapes differ
+     */
     public Parameter(String name, Tensor value, Tensor grad) {
         this.name = Objects.requireNonNull(name, "parameter name");
         this.value = Objects.requireNonNull(value, () -> "value of parameter " + name);
@@ -35,6 +44,9 @@ public final class Parameter {
     /**
      * The parameters of a module under their PyTorch names ("0.weight", ...), in registration order,
      * sharing the module's value and gradient tensors.
+     *
+     * @param module the model; each of its parameters must require a gradient
+     * @return one parameter per entry of {@link Module#namedParameters()}
      */
     public static List<Parameter> of(Module module) {
         List<Parameter> out = new ArrayList<>();
@@ -44,14 +56,29 @@ public final class Parameter {
         return out;
     }
 
+    /**
+     * The name state is keyed by.
+     *
+     * @return the name, e.g. {@code 0.weight}
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The tensor the optimizer updates.
+     *
+     * @return the value
+     */
     public Tensor value() {
         return value;
     }
 
+    /**
+     * The gradient the optimizer reads.
+     *
+     * @return the gradient, value's shape
+     */
     public Tensor grad() {
         return grad;
     }

@@ -71,34 +71,86 @@ public final class RMSprop extends Optimizer {
         }
     };
 
-    /** RMSprop's hyperparameters; {@link #defaults()} are PyTorch's. */
+    /**
+     * RMSprop's hyperparameters; {@link #defaults()} are PyTorch's. Checked by {@link #validate()}, which the
+     * optimizer's constructor calls.
+     *
+     * @param lr          the learning rate, {@code >= 0} (default 0.01)
+     * @param alpha       the decay of the squared-gradient average, in [0, 1] (default 0.99)
+     * @param eps         added to the denominator, outside the square root, {@code >= 0} (default 1e-8)
+     * @param weightDecay the L2 penalty added to the gradient, {@code >= 0} (torch's {@code weight_decay}, default 0)
+     * @param momentum    the momentum factor, {@code >= 0}; 0 keeps no buffer (default 0)
+     * @param centered    whether to divide by the estimated variance instead of the raw second moment (default
+     *                    false)
+     */
     public record Config(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered)
             implements OptimizerConfig {
 
+        /**
+         * PyTorch's defaults.
+         *
+         * @return the default config
+         */
         public static Config defaults() {
             return new Config(0.01, 0.99, 1e-8, 0, 0, false);
         }
 
+        /**
+         * This config with {@code lr} replaced.
+         *
+         * @param value the learning rate
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withLr(double value) {
             return new Config(value, alpha, eps, weightDecay, momentum, centered);
         }
 
+        /**
+         * This config with {@code alpha} replaced.
+         *
+         * @param value the decay of the average
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withAlpha(double value) {
             return new Config(lr, value, eps, weightDecay, momentum, centered);
         }
 
+        /**
+         * This config with {@code eps} replaced.
+         *
+         * @param value the denominator's epsilon
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withEps(double value) {
             return new Config(lr, alpha, value, weightDecay, momentum, centered);
         }
 
+        /**
+         * This config with {@code weightDecay} replaced.
+         *
+         * @param value the L2 penalty
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withWeightDecay(double value) {
             return new Config(lr, alpha, eps, value, momentum, centered);
         }
 
+        /**
+         * This config with {@code momentum} replaced.
+         *
+         * @param value the momentum factor
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withMomentum(double value) {
             return new Config(lr, alpha, eps, weightDecay, value, centered);
         }
 
+        /**
+         * This config with {@code centered} replaced.
+         *
+         * @param value whether to center
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withCentered(boolean value) {
             return new Config(lr, alpha, eps, weightDecay, momentum, value);
         }
@@ -134,6 +186,15 @@ public final class RMSprop extends Optimizer {
     private final float momentum;
     private final float negLr;
 
+    /**
+     * An optimizer over {@code parameters}, its state allocated (and initialised) now.
+     *
+     * @param parameters the parameters to update, at least one, names unique
+     * @param compute    the kernels the updates run on; not owned
+     * @param config     the hyperparameters, validated before anything is allocated
+     * @throws IllegalArgumentException if a hyperparameter is out of range, or the parameters are empty or
+     *         repeat a name
+     */
     public RMSprop(List<Parameter> parameters, Compute compute, Config config) {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
@@ -151,6 +212,11 @@ public final class RMSprop extends Optimizer {
         useRule(UPDATE, squareAvg, gradAvg, momentumBuffer);
     }
 
+    /**
+     * The hyperparameters this optimizer was built with.
+     *
+     * @return the config
+     */
     public Config config() {
         return config;
     }

@@ -58,26 +58,65 @@ public final class SGD extends Optimizer {
         }
     };
 
-    /** SGD's hyperparameters; lr has no default (as in PyTorch), the rest default to 0 / false. */
+    /**
+     * SGD's hyperparameters; lr has no default (as in PyTorch), the rest default to 0 / false. Checked by
+     * {@link #validate()}, which the optimizer's constructor calls.
+     *
+     * @param lr          the learning rate, {@code >= 0} (torch's {@code lr}; no default)
+     * @param momentum    the momentum factor, {@code >= 0}; 0 is plain SGD (torch's {@code momentum})
+     * @param dampening   the dampening of the momentum, finite (torch's {@code dampening})
+     * @param nesterov    Nesterov momentum; needs momentum {@code > 0} and dampening 0 (torch's {@code nesterov})
+     * @param weightDecay the L2 penalty added to the gradient, {@code >= 0} (torch's {@code weight_decay})
+     */
     public record Config(double lr, double momentum, double dampening, boolean nesterov, double weightDecay)
             implements OptimizerConfig {
 
+        /**
+         * Plain SGD: no momentum, dampening or weight decay.
+         *
+         * @param lr the learning rate
+         * @return a new config
+         */
         public static Config lr(double lr) {
             return new Config(lr, 0, 0, false, 0);
         }
 
+        /**
+         * This config with {@code momentum} replaced.
+         *
+         * @param value the momentum factor
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withMomentum(double value) {
             return new Config(lr, value, dampening, nesterov, weightDecay);
         }
 
+        /**
+         * This config with {@code dampening} replaced.
+         *
+         * @param value the dampening
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withDampening(double value) {
             return new Config(lr, momentum, value, nesterov, weightDecay);
         }
 
+        /**
+         * This config with {@code nesterov} replaced.
+         *
+         * @param value whether to use Nesterov momentum
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withNesterov(boolean value) {
             return new Config(lr, momentum, dampening, value, weightDecay);
         }
 
+        /**
+         * This config with {@code weightDecay} replaced.
+         *
+         * @param value the L2 penalty
+         * @return a new config; the value is checked by {@link #validate()}
+         */
         public Config withWeightDecay(double value) {
             return new Config(lr, momentum, dampening, nesterov, value);
         }
@@ -112,6 +151,15 @@ public final class SGD extends Optimizer {
     private final float dampComplement;
     private final float negLr;
 
+    /**
+     * An optimizer over {@code parameters}, its state allocated (and initialised) now.
+     *
+     * @param parameters the parameters to update, at least one, names unique
+     * @param compute    the kernels the updates run on; not owned
+     * @param config     the hyperparameters, validated before anything is allocated
+     * @throws IllegalArgumentException if a hyperparameter is out of range, or the parameters are empty or
+     *         repeat a name
+     */
     public SGD(List<Parameter> parameters, Compute compute, Config config) {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
@@ -125,6 +173,11 @@ public final class SGD extends Optimizer {
         useRule(UPDATE, momentumBuffer);
     }
 
+    /**
+     * The hyperparameters this optimizer was built with.
+     *
+     * @return the config
+     */
     public Config config() {
         return config;
     }

@@ -14,6 +14,13 @@ public interface TensorAllocator {
     /** Plain host memory ({@link Tensor#allocate}). */
     TensorAllocator HOST = Tensor::allocate;
 
-    /** A zero-filled tensor of {@code shape} whose memory lives as long as {@code owner}. */
+    /**
+     * A zero-filled tensor of {@code shape} whose memory lives as long as {@code owner}.
+     *
+     * @param owner the arena whose closing frees the tensor
+     * @param shape the dimensions: at least one, none negative
+     * @return the new tensor
+     * @throws IllegalArgumentException if the shape is invalid
+     */
     Tensor allocate(Arena owner, int... shape);
 }

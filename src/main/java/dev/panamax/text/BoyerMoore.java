@@ -27,6 +27,12 @@ public final class BoyerMoore implements ByteSearch {
     /** goodSuffix[j]: the shift after a mismatch at pattern position j; goodSuffix[0] after a full match. */
     private final int[] goodSuffix;
 
+    /**
+     * A search for {@code pattern}, its tables built now.
+     *
+     * @param pattern the bytes to find, at least one; copied
+     * @throws IllegalArgumentException if the pattern is null or empty
+     */
     public BoyerMoore(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);
         this.pattern = pattern.clone();

@@ -25,39 +25,74 @@ public interface ByteSearch {
     /** The names {@link #of} knows. */
     java.util.List<String> ALGORITHMS = java.util.List.of("kmp", "bm", "horspool", "rk", "simd", "auto", "naive");
 
-    /** The pattern's length in bytes (at least 1). */
+    /**
+     * The pattern's length in bytes (at least 1).
+     *
+     * @return the length
+     */
     int patternLength();
 
     /**
      * The first offset {@code >= from} where the pattern starts in {@code text[0, text.byteSize())}, or -1.
      *
+     * @param text the text, a heap or native segment (read only)
+     * @param from the first offset a match may start at, {@code >= 0}
+     * @return the match's offset, or -1 when there is none
      * @throws IllegalArgumentException if {@code from < 0}
      */
     long indexOf(MemorySegment text, long from);
 
-    /** The first match at or after {@code from} in a heap array; see {@link #indexOf(MemorySegment, long)}. */
+    /**
+     * The first match at or after {@code from} in a heap array; see {@link #indexOf(MemorySegment, long)}.
+     *
+     * @param text the text
+     * @param from the first offset a match may start at, {@code >= 0}
+     * @return the match's offset, or -1 when there is none
+     * @throws IllegalArgumentException if {@code from < 0}
+     */
     default long indexOf(byte[] text, long from) {
         return indexOf(MemorySegment.ofArray(text), from);
     }
 
-    /** The first match in the whole text, or -1. */
+    /**
+     * The first match in the whole text, or -1.
+     *
+     * @param text the text, a heap or native segment
+     * @return the match's offset, or -1 when there is none
+     */
     default long indexOf(MemorySegment text) {
         return indexOf(text, 0);
     }
 
-    /** The first match in the whole array, or -1. */
+    /**
+     * The first match in the whole array, or -1.
+     *
+     * @param text the text
+     * @return the match's offset, or -1 when there is none
+     */
     default long indexOf(byte[] text) {
         return indexOf(MemorySegment.ofArray(text), 0);
     }
 
-    /** Calls {@code action} with every match's offset, in increasing order, overlapping ones included. */
+    /**
+     * Calls {@code action} with every match's offset, in increasing order, overlapping ones included.
+     *
+     * @param text   the text, a heap or native segment
+     * @param action called once per match, on this thread
+     */
     default void forEach(MemorySegment text, LongConsumer action) {
         for (long at = indexOf(text, 0); at >= 0; at = indexOf(text, at + 1)) {
             action.accept(at);
         }
     }
 
-    /** Every match's offset, overlapping ones included (the count must fit in an array). */
+    /**
+     * Every match's offset, overlapping ones included (the count must fit in an array).
+     *
+     * @param text the text, a heap or native segment
+     * @return the offsets in increasing order
+     * @throws IllegalStateException if there are more matches than an array can hold
+     */
     default long[] allMatches(MemorySegment text) {
         long[] out = new long[16];
         int[] n = {0};
@@ -74,12 +109,22 @@ public interface ByteSearch {
         return java.util.Arrays.copyOf(box[0], n[0]);
     }
 
-    /** Every match's offset in a heap array. */
+    /**
+     * Every match's offset in a heap array.
+     *
+     * @param text the text
+     * @return the offsets in increasing order
+     */
     default long[] allMatches(byte[] text) {
         return allMatches(MemorySegment.ofArray(text));
     }
 
-    /** The number of matches, overlapping ones included. */
+    /**
+     * The number of matches, overlapping ones included.
+     *
+     * @param text the text, a heap or native segment
+     * @return the count
+     */
     default long count(MemorySegment text) {
         long n = 0;
         for (long at = indexOf(text, 0); at >= 0; at = indexOf(text, at + 1)) {
@@ -88,7 +133,12 @@ public interface ByteSearch {
         return n;
     }
 
-    /** The number of matches in a heap array. */
+    /**
+     * The number of matches in a heap array.
+     *
+     * @param text the text
+     * @return the count
+     */
     default long count(byte[] text) {
         return count(MemorySegment.ofArray(text));
     }
@@ -99,6 +149,9 @@ public interface ByteSearch {
      * ({@link VectorSearch}; a 1-byte pattern gets {@link VectorByteScan}), {@code auto} ({@link #auto}) or
      * {@code naive} ({@link NaiveSearch}, the reference). The pattern is copied.
      *
+     * @param algorithm one of {@link #ALGORITHMS}
+     * @param pattern   the bytes to find, at least one
+     * @return the search, immutable
      * @throws IllegalArgumentException for an empty pattern or an unknown name
      */
     static ByteSearch of(String algorithm, byte[] pattern) {
@@ -120,6 +173,10 @@ public interface ByteSearch {
      * The fastest search measured for this pattern (README, "Text search"): a 1-byte pattern is a vectorized
      * byte scan ({@link VectorByteScan}); any longer one is the packed-pair {@link VectorSearch}, which
      * outran every classic algorithm at every length measured (1 to 64) on English, DNA and random text.
+     *
+     * @param pattern the bytes to find, at least one; copied
+     * @return the search, immutable
+     * @throws IllegalArgumentException if the pattern is null or empty
      */
     static ByteSearch auto(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);

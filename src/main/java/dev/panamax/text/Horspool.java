@@ -18,6 +18,12 @@ public final class Horspool implements ByteSearch {
     private final byte[] pattern;
     private final int[] shift = new int[256];
 
+    /**
+     * A search for {@code pattern}, its tables built now.
+     *
+     * @param pattern the bytes to find, at least one; copied
+     * @throws IllegalArgumentException if the pattern is null or empty
+     */
     public Horspool(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);
         this.pattern = pattern.clone();

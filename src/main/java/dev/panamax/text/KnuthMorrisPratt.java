@@ -21,6 +21,12 @@ public final class KnuthMorrisPratt implements ByteSearch {
     /** prefix[j]: length of the longest proper prefix of pattern[0, j] that is also a suffix of it. */
     private final int[] prefix;
 
+    /**
+     * A search for {@code pattern}, its tables built now.
+     *
+     * @param pattern the bytes to find, at least one; copied
+     * @throws IllegalArgumentException if the pattern is null or empty
+     */
     public KnuthMorrisPratt(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);
         this.pattern = pattern.clone();

@@ -9,6 +9,12 @@ import java.lang.foreign.MemorySegment;
 public final class NaiveSearch implements ByteSearch {
     private final byte[] pattern;
 
+    /**
+     * A search for {@code pattern}.
+     *
+     * @param pattern the bytes to find, at least one; copied
+     * @throws IllegalArgumentException if the pattern is null or empty
+     */
     public NaiveSearch(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);
         this.pattern = pattern.clone();

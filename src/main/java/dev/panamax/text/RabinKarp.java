@@ -24,6 +24,12 @@ public final class RabinKarp implements ByteSearch {
     /** BASE^(m-1) modulo 2^64: the weight of the byte leaving the window. */
     private final long outWeight;
 
+    /**
+     * A search for {@code pattern}, its hash computed now.
+     *
+     * @param pattern the bytes to find, at least one; copied
+     * @throws IllegalArgumentException if the pattern is null or empty
+     */
     public RabinKarp(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);
         this.pattern = pattern.clone();

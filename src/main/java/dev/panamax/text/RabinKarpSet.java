@@ -24,7 +24,12 @@ public final class RabinKarpSet implements ByteSearch {
     /** next[p]: the next pattern with the same hash as pattern p, or -1. */
     private final int[] next;
 
-    /** @throws IllegalArgumentException if the set is empty, a pattern is empty, or their lengths differ */
+    /**
+     * A search for any of {@code patterns}, its hash table built now.
+     *
+     * @param patterns the patterns, all of one length, at least one byte each; copied
+     * @throws IllegalArgumentException if the set is empty, a pattern is empty, or their lengths differ
+     */
     public RabinKarpSet(byte[]... patterns) {
         if (patterns == null || patterns.length == 0) {
             throw new IllegalArgumentException("pattern set is empty: give at least one pattern");
@@ -63,7 +68,11 @@ public final class RabinKarpSet implements ByteSearch {
         return (int) ((h * 0x9E3779B97F4A7C15L) >>> 40) & (tableHash.length - 1);
     }
 
-    /** The number of patterns in the set. */
+    /**
+     * The number of patterns in the set.
+     *
+     * @return the patterns given, duplicates included
+     */
     public int size() {
         return patterns.length;
     }
@@ -73,7 +82,14 @@ public final class RabinKarpSet implements ByteSearch {
         return length;
     }
 
-    /** The lowest index of a pattern of the set that starts at {@code at} in the text, or -1. */
+    /**
+     * The lowest index of a pattern of the set that starts at {@code at} in the text, or -1.
+     *
+     * @param text the text, a heap or native segment
+     * @param at   an offset in it, {@code >= 0} (usually a match from {@link #indexOf(MemorySegment, long)})
+     * @return the index, in the order given to the constructor, of the first pattern that occurs there, or -1
+     * @throws IllegalArgumentException if {@code at < 0}
+     */
     public int patternAt(MemorySegment text, long at) {
         Patterns.requireOffset(at);
         if (at > text.byteSize() - length) {

@@ -21,6 +21,11 @@ public final class VectorByteScan implements ByteSearch {
 
     private final byte needle;
 
+    /**
+     * A search for one byte.
+     *
+     * @param needle the byte to find
+     */
     public VectorByteScan(byte needle) {
         this.needle = needle;
     }

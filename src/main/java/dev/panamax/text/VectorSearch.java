@@ -38,7 +38,12 @@ public final class VectorSearch implements ByteSearch {
     private final int extra1;
     private final int extra2;
 
-    /** @throws IllegalArgumentException for a pattern of fewer than 2 bytes */
+    /**
+     * A search for {@code pattern}, its two rare bytes (and the two checked next) chosen now.
+     *
+     * @param pattern the bytes to find, at least two; copied
+     * @throws IllegalArgumentException for a null pattern or one of fewer than 2 bytes
+     */
     public VectorSearch(byte[] pattern) {
         Patterns.requireNonEmpty(pattern);
         if (pattern.length < 2) {

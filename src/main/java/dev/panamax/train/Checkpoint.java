@@ -27,15 +27,28 @@ import java.util.Map;
  * file + rename): a crash mid-write leaves the previous checkpoint intact.
  */
 public final class Checkpoint {
+    /** The prefix of every optimizer state tensor's name, e.g. {@code optimizer.0.weight.exp_avg}. */
     public static final String OPTIMIZER_PREFIX = "optimizer.";
+    /** The metadata key of the optimizer's step count. */
     public static final String STEP_KEY = "optimizer_step";
+    /** The metadata key of the file format's name. */
     public static final String FORMAT_KEY = "format";
+    /** The format this version writes and reads under {@link #FORMAT_KEY}. */
     public static final String FORMAT = "panamax-checkpoint-1";
 
     private Checkpoint() {
     }
 
-    /** Saves parameters, optimizer state (if an optimizer is given) and {@code metadata}. */
+    /**
+     * Saves parameters, optimizer state (if an optimizer is given) and {@code metadata}, atomically. The
+     * tensors are read on the host: with an asynchronous backend, synchronize first.
+     *
+     * @param file      the checkpoint to write (replaced if it exists)
+     * @param model     the model whose parameters are saved under their PyTorch names
+     * @param optimizer the optimizer whose state and step count are saved, or null for the weights alone
+     * @param metadata  more string metadata to store (for example {@link ModelSpec#toMetadata()})
+     * @throws IOException if the file cannot be written; the previous file is then left as it was
+     */
     public static void save(Path file, Module model, Optimizer optimizer, Map<String, String> metadata)
             throws IOException {
         SafetensorsWriter w = new SafetensorsWriter();
@@ -58,6 +71,14 @@ public final class Checkpoint {
      * Loads parameters (and optimizer state when {@code optimizer} is not null) from {@code file}.
      * Every name and shape is checked before anything is copied, so a mismatching file changes nothing.
      * Returns the file's metadata.
+     *
+     * @param file      the checkpoint to read
+     * @param model     the model whose parameters are overwritten; its names and shapes must be the file's
+     * @param optimizer the optimizer whose state and step count are restored, or null to read the weights
+     *                  alone (the file's optimizer state is then ignored)
+     * @return the file's string metadata
+     * @throws IOException if the file cannot be read, is malformed, or does not fit the model (and optimizer):
+     *         the message lists every mismatch, and nothing has been copied
      */
     public static Map<String, String> load(Path file, Module model, Optimizer optimizer) throws IOException {
         try (SafetensorsReader r = SafetensorsReader.open(file); Arena scratch = Arena.ofConfined()) {
@@ -118,6 +139,10 @@ public final class Checkpoint {
      * model they claim (784,1500000,10) would allocate gigabytes before the tensors are found to be
      * otherwise; tensors of the right shapes in 1-byte elements (U8) would still claim a model four
      * times the file's size.
+     *
+     * @param r     the open checkpoint
+     * @param sizes the MLP sizes its metadata claims
+     * @throws IOException listing every tensor that is missing, of another shape or not F32
      */
     public static void requireShapes(SafetensorsReader r, int[] sizes) throws IOException {
         List<String> problems = new ArrayList<>();

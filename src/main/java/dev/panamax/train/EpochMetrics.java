@@ -2,7 +2,17 @@ package dev.panamax.train;
 
 import java.util.Locale;
 
-/** What one epoch measured: mean losses, accuracies in [0,1], wall time and throughput. */
+/**
+ * What one epoch measured: mean losses, accuracies in [0,1], wall time and throughput.
+ *
+ * @param epoch            the epoch, 1 first
+ * @param trainLoss        the mean training loss over the epoch's batches (each weighted by its size)
+ * @param trainAccuracy    the fraction of training samples predicted right during the epoch
+ * @param testLoss         the mean loss on the test set after the epoch
+ * @param testAccuracy     the fraction of test samples predicted right after the epoch
+ * @param seconds          the wall time of the epoch's training steps (evaluation excluded)
+ * @param samplesPerSecond training samples per second of that time
+ */
 public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy,
                            double seconds, double samplesPerSecond) {
 
@@ -10,6 +20,8 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
      * One JSON object on one line (the metrics log is JSON lines). A value that is not finite is written as {@code null} (JSON has no NaN or
      * Infinity, and standard parsers reject them) and named, with its Java spelling, in a
      * {@code "non_finite"} object, e.g. {@code "test_loss":null,...,"non_finite":{"test_loss":"NaN"}}.
+     *
+     * @return the line, without a line break; keys are snake_case ({@code train_loss}, ...)
      */
     public String toJson() {
         StringBuilder nonFinite = new StringBuilder();
@@ -29,16 +41,32 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
         return "null";
     }
 
+    /**
+     * The header line of {@code metrics.csv}.
+     *
+     * @return the column names, comma-separated, in {@link #toCsv()}'s order
+     */
     public static String csvHeader() {
         return "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_per_second";
     }
 
+    /**
+     * One line of {@code metrics.csv}: losses and accuracies with 6 decimals, seconds 3, throughput 1.
+     *
+     * @return the line, without a line break
+     */
     public String toCsv() {
         return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f",
                 epoch, trainLoss, trainAccuracy, testLoss, testAccuracy, seconds, samplesPerSecond);
     }
 
-    /** Parses a line written by {@link #toCsv()}. */
+    /**
+     * Parses a line written by {@link #toCsv()}.
+     *
+     * @param line seven comma-separated fields
+     * @return the metrics (rounded as the line holds them)
+     * @throws IllegalArgumentException if the line does not hold seven numbers
+     */
     public static EpochMetrics parseCsv(String line) {
         String[] f = line.split(",");
         if (f.length != 7) {

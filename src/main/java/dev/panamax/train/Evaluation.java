@@ -19,7 +19,15 @@ public final class Evaluation {
         this.samples = samples;
     }
 
-    /** Runs the trainer's no-grad graph over every sample of {@code data} in order. */
+    /**
+     * Runs the trainer's no-grad graph over every sample of {@code data} in order.
+     *
+     * @param trainer   the trainer of the model to evaluate (its {@link Trainer#evalStep})
+     * @param data      the samples; its class count sizes the confusion matrix
+     * @param batchSize samples per step, {@code >= 1}; the last batch may be smaller
+     * @return the loss, accuracy and confusion matrix
+     * @throws IllegalArgumentException if the batch size is not positive or the data does not fit the model
+     */
     public static Evaluation run(Trainer trainer, Dataset data, int batchSize) {
         int classes = data.classes();
         long[][] confusion = new long[classes][classes];
@@ -41,14 +49,29 @@ public final class Evaluation {
         return new Evaluation(confusion, lossSum / Math.max(1, seen), seen);
     }
 
+    /**
+     * The mean loss over all samples.
+     *
+     * @return the loss, each batch weighted by its size
+     */
     public double meanLoss() {
         return meanLoss;
     }
 
+    /**
+     * How many samples were evaluated.
+     *
+     * @return the data set's size
+     */
     public long samples() {
         return samples;
     }
 
+    /**
+     * The fraction of samples whose largest logit is at the label.
+     *
+     * @return the accuracy in [0, 1]
+     */
     public double accuracy() {
         long correct = 0;
         for (int c = 0; c < confusion.length; c++) {
@@ -57,7 +80,11 @@ public final class Evaluation {
         return (double) correct / Math.max(1, samples);
     }
 
-    /** Recall of each class: correct predictions of class c / samples of class c (NaN if none). */
+    /**
+     * Recall of each class: correct predictions of class c / samples of class c (NaN if none).
+     *
+     * @return one value per class, in label order
+     */
     public double[] perClassAccuracy() {
         double[] out = new double[confusion.length];
         for (int c = 0; c < confusion.length; c++) {
@@ -70,6 +97,11 @@ public final class Evaluation {
         return out;
     }
 
+    /**
+     * The confusion matrix, {@code confusion[true][predicted]}.
+     *
+     * @return a copy, classes x classes
+     */
     public long[][] confusion() {
         long[][] copy = new long[confusion.length][];
         for (int i = 0; i < confusion.length; i++) {

@@ -29,6 +29,15 @@ public final class InitialWeights {
         this.checkpointSpec = checkpointSpec;
     }
 
+    /**
+     * Reads and checks {@code file}: a Panamax checkpoint (its metadata names the model's sizes, checked
+     * against its tensors) or else a PyTorch state dict ({@link StateDict#read}).
+     *
+     * @param file the safetensors file
+     * @return the weights, held on the heap or re-read from {@code file} by {@link #loadInto}
+     * @throws IOException if the file cannot be read or is neither kind, naming the file and the tensor
+     * @throws IllegalArgumentException if a checkpoint's model metadata is malformed
+     */
     public static InitialWeights read(Path file) throws IOException {
         try (SafetensorsReader r = SafetensorsReader.open(file)) {
             if (ModelSpec.isCheckpoint(r.metadata())) {
@@ -41,26 +50,48 @@ public final class InitialWeights {
         }
     }
 
-    /** Input size, hidden sizes, classes. */
+    /**
+     * Input size, hidden sizes, classes.
+     *
+     * @return a copy of the model sizes the file holds
+     */
     public int[] sizes() {
         return sizes.clone();
     }
 
+    /**
+     * The sizes for messages.
+     *
+     * @return e.g. {@code 784-256-10}
+     */
     public String describeSizes() {
         return Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
     }
 
-    /** The activation the file records (a Panamax checkpoint's); empty for a state dict, which has none. */
+    /**
+     * The activation the file records (a Panamax checkpoint's); empty for a state dict, which has none.
+     *
+     * @return the recorded activation, or empty
+     */
     public Optional<Activation> activation() {
         return checkpointSpec == null ? Optional.empty() : Optional.of(checkpointSpec.activation());
     }
 
-    /** "a PyTorch state dict" or "a Panamax checkpoint's weights". */
+    /**
+     * What kind of file this is, for messages.
+     *
+     * @return "a PyTorch state dict" or "a Panamax checkpoint's weights"
+     */
     public String kind() {
         return stateDict != null ? "a PyTorch state dict" : "a Panamax checkpoint's weights";
     }
 
-    /** Copies the weights into {@code model}, which must have the file's sizes. */
+    /**
+     * Copies the weights into {@code model}, which must have the file's sizes.
+     *
+     * @param model the model to overwrite, in host memory
+     * @throws IOException if the sizes differ (nothing copied) or a checkpoint cannot be re-read
+     */
     public void loadInto(Mlp model) throws IOException {
         if (stateDict != null) {
             stateDict.loadInto(model);

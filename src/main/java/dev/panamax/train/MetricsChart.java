@@ -19,7 +19,7 @@ import java.util.function.ToDoubleFunction;
  * Draws loss and accuracy per epoch as a PNG: two panels side by side, train and test curves in
  * each. Plain java.awt in headless mode, so it needs no display and no plotting library.
  */
-public final class MetricsChart {
+final class MetricsChart {
     private static final int PANEL_WIDTH = 560;
     private static final int HEIGHT = 400;
     private static final int MARGIN_LEFT = 70;

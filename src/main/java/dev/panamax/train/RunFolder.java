@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * and cleared of the temporary files that a killed run's atomic writes left behind.
  */
 public final class RunFolder implements AutoCloseable {
+    /** The lock file's name inside the run folder. */
     public static final String LOCK = ".panamax-run.lock";
 
     private final Path dir;
@@ -41,6 +42,12 @@ public final class RunFolder implements AutoCloseable {
      * Creates {@code dir} if needed, checks that {@code checkpointName} in it is a file or absent, locks it
      * and removes stale temporary files. Fails, naming the folder, when it cannot be written or another
      * run holds it.
+     *
+     * @param dir            the run folder, created with its parents when absent
+     * @param checkpointName the checkpoint's file name in it, e.g. {@link TrainingSession#CHECKPOINT}
+     * @return the held folder; close it to release the lock
+     * @throws IOException naming the folder if it cannot be created or written, the checkpoint name is taken
+     *         by something other than a file, or another process (or this one) holds the lock
      */
     public static RunFolder open(Path dir, String checkpointName) throws IOException {
         if (dir.toString().isEmpty()) {
@@ -144,16 +151,29 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
+    /**
+     * The folder held.
+     *
+     * @return the path given to {@link #open}
+     */
     public Path dir() {
         return dir;
     }
 
-    /** What opening found and did (stale temporary files removed). */
+    /**
+     * What opening found and did (stale temporary files removed).
+     *
+     * @return one line per notice, possibly none
+     */
     public List<String> notices() {
         return List.copyOf(notices);
     }
 
-    /** Releases the lock; the lock file stays (deleting it could race with the next run's lock). */
+    /**
+     * Releases the lock; the lock file stays (deleting it could race with the next run's lock).
+     *
+     * @throws IOException if the lock or its file cannot be released
+     */
     @Override
     public void close() throws IOException {
         try {

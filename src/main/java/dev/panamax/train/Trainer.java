@@ -18,6 +18,9 @@ import dev.panamax.tensor.Tensor;
  * <p>With an asynchronous backend (cuda) a step queues all its kernels and waits once, at its end,
  * when it copies the loss and the correct count to the host: every step returns with the backend
  * idle, so the host may read or write the model (checkpoints, evaluation) between steps.
+ *
+ * <p>The trainer owns only its recorded graphs ({@link #close()} frees them): the model, the optimizer and
+ * the compute stay the caller's. It is not thread-safe; one thread steps it.
  */
 public final class Trainer implements AutoCloseable {
     private final Module model;
@@ -36,7 +39,17 @@ public final class Trainer implements AutoCloseable {
     private int lastTrainBatch = -1;
     private int lastEvalBatch = -1;
 
-    /** {@code optimizer} may be null for a trainer used only for {@link #evalStep}. */
+    /**
+     * A trainer for a classifier from {@code features} inputs to {@code classes} logits. {@code optimizer}
+     * may be null for a trainer used only for {@link #evalStep}.
+     *
+     * @param model     the classifier, e.g. an {@link dev.panamax.nn.Mlp}
+     * @param loss      the loss each step computes
+     * @param optimizer the optimizer over the model's parameters, or null to evaluate only
+     * @param compute   the kernels; tensors passed to the steps are host or this compute's memory
+     * @param features  the input width, the model's first size
+     * @param classes   the number of classes, the model's last size
+     */
     public Trainer(Module model, Loss loss, Optimizer optimizer, Compute compute, int features, int classes) {
         this.model = model;
         this.loss = loss;
@@ -47,7 +60,16 @@ public final class Trainer implements AutoCloseable {
         this.parameters = model.namedParameters().values().toArray(new Variable[0]);
     }
 
-    /** Trains on one batch: x (B,features), labels (B). Returns the batch's mean loss. */
+    /**
+     * Trains on one batch: x (B,features), labels (B). Returns the batch's mean loss. The first step of a
+     * batch size records its graph; later ones replay it.
+     *
+     * @param x      the inputs (B, features); read during the call only
+     * @param labels the class index of each row (B), as floats
+     * @return the batch's mean loss, before the update (NaN or infinite when training diverges)
+     * @throws IllegalStateException if this trainer has no optimizer
+     * @throws IllegalArgumentException if a shape does not fit or a label is not a class index
+     */
     public float trainStep(Tensor x, Tensor labels) {
         if (optimizer == null) {
             throw new IllegalStateException("this trainer has no optimizer: it can only evaluate");
@@ -75,6 +97,11 @@ public final class Trainer implements AutoCloseable {
      * this batch, without an optimizer step and without zeroing them: a data-parallel worker's share of a
      * global batch (weight = this batch's size / the global batch's size). Returns the batch's mean loss;
      * {@link #lastCorrect()} counts this batch. The caller reads the gradients, then {@link #zeroGradients()}.
+     *
+     * @param x      the inputs (B, features); read during the call only
+     * @param labels the class index of each row (B), as floats
+     * @param weight the factor on this batch's mean loss (its share of the global batch)
+     * @return the batch's mean loss, unweighted
      */
     public float accumulateGradients(Tensor x, Tensor labels, float weight) {
         BatchGraph g = graphFor(trainGraphs, x.dim(0), true);
@@ -98,7 +125,14 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Evaluates one batch without gradients. Returns the batch's mean loss. */
+    /**
+     * Evaluates one batch without gradients. Returns the batch's mean loss.
+     *
+     * @param x      the inputs (B, features); read during the call only
+     * @param labels the class index of each row (B), as floats
+     * @return the batch's mean loss
+     * @throws IllegalArgumentException if a shape does not fit or a label is not a class index
+     */
     public float evalStep(Tensor x, Tensor labels) {
         BatchGraph g = graphFor(evalGraphs, x.dim(0), false);
         lastEvalBatch = x.dim(0);
@@ -110,16 +144,31 @@ public final class Trainer implements AutoCloseable {
         return lastLoss;
     }
 
+    /**
+     * The mean loss of the last step, training or evaluation.
+     *
+     * @return the loss, 0 before any step
+     */
     public float lastLoss() {
         return lastLoss;
     }
 
-    /** Correct predictions in the last step's batch. */
+    /**
+     * Correct predictions in the last step's batch.
+     *
+     * @return the number of rows whose largest logit is at the label
+     */
     public int lastCorrect() {
         return lastCorrect;
     }
 
-    /** The logits of the last step (B,classes); valid until the next step. */
+    /**
+     * The logits of the last step (B,classes); valid until the next step.
+     *
+     * @param training true for the last {@link #trainStep}, false for the last {@link #evalStep}
+     * @return the logits tensor of that step's graph (overwritten by the next step of its batch size)
+     * @throws IllegalStateException if no step of that kind has run yet
+     */
     public Tensor lastLogits(boolean training) {
         int batch = training ? lastTrainBatch : lastEvalBatch;
         for (BatchGraph g : training ? trainGraphs : evalGraphs) {
@@ -144,6 +193,7 @@ public final class Trainer implements AutoCloseable {
         return slots[slot];
     }
 
+    /** Frees the recorded graphs; the model, optimizer and compute stay open. */
     @Override
     public void close() {
         RuntimeException failure = null;

@@ -31,8 +31,12 @@ import java.util.Map;
  * <p>Resume: the batch order of epoch e depends only on (seed, e), and the checkpoint restores the
  * parameters and the optimizer state bit for bit, so a resumed run ends with the same weights, bit for
  * bit, as an uninterrupted one with the same seed, backend and thread count.
+ *
+ * <p>The session owns its model, optimizer and trainer (and the run folder it opened itself), and
+ * {@link #close()} frees them; the compute and the data stay the caller's. It is not thread-safe.
  */
 public final class TrainingSession implements AutoCloseable {
+    /** The checkpoint's file name in the run folder. */
     public static final String CHECKPOINT = "last.safetensors";
     private static final String EPOCH_KEY = "epoch";
     private static final String SEED_KEY = "seed";
@@ -43,8 +47,21 @@ public final class TrainingSession implements AutoCloseable {
     private static final String DATA_KEY = "data";
     private static final String BACKEND_KEY = "backend";
 
-    /** How a session runs. runDir may be null (no checkpoints, no metrics files). */
+    /**
+     * How a session runs. runDir may be null (no checkpoints, no metrics files).
+     *
+     * @param epochs    the last epoch to train, {@code >= 1} (a resumed run continues up to it)
+     * @param batchSize samples per step, {@code >= 1}
+     * @param seed      the seed of the initial weights and of every epoch's batch order
+     * @param runDir    the run folder, or null
+     * @param resume    whether to continue from the run folder's checkpoint
+     */
     public record Options(int epochs, int batchSize, long seed, Path runDir, boolean resume) {
+        /**
+         * Checks the options.
+         *
+         * @throws IllegalArgumentException if epochs or batchSize is below 1, or resume has no run folder
+         */
         public Options {
             if (epochs < 1) {
                 throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
@@ -60,15 +77,32 @@ public final class TrainingSession implements AutoCloseable {
 
     /** Progress callbacks; both run on the training thread. */
     public interface Listener {
-        /** After each batch: samples done in this epoch, running mean loss and accuracy. */
+        /**
+         * After each batch: samples done in this epoch, running mean loss and accuracy.
+         *
+         * @param epoch    the epoch, 1 first
+         * @param done     training samples done in this epoch
+         * @param total    training samples per epoch
+         * @param loss     the mean training loss of the epoch so far
+         * @param accuracy the training accuracy of the epoch so far, in [0, 1]
+         */
         default void batch(int epoch, long done, long total, double loss, double accuracy) {
         }
 
-        /** After each epoch's evaluation and checkpoint. */
+        /**
+         * After each epoch's evaluation and checkpoint.
+         *
+         * @param metrics    what the epoch measured
+         * @param checkpoint the checkpoint just written, or null without a run folder
+         */
         default void epoch(EpochMetrics metrics, Path checkpoint) {
         }
 
-        /** Something the user should know about the run as it goes (a loss that is running away). */
+        /**
+         * Something the user should know about the run as it goes (a loss that is running away).
+         *
+         * @param text one line, without a line break
+         */
         default void warning(String text) {
         }
     }
@@ -96,6 +130,17 @@ public final class TrainingSession implements AutoCloseable {
     /**
      * A session; with a run folder in {@code options}, it locks the folder for its lifetime
      * ({@link RunFolder}: a second run on it is refused, a killed run's temporary files are removed).
+     * The model is created with {@code options.seed()}; with {@code options.resume()} the checkpoint is
+     * loaded at once.
+     *
+     * @param spec          the model to train; its first and last sizes must be the data's features and classes
+     * @param optimizerSpec the optimizer
+     * @param compute       the kernels, and the memory of the model and optimizer state; not owned
+     * @param data          the training and test sets; not owned
+     * @param options       epochs, batch size, seed, run folder and resume
+     * @throws IOException if the run folder cannot be held, or the checkpoint to resume from is missing,
+     *         unreadable or of other settings
+     * @throws IllegalArgumentException if the model does not fit the data
      */
     public TrainingSession(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, DatasetPair data, Options options)
             throws IOException {
@@ -105,6 +150,17 @@ public final class TrainingSession implements AutoCloseable {
     /**
      * As above, with the run folder already opened (and locked) by the caller, who keeps it and closes
      * it: the command line locks it before loading the data, so a second run is refused at once.
+     *
+     * @param spec          the model to train; its first and last sizes must be the data's features and classes
+     * @param optimizerSpec the optimizer
+     * @param compute       the kernels, and the memory of the model and optimizer state; not owned
+     * @param data          the training and test sets; not owned
+     * @param options       epochs, batch size, seed, run folder and resume
+     * @param heldFolder    the opened run folder of {@code options.runDir()}, or null to open it here
+     * @throws IOException if the run folder cannot be held, or the checkpoint to resume from is missing,
+     *         unreadable or of other settings
+     * @throws IllegalArgumentException if the model does not fit the data or the held folder is not the
+     *         options' run folder
      */
     public TrainingSession(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, DatasetPair data, Options options,
                            RunFolder heldFolder) throws IOException {
@@ -159,33 +215,71 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
+    /**
+     * The model being trained.
+     *
+     * @return the session's model, freed by {@link #close()}
+     */
     public Mlp model() {
         return model;
     }
 
+    /**
+     * The optimizer of the model's parameters.
+     *
+     * @return the session's optimizer, freed by {@link #close()}
+     */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /**
+     * The trainer that steps the model.
+     *
+     * @return the session's trainer, freed by {@link #close()}
+     */
     public Trainer trainer() {
         return trainer;
     }
 
-    /** The first epoch {@link #run} will train (1, or the one after the checkpoint's). */
+    /**
+     * The first epoch {@link #run} will train (1, or the one after the checkpoint's).
+     *
+     * @return the epoch number
+     */
     public int nextEpoch() {
         return nextEpoch;
     }
 
-    /** Things the user should know about the resume (for example a different backend). */
+    /**
+     * Things the user should know about the resume (for example a different backend).
+     *
+     * @return one line per notice, possibly none
+     */
     public List<String> notices() {
         return List.copyOf(notices);
     }
 
+    /**
+     * Every epoch's metrics so far, a resumed run's earlier epochs included.
+     *
+     * @return a copy, in epoch order
+     */
     public List<EpochMetrics> history() {
         return List.copyOf(history);
     }
 
-    /** Trains epochs {@link #nextEpoch()} .. options.epochs, returning every epoch's metrics so far. */
+    /**
+     * Trains epochs {@link #nextEpoch()} .. options.epochs, returning every epoch's metrics so far.
+     * After each epoch it evaluates the test set and, with a run folder, writes the checkpoint and the
+     * metrics files.
+     *
+     * @param listener told of every batch, epoch and warning, on this thread
+     * @return the history, as {@link #history()}
+     * @throws IOException if a checkpoint or metrics file cannot be written
+     * @throws ArithmeticException if the loss, the test loss or a parameter becomes NaN or infinite; the
+     *         message names the epoch and what to change, and the previous epoch's checkpoint is kept
+     */
     public List<EpochMetrics> run(Listener listener) throws IOException {
         long trainSize = data.train().size();
         try (BatchLoader batches = new BatchLoader(data.train(), options.batchSize(), true, options.seed(), false)) {
@@ -389,6 +483,11 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees the trainer, the optimizer and the model, and releases the run folder the session opened.
+     *
+     * @throws java.io.UncheckedIOException if the run folder's lock cannot be released
+     */
     @Override
     public void close() {
         try {

@@ -27,19 +27,43 @@ public final class TrainingWarmup {
     private TrainingWarmup() {
     }
 
-    /** What a warm-up did: its seconds, and the replica's loss after its first and its last step. */
+    /**
+     * What a warm-up did: its seconds, and the replica's loss after its first and its last step.
+     *
+     * @param seconds   the wall time, kernel warm-up and JIT wait included
+     * @param firstLoss the replica's loss at its first step (NaN when no step ran)
+     * @param lastLoss  the replica's loss at its last step (NaN when no step ran)
+     */
     public record Result(double seconds, float firstLoss, float lastLoss) {
     }
 
     /**
      * Runs {@code steps} replica training steps (and an evaluation step every fourth), then waits until
      * the JIT is idle.
+     *
+     * @param spec          the run's model: the replica keeps its depth, activation, loss and class count
+     * @param optimizerSpec the run's optimizer settings
+     * @param compute       the run's kernels; not closed
+     * @param steps         replica steps, {@code >= 0}, e.g. {@link #DEFAULT_STEPS}; also the calls per kernel of
+     *                      {@link KernelWarmup}
+     * @return the time taken and the replica's losses
+     * @throws IllegalArgumentException if {@code steps} is negative
      */
     public static Result run(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, int steps) {
         return run(spec, optimizerSpec, compute, steps, true);
     }
 
-    /** As {@link #run(ModelSpec, OptimizerSpec, Compute, int)}; {@code awaitCompiler} false skips the wait. */
+    /**
+     * As {@link #run(ModelSpec, OptimizerSpec, Compute, int)}; {@code awaitCompiler} false skips the wait.
+     *
+     * @param spec          the run's model
+     * @param optimizerSpec the run's optimizer settings
+     * @param compute       the run's kernels; not closed
+     * @param steps         replica steps, {@code >= 0}
+     * @param awaitCompiler whether to wait for the JIT to go idle at the end
+     * @return the time taken and the replica's losses
+     * @throws IllegalArgumentException if {@code steps} is negative
+     */
     public static Result run(ModelSpec spec, OptimizerSpec optimizerSpec, Compute compute, int steps,
                              boolean awaitCompiler) {
         if (steps < 0) {
