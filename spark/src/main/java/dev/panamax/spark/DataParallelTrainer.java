@@ -40,6 +40,9 @@ public final class DataParallelTrainer implements AutoCloseable {
     private long globalStep;
     private double lastLoss;
     private int lastCorrect;
+    private long jobNanos;
+    private long slowestTaskNanos;
+    private long driverNanos;
 
     /**
      * @param trainRows rows of the training set in {@code plan.dataDir()} (the driver's own copy decides it)
@@ -76,6 +79,7 @@ public final class DataParallelTrainer implements AutoCloseable {
         int s = stepInEpoch;
         long failAt = globalStep == plan.failFirstAttemptAtStep() ? globalStep : -1;
         List<ShardGradient> parts;
+        long start = System.nanoTime();
         try {
             parts = shardIds.map(shard -> {
                 if (failAt >= 0 && TaskContext.get().attemptNumber() == 0) {
@@ -86,9 +90,12 @@ public final class DataParallelTrainer implements AutoCloseable {
         } finally {
             broadcast.destroy();
         }
+        long collected = System.nanoTime();
+        jobNanos += collected - start;
         float[] sum = new float[weights.length];
         double lossSum = 0;
         int correct = 0;
+        long slowest = 0;
         for (int shard = 0; shard < shards; shard++) {
             ShardGradient g = parts.get(shard); // collect keeps partition order: the sum's order is fixed
             if (g.shard() != shard) {
@@ -105,7 +112,9 @@ public final class DataParallelTrainer implements AutoCloseable {
             }
             lossSum += g.lossSum();
             correct += g.correct();
+            slowest = Math.max(slowest, g.computeNanos());
         }
+        slowestTaskNanos += slowest;
         for (float v : sum) {
             if (!Float.isFinite(v)) {
                 throw new IllegalStateException("step " + globalStep + ": the gradient is not finite (NaN or"
@@ -121,7 +130,22 @@ public final class DataParallelTrainer implements AutoCloseable {
         }
         lastLoss = lossSum / plan.globalBatch();
         lastCorrect = correct;
+        driverNanos += System.nanoTime() - collected;
         return lastLoss;
+    }
+
+    /** Seconds spent so far in the steps' Spark jobs (broadcast, tasks, collect) and on the driver (sum, update). */
+    public double jobSeconds() {
+        return jobNanos / 1e9;
+    }
+
+    /** Of {@link #jobSeconds()}, the seconds the slowest replica of each step spent computing its share. */
+    public double slowestTaskSeconds() {
+        return slowestTaskNanos / 1e9;
+    }
+
+    public double driverSeconds() {
+        return driverNanos / 1e9;
     }
 
     public int stepsPerEpoch() {

@@ -2,6 +2,7 @@ package dev.panamax.spark;
 
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
+import dev.panamax.backend.KernelWarmup;
 import dev.panamax.data.Dataset;
 import dev.panamax.data.DatasetPair;
 import dev.panamax.data.DatasetSources;
@@ -26,6 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Replica implements AutoCloseable {
     private static final ConcurrentHashMap<String, Replica> LIVE = new ConcurrentHashMap<>();
+    /** Gradient computations on a small batch at construction: past C2's thresholds (see KernelWarmup). */
+    private static final int WARMUP_STEPS = KernelWarmup.DEFAULT_CALLS;
+    /** Backends whose kernels some replica in this JVM has warmed up. */
+    private static final java.util.Set<String> WARMED = ConcurrentHashMap.newKeySet();
 
     private final TrainingPlan plan;
     private final int shard;
@@ -90,10 +95,36 @@ final class Replica implements AutoCloseable {
         this.model = Mlp.create(sizes, plan.activation(), plan.seed(), compute);
         this.params = Parameter.of(model);
         this.trainer = new Trainer(model, plan.loss(), null, compute, features, sizes[sizes.length - 1]);
+        warmUp();
+    }
+
+    /**
+     * Compiles the step's kernels before the first real step, as {@code panamax train} does: until C2 has
+     * compiled a Vector API kernel every vector operation is an object, and the first steps at the real batch
+     * run many times slower than the later ones. Kernels on small shapes reach the same compiled code.
+     */
+    private void warmUp() {
+        if (!WARMED.add(plan.backend())) {
+            return; // compiled code is the JVM's: one replica per backend kind warms it for all
+        }
+        KernelWarmup.run(compute.backend(), KernelWarmup.DEFAULT_CALLS, false);
+        int rows = Math.min(16, shardBatch);
+        Tensor x = batchX.rows(0, rows);
+        Tensor y = batchY.rows(0, rows);
+        for (int i = 0; i < rows; i++) {
+            MemorySegment.copy(shardX.segment(), (long) i * features * Float.BYTES, x.segment(),
+                    (long) i * features * Float.BYTES, (long) features * Float.BYTES);
+            y.set(i, shardY.get(i));
+        }
+        for (int i = 0; i < WARMUP_STEPS; i++) {
+            trainer.accumulateGradients(x, y, 1f);
+            trainer.zeroGradients();
+        }
     }
 
     /** This shard's share of step {@code step} of {@code epoch}, computed with {@code weights}. */
     synchronized ShardGradient gradient(int epoch, int step, float[] weights) {
+        long start = System.nanoTime();
         FlatParameters.setValues(params, weights);
         long checksum = FlatParameters.checksum(FlatParameters.values(params));
         int[] rows = BatchPlan.rows(plan.seed(), epoch, shard, shardY.dim(0), shardBatch, step);
@@ -105,7 +136,8 @@ final class Replica implements AutoCloseable {
         float meanLoss = trainer.accumulateGradients(batchX, batchY, (float) shardBatch / plan.globalBatch());
         float[] gradient = FlatParameters.gradients(params);
         trainer.zeroGradients();
-        return new ShardGradient(shard, gradient, (double) meanLoss * shardBatch, trainer.lastCorrect(), checksum);
+        return new ShardGradient(shard, gradient, (double) meanLoss * shardBatch, trainer.lastCorrect(), checksum,
+                System.nanoTime() - start);
     }
 
     @Override

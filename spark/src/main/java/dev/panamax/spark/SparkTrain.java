@@ -63,7 +63,9 @@ public final class SparkTrain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("panamax-spark-train");
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("panamax-spark-train")
+                // the weights broadcast every step are floats that do not compress: skip the LZ4 pass both ways
+                .setIfMissing("spark.broadcast.compress", "false");
         if (master.startsWith("local")) {
             conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
         }
@@ -80,28 +82,34 @@ public final class SparkTrain implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Spark %s, %d workers x %d thread(s), global batch %d, %s, %s on %s%n",
                     sc.version(), workers, taskCpus, batch, optimizer, java.util.Arrays.toString(sizes),
                     pair.description());
-            double seconds;
             try (DataParallelTrainer trainer = new DataParallelTrainer(sc, plan, workers, train.size(), optimizer,
                     compute)) {
-                long start = System.nanoTime();
-                for (int e = 1; e <= epochs; e++) {
-                    long epochStart = System.nanoTime();
-                    double loss = 0;
-                    for (int s = 0; s < trainer.stepsPerEpoch(); s++) {
-                        loss += trainer.step();
-                    }
-                    double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-                    System.out.printf(Locale.ROOT, "epoch %d  loss %.4f  %.0f samples/s  %.1f s%n", e,
-                            loss / trainer.stepsPerEpoch(), trainer.stepsPerEpoch() * (double) batch / epochSeconds,
-                            epochSeconds);
-                }
-                seconds = (System.nanoTime() - start) / 1e9;
                 stats.applyTo(test);
+                double training = 0; // seconds in steps only: the per-epoch test evaluation is not counted
                 try (Trainer eval = new Trainer(trainer.model(), Loss.CROSS_ENTROPY, null, compute, sizes[0],
                         sizes[2])) {
-                    Evaluation result = Evaluation.run(eval, test, 1024);
+                    for (int e = 1; e <= epochs; e++) {
+                        long epochStart = System.nanoTime();
+                        double jobBefore = trainer.jobSeconds();
+                        double taskBefore = trainer.slowestTaskSeconds();
+                        double driverBefore = trainer.driverSeconds();
+                        double loss = 0;
+                        for (int s = 0; s < trainer.stepsPerEpoch(); s++) {
+                            loss += trainer.step();
+                        }
+                        double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+                        training += epochSeconds;
+                        double accuracy = Evaluation.run(eval, test, 1024).accuracy();
+                        System.out.printf(Locale.ROOT, "epoch %d  loss %.4f  test %.2f%%  %.0f samples/s  %.2f s"
+                                        + " (Spark jobs %.2f s, of which the slowest replica computing %.2f s; driver's"
+                                        + " sum and update %.2f s)  %.1f s so far%n",
+                                e, loss / trainer.stepsPerEpoch(), 100 * accuracy,
+                                trainer.stepsPerEpoch() * (double) batch / epochSeconds, epochSeconds,
+                                trainer.jobSeconds() - jobBefore, trainer.slowestTaskSeconds() - taskBefore,
+                                trainer.driverSeconds() - driverBefore, training);
+                    }
                     System.out.printf(Locale.ROOT, "panamax: test accuracy %.2f%%, training %.1f s%n",
-                            100 * result.accuracy(), seconds);
+                            100 * Evaluation.run(eval, test, 1024).accuracy(), training);
                 }
                 if (out != null) {
                     ModelSpec spec = new ModelSpec(sizes, act, Loss.CROSS_ENTROPY, stats.mean(), stats.std());
