@@ -152,59 +152,65 @@ final class GemmKernels16 {
      * {@link GemmSmallKernels#multiplyShortK}.
      */
     static void multiplyShortK(int k, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes,
-                               MemorySegment c, long cOff, long ldcBytes, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        long vecBytes = (long) L * Float.BYTES;
-        for (int p = 0; p < k; p++) {
-            int ai = apOff + p;
-            long bi = bOff + p * ldbBytes;
-            FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
-            FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
-            FloatVector a;
-            a = FloatVector.broadcast(F, ap[ai + 0 * k]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, ap[ai + 1 * k]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, ap[ai + 2 * k]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, ap[ai + 3 * k]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
+                               MemorySegment c, long cOff, long ldcBytes, float alpha, float beta, int blocks) {
+        long blockBytes = (long) SHORT_K_COLS * Float.BYTES;
+        for (int block = 0; block < blocks; block++, bOff += blockBytes, cOff += blockBytes) {
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            long vecBytes = (long) L * Float.BYTES;
+            for (int p = 0; p < k; p++) {
+                int ai = apOff + p;
+                long bi = bOff + p * ldbBytes;
+                FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
+                FloatVector a;
+                a = FloatVector.broadcast(F, ap[ai + 0 * k]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, ap[ai + 1 * k]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, ap[ai + 2 * k]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, ap[ai + 3 * k]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+            }
+            if (alpha != 1f) { // alpha * x is x exactly when alpha is 1: the same bits without the multiplies
+                FloatVector alphas = FloatVector.broadcast(F, alpha);
+                c00 = c00.mul(alphas);
+                c01 = c01.mul(alphas);
+                c10 = c10.mul(alphas);
+                c11 = c11.mul(alphas);
+                c20 = c20.mul(alphas);
+                c21 = c21.mul(alphas);
+                c30 = c30.mul(alphas);
+                c31 = c31.mul(alphas);
+            }
+            if (beta != 0f) {
+                FloatVector betas = FloatVector.broadcast(F, beta);
+                c00 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c00);
+                c01 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c01);
+                c10 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c10);
+                c11 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c11);
+                c20 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c20);
+                c21 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c21);
+                c30 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c30);
+                c31 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c31);
+            }
+            c00.intoMemorySegment(c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER);
+            c01.intoMemorySegment(c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER);
+            c10.intoMemorySegment(c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER);
+            c11.intoMemorySegment(c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER);
+            c20.intoMemorySegment(c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER);
+            c21.intoMemorySegment(c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER);
+            c30.intoMemorySegment(c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER);
+            c31.intoMemorySegment(c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER);
+    
         }
-        FloatVector alphas = FloatVector.broadcast(F, alpha);
-        c00 = c00.mul(alphas);
-        c01 = c01.mul(alphas);
-        c10 = c10.mul(alphas);
-        c11 = c11.mul(alphas);
-        c20 = c20.mul(alphas);
-        c21 = c21.mul(alphas);
-        c30 = c30.mul(alphas);
-        c31 = c31.mul(alphas);
-        if (beta != 0f) {
-            FloatVector betas = FloatVector.broadcast(F, beta);
-            c00 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c00);
-            c01 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c01);
-            c10 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c10);
-            c11 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c11);
-            c20 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c20);
-            c21 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c21);
-            c30 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c30);
-            c31 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c31);
-        }
-        c00.intoMemorySegment(c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER);
-        c01.intoMemorySegment(c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER);
-        c10.intoMemorySegment(c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER);
-        c11.intoMemorySegment(c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER);
-        c20.intoMemorySegment(c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER);
-        c21.intoMemorySegment(c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER);
-        c30.intoMemorySegment(c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER);
-        c31.intoMemorySegment(c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER);
     }
 
     /** Rows of A per {@link #dotRows} call. */

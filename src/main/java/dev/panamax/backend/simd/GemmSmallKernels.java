@@ -217,101 +217,108 @@ final class GemmSmallKernels {
      * ap: A's rows copied as they are, row r of the block from apOff + r * k; b: B stored (k,n), the
      * block's columns of step p at byte offset bOff + p * ldbBytes -> the (SHORT_K_ROWS,SHORT_K_COLS)
      * block of C at byte offset cOff, row stride ldcBytes: {@code C = alpha * A B + beta * C}, C not read
-     * when beta == 0. Same arithmetic in the same order as {@link #multiplyFromB} + writeBack, so the
-     * bits do not depend on which of them ran.
+     * when beta == 0; {@code blocks} such blocks side by side (one call per strip of rows, so that the call
+     * and its checks are paid once per strip, not per block). Same arithmetic in the same order as
+     * {@link #multiplyFromB} + writeBack, so the bits do not depend on which of them ran.
      */
     static void multiplyShortK(int k, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes,
-                               MemorySegment c, long cOff, long ldcBytes, float alpha, float beta) {
+                               MemorySegment c, long cOff, long ldcBytes, float alpha, float beta, int blocks) {
         if (GemmBlocking.SIXTEEN_REGISTERS) {
-            GemmKernels16.multiplyShortK(k, ap, apOff, b, bOff, ldbBytes, c, cOff, ldcBytes, alpha, beta);
+            GemmKernels16.multiplyShortK(k, ap, apOff, b, bOff, ldbBytes, c, cOff, ldcBytes, alpha, beta, blocks);
             return;
         }
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
-        long vecBytes = (long) L * Float.BYTES;
-        for (int p = 0; p < k; p++) {
-            int ai = apOff + p;
-            long bi = bOff + p * ldbBytes;
-            FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
-            FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
-            FloatVector b2 = FloatVector.fromMemorySegment(F, b, bi + 2 * vecBytes, ORDER);
-            FloatVector b3 = FloatVector.fromMemorySegment(F, b, bi + 3 * vecBytes, ORDER);
-            FloatVector a;
-            a = FloatVector.broadcast(F, ap[ai + 0 * k]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            c02 = a.fma(b2, c02);
-            c03 = a.fma(b3, c03);
-            a = FloatVector.broadcast(F, ap[ai + 1 * k]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            c12 = a.fma(b2, c12);
-            c13 = a.fma(b3, c13);
-            a = FloatVector.broadcast(F, ap[ai + 2 * k]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            c22 = a.fma(b2, c22);
-            c23 = a.fma(b3, c23);
-            a = FloatVector.broadcast(F, ap[ai + 3 * k]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            c32 = a.fma(b2, c32);
-            c33 = a.fma(b3, c33);
+        long blockBytes = (long) SHORT_K_COLS * Float.BYTES;
+        for (int block = 0; block < blocks; block++, bOff += blockBytes, cOff += blockBytes) {
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
+            long vecBytes = (long) L * Float.BYTES;
+            for (int p = 0; p < k; p++) {
+                int ai = apOff + p;
+                long bi = bOff + p * ldbBytes;
+                FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
+                FloatVector b2 = FloatVector.fromMemorySegment(F, b, bi + 2 * vecBytes, ORDER);
+                FloatVector b3 = FloatVector.fromMemorySegment(F, b, bi + 3 * vecBytes, ORDER);
+                FloatVector a;
+                a = FloatVector.broadcast(F, ap[ai + 0 * k]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                c02 = a.fma(b2, c02);
+                c03 = a.fma(b3, c03);
+                a = FloatVector.broadcast(F, ap[ai + 1 * k]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                c12 = a.fma(b2, c12);
+                c13 = a.fma(b3, c13);
+                a = FloatVector.broadcast(F, ap[ai + 2 * k]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                c22 = a.fma(b2, c22);
+                c23 = a.fma(b3, c23);
+                a = FloatVector.broadcast(F, ap[ai + 3 * k]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                c32 = a.fma(b2, c32);
+                c33 = a.fma(b3, c33);
+            }
+            if (alpha != 1f) { // alpha * x is x exactly when alpha is 1: the same bits without 16 multiplies
+                FloatVector alphas = FloatVector.broadcast(F, alpha);
+                c00 = c00.mul(alphas);
+                c01 = c01.mul(alphas);
+                c02 = c02.mul(alphas);
+                c03 = c03.mul(alphas);
+                c10 = c10.mul(alphas);
+                c11 = c11.mul(alphas);
+                c12 = c12.mul(alphas);
+                c13 = c13.mul(alphas);
+                c20 = c20.mul(alphas);
+                c21 = c21.mul(alphas);
+                c22 = c22.mul(alphas);
+                c23 = c23.mul(alphas);
+                c30 = c30.mul(alphas);
+                c31 = c31.mul(alphas);
+                c32 = c32.mul(alphas);
+                c33 = c33.mul(alphas);
+            }
+            if (beta != 0f) {
+                FloatVector betas = FloatVector.broadcast(F, beta);
+                c00 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c00);
+                c01 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c01);
+                c02 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c02);
+                c03 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c03);
+                c10 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c10);
+                c11 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c11);
+                c12 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c12);
+                c13 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c13);
+                c20 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c20);
+                c21 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c21);
+                c22 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c22);
+                c23 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c23);
+                c30 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c30);
+                c31 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c31);
+                c32 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c32);
+                c33 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c33);
+            }
+            c00.intoMemorySegment(c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER);
+            c01.intoMemorySegment(c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER);
+            c02.intoMemorySegment(c, cOff + 0 * ldcBytes + 2 * vecBytes, ORDER);
+            c03.intoMemorySegment(c, cOff + 0 * ldcBytes + 3 * vecBytes, ORDER);
+            c10.intoMemorySegment(c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER);
+            c11.intoMemorySegment(c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER);
+            c12.intoMemorySegment(c, cOff + 1 * ldcBytes + 2 * vecBytes, ORDER);
+            c13.intoMemorySegment(c, cOff + 1 * ldcBytes + 3 * vecBytes, ORDER);
+            c20.intoMemorySegment(c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER);
+            c21.intoMemorySegment(c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER);
+            c22.intoMemorySegment(c, cOff + 2 * ldcBytes + 2 * vecBytes, ORDER);
+            c23.intoMemorySegment(c, cOff + 2 * ldcBytes + 3 * vecBytes, ORDER);
+            c30.intoMemorySegment(c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER);
+            c31.intoMemorySegment(c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER);
+            c32.intoMemorySegment(c, cOff + 3 * ldcBytes + 2 * vecBytes, ORDER);
+            c33.intoMemorySegment(c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER);
+    
         }
-        FloatVector alphas = FloatVector.broadcast(F, alpha);
-        c00 = c00.mul(alphas);
-        c01 = c01.mul(alphas);
-        c02 = c02.mul(alphas);
-        c03 = c03.mul(alphas);
-        c10 = c10.mul(alphas);
-        c11 = c11.mul(alphas);
-        c12 = c12.mul(alphas);
-        c13 = c13.mul(alphas);
-        c20 = c20.mul(alphas);
-        c21 = c21.mul(alphas);
-        c22 = c22.mul(alphas);
-        c23 = c23.mul(alphas);
-        c30 = c30.mul(alphas);
-        c31 = c31.mul(alphas);
-        c32 = c32.mul(alphas);
-        c33 = c33.mul(alphas);
-        if (beta != 0f) {
-            FloatVector betas = FloatVector.broadcast(F, beta);
-            c00 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c00);
-            c01 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c01);
-            c02 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c02);
-            c03 = FloatVector.fromMemorySegment(F, c, cOff + 0 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c03);
-            c10 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c10);
-            c11 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c11);
-            c12 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c12);
-            c13 = FloatVector.fromMemorySegment(F, c, cOff + 1 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c13);
-            c20 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c20);
-            c21 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c21);
-            c22 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c22);
-            c23 = FloatVector.fromMemorySegment(F, c, cOff + 2 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c23);
-            c30 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER).fma(betas, c30);
-            c31 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER).fma(betas, c31);
-            c32 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 2 * vecBytes, ORDER).fma(betas, c32);
-            c33 = FloatVector.fromMemorySegment(F, c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER).fma(betas, c33);
-        }
-        c00.intoMemorySegment(c, cOff + 0 * ldcBytes + 0 * vecBytes, ORDER);
-        c01.intoMemorySegment(c, cOff + 0 * ldcBytes + 1 * vecBytes, ORDER);
-        c02.intoMemorySegment(c, cOff + 0 * ldcBytes + 2 * vecBytes, ORDER);
-        c03.intoMemorySegment(c, cOff + 0 * ldcBytes + 3 * vecBytes, ORDER);
-        c10.intoMemorySegment(c, cOff + 1 * ldcBytes + 0 * vecBytes, ORDER);
-        c11.intoMemorySegment(c, cOff + 1 * ldcBytes + 1 * vecBytes, ORDER);
-        c12.intoMemorySegment(c, cOff + 1 * ldcBytes + 2 * vecBytes, ORDER);
-        c13.intoMemorySegment(c, cOff + 1 * ldcBytes + 3 * vecBytes, ORDER);
-        c20.intoMemorySegment(c, cOff + 2 * ldcBytes + 0 * vecBytes, ORDER);
-        c21.intoMemorySegment(c, cOff + 2 * ldcBytes + 1 * vecBytes, ORDER);
-        c22.intoMemorySegment(c, cOff + 2 * ldcBytes + 2 * vecBytes, ORDER);
-        c23.intoMemorySegment(c, cOff + 2 * ldcBytes + 3 * vecBytes, ORDER);
-        c30.intoMemorySegment(c, cOff + 3 * ldcBytes + 0 * vecBytes, ORDER);
-        c31.intoMemorySegment(c, cOff + 3 * ldcBytes + 1 * vecBytes, ORDER);
-        c32.intoMemorySegment(c, cOff + 3 * ldcBytes + 2 * vecBytes, ORDER);
-        c33.intoMemorySegment(c, cOff + 3 * ldcBytes + 3 * vecBytes, ORDER);
     }
 
     /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 with 16, GemmKernels16). */

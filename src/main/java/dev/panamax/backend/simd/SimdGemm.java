@@ -360,10 +360,8 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                 GemmPacking.copyRows(a, lda, i0 + ic, mc, 0, k, ap);
                 for (int ir = 0; ir < mc; ir += GemmSmallKernels.SHORT_K_ROWS) {
                     long cRow = (long) (i0 + ic + ir) * ldcBytes;
-                    for (int j = j0; j < j0 + cols; j += GemmSmallKernels.SHORT_K_COLS) {
-                        GemmSmallKernels.multiplyShortK(k, ap, ir * k, b, (long) j * Float.BYTES, ldbBytes,
-                                c, cRow + (long) j * Float.BYTES, ldcBytes, alpha, beta);
-                    }
+                    GemmSmallKernels.multiplyShortK(k, ap, ir * k, b, (long) j0 * Float.BYTES, ldbBytes,
+                            c, cRow + (long) j0 * Float.BYTES, ldcBytes, alpha, beta, cols / GemmSmallKernels.SHORT_K_COLS);
                 }
             }
         }
