@@ -43,6 +43,8 @@ class GemmEquivalenceTest {
             // one small dimension (1, 7, 10, 15, 16, 17) with the others large: the small-m, small-n
             // and short-k paths (B read in place, narrow tiles), and the MLP's own 10-class shapes
             {128, 10, 256}, {10, 256, 128}, {128, 256, 10},
+            // C of 5 or 10 rows in whole 4-vector blocks (the 5-row tiles), with k in several blocks
+            {10, 64, 1300}, {5, 192, 40},
             {1, 300, 200}, {7, 200, 129}, {15, 129, 64}, {16, 100, 33}, {17, 257, 40},
             {300, 1, 100}, {200, 7, 129}, {129, 15, 300}, {100, 16, 64}, {64, 17, 300},
             {257, 130, 1}, {130, 257, 7}, {100, 70, 15}, {70, 100, 16}, {64, 300, 17}};

@@ -321,6 +321,105 @@ final class GemmSmallKernels {
         }
     }
 
+    /** Rows of C per {@link #multiplyFiveRows} call: 5 x 4 vectors = 20 accumulators + 4 B + 1 = 25 registers. */
+    static final int FIVE_ROWS = 5;
+    /** Columns of C per {@link #multiplyFiveRows} block: 4 vectors. */
+    static final int FIVE_ROWS_COLS = 4 * L;
+
+    /**
+     * Five rows of C of 4 vectors each, for C of 5 or 10 rows (the weight gradient of a 10-class layer, dW =
+     * dY^T H), where the MR = 12 row tile computes 2 rows of padding for every 10 and the waste shows.
+     * ap: an A panel packed as {@link GemmPacking#packA} lays it out (step p of row r at p * MR + r), rows r0
+     * to r0 + 4; b: B stored (k,n), the block's 4 vectors of step p at byte offset bOff + p * ldbBytes ->
+     * tile (5, FIVE_ROWS_COLS) row-major = the product, for {@link #writeBackFiveRows}. The sums are those of
+     * {@link #multiplyFromB} (one fma per step, p ascending, from zero), so the bits are the same. The
+     * accumulators go through the tile, as in multiplyFromB, rather than into C with alpha and beta here:
+     * a method that long fails C1's register allocation and then never reaches C2.
+     * Written for 32 registers only (with 16 the 12-row tile is not used: GemmKernels16 has 4 x 2).
+     */
+    static void multiplyFiveRows(int kc, float[] ap, int r0, MemorySegment b, long bOff, long ldbBytes, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F), c42 = FloatVector.zero(F), c43 = FloatVector.zero(F);
+        long vecBytes = (long) L * Float.BYTES;
+        for (int p = 0; p < kc; p++) {
+            int ai = p * MR + r0;
+            long bi = bOff + p * ldbBytes;
+            FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi, ORDER);
+            FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + vecBytes, ORDER);
+            FloatVector b2 = FloatVector.fromMemorySegment(F, b, bi + 2 * vecBytes, ORDER);
+            FloatVector b3 = FloatVector.fromMemorySegment(F, b, bi + 3 * vecBytes, ORDER);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            c03 = a.fma(b3, c03);
+            a = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            c13 = a.fma(b3, c13);
+            a = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            c23 = a.fma(b3, c23);
+            a = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+            c33 = a.fma(b3, c33);
+            a = FloatVector.broadcast(F, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            c42 = a.fma(b2, c42);
+            c43 = a.fma(b3, c43);
+        }
+        c00.intoArray(tile, 0 * FIVE_ROWS_COLS + 0 * L);
+        c01.intoArray(tile, 0 * FIVE_ROWS_COLS + 1 * L);
+        c02.intoArray(tile, 0 * FIVE_ROWS_COLS + 2 * L);
+        c03.intoArray(tile, 0 * FIVE_ROWS_COLS + 3 * L);
+        c10.intoArray(tile, 1 * FIVE_ROWS_COLS + 0 * L);
+        c11.intoArray(tile, 1 * FIVE_ROWS_COLS + 1 * L);
+        c12.intoArray(tile, 1 * FIVE_ROWS_COLS + 2 * L);
+        c13.intoArray(tile, 1 * FIVE_ROWS_COLS + 3 * L);
+        c20.intoArray(tile, 2 * FIVE_ROWS_COLS + 0 * L);
+        c21.intoArray(tile, 2 * FIVE_ROWS_COLS + 1 * L);
+        c22.intoArray(tile, 2 * FIVE_ROWS_COLS + 2 * L);
+        c23.intoArray(tile, 2 * FIVE_ROWS_COLS + 3 * L);
+        c30.intoArray(tile, 3 * FIVE_ROWS_COLS + 0 * L);
+        c31.intoArray(tile, 3 * FIVE_ROWS_COLS + 1 * L);
+        c32.intoArray(tile, 3 * FIVE_ROWS_COLS + 2 * L);
+        c33.intoArray(tile, 3 * FIVE_ROWS_COLS + 3 * L);
+        c40.intoArray(tile, 4 * FIVE_ROWS_COLS + 0 * L);
+        c41.intoArray(tile, 4 * FIVE_ROWS_COLS + 1 * L);
+        c42.intoArray(tile, 4 * FIVE_ROWS_COLS + 2 * L);
+        c43.intoArray(tile, 4 * FIVE_ROWS_COLS + 3 * L);
+    }
+
+    /**
+     * The tile of {@link #multiplyFiveRows} (5 rows of FIVE_ROWS_COLS sums, row-major) into C at byte offset cOff:
+     * {@code alpha * sum}, then {@code fma(C, beta, that)} unless beta is 0 (writeBack's rounding).
+     */
+    static void writeBackFiveRows(float[] tile, MemorySegment c, long cOff, long ldcBytes, float alpha, float beta) {
+        FloatVector alphas = FloatVector.broadcast(F, alpha);
+        FloatVector betas = FloatVector.broadcast(F, beta);
+        long vecBytes = (long) L * Float.BYTES;
+        for (int r = 0; r < FIVE_ROWS; r++) {
+            long row = cOff + r * ldcBytes;
+            for (int q = 0; q < 4; q++) {
+                FloatVector t = FloatVector.fromArray(F, tile, r * FIVE_ROWS_COLS + q * L).mul(alphas);
+                if (beta != 0f) {
+                    t = FloatVector.fromMemorySegment(F, c, row + q * vecBytes, ORDER).fma(betas, t);
+                }
+                t.intoMemorySegment(c, row + q * vecBytes, ORDER);
+            }
+        }
+    }
+
     /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 with 16, GemmKernels16). */
     static final int DOT_A_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_A_ROWS : 4;
     /** Rows of B per {@link #dotRows} call (4 with 16 registers). */

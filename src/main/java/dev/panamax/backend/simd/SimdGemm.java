@@ -255,6 +255,13 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                 shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
                 return;
             }
+            // C of 5 or 10 rows (a 10-class layer's weight gradient), B read in place: 5-row tiles waste nothing
+            // where the 12-row tile would compute 2 padding rows for every 10
+            if (!GemmBlocking.SIXTEEN_REGISTERS && bFromStorage && !transposedC && rows <= MR
+                    && rows % GemmSmallKernels.FIVE_ROWS == 0 && cols % GemmSmallKernels.FIVE_ROWS_COLS == 0) {
+                fiveRows(ws, i0, rows, j0, cols, kcMax, ldcBytes);
+                return;
+            }
             // rows padded to whole vectors: the gathers of transposeInto check the index of every lane, masked or not
             if (transposedC && ws.ct.length < roundUp(rows, L) * cols) {
                 ws.ct = new float[roundUp(rows, L) * cols]; // grows to the largest slab seen, then reused
@@ -347,6 +354,25 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                     long aOff = (long) (i0 + ic + ir) * ldaBytes + (long) pc * Float.BYTES;
                     GemmInPlaceKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, ws.bPack, jr * kc, ws.tile);
                     GemmInPlaceKernels.accumulate(ws.tile, ws.ct, (ic + ir) * cols + jc + jr, cols, alpha, pc == 0, mr, nr);
+                }
+            }
+        }
+
+        // C rows [i0, i0+rows) (5 or 10, at most one A panel), columns [j0, j0+cols) in whole 4-vector blocks,
+        // B read in place; k in blocks of at most kcMax, later ones accumulating onto the first (as slab does)
+        private void fiveRows(Workspace ws, int i0, int rows, int j0, int cols, int kcMax, long ldcBytes) {
+            long ldbBytes = (long) ldb * Float.BYTES;
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                GemmPacking.packA(a, transA, lda, i0, rows, pc, kc, ws.scratch, ws.aPack);
+                for (int j = j0; j < j0 + cols; j += GemmSmallKernels.FIVE_ROWS_COLS) {
+                    long bOff = ((long) pc * ldb + j) * Float.BYTES;
+                    for (int r = 0; r < rows; r += GemmSmallKernels.FIVE_ROWS) {
+                        GemmSmallKernels.multiplyFiveRows(kc, ws.aPack, r, b, bOff, ldbBytes, ws.tile);
+                        GemmSmallKernels.writeBackFiveRows(ws.tile, c, (long) (i0 + r) * ldcBytes
+                                + (long) j * Float.BYTES, ldcBytes, alpha, betaHere);
+                    }
                 }
             }
         }
