@@ -106,11 +106,13 @@ class KernelAllocationTest {
                 Tensor aAliased = Tensor.allocate(a, 24, 1024); // rows 4 KB apart: packed, not read in place
                 Tensor bAliased = Tensor.allocate(a, 1024, 64);
                 Tensor cAliased = Tensor.allocate(a, 24, 64);
+                Tensor tall = Tensor.allocate(a, 32, 128); // y^T tall: C of 10 rows, 128 columns: the 5-row tiles
+                Tensor yTall = Tensor.allocate(a, 10, 128);
                 Tensor cTT = Tensor.allocate(a, 100, 32);
                 Tensor mean = Tensor.allocate(a, 1);
                 Tensor count = Tensor.allocate(a, 1);
                 for (Tensor t : new Tensor[] {x, w, y, bias, p, g, wide, wNN, xDot, wDot, aShort, bShort, aBig, bBig, aAliased,
-                        bAliased}) {
+                        bAliased, tall}) {
                     for (long i = 0; i < t.size(); i++) {
                         t.set(i, (float) r.nextDouble());
                     }
@@ -121,6 +123,7 @@ class KernelAllocationTest {
                 List<Kernel> kernels = new ArrayList<>(List.of(
                         new Kernel("gemm NT", () -> c.gemm(false, true, 1f, x, w, 0f, y)),
                         new Kernel("gemm TN", () -> c.gemm(true, false, 1f, y, x, 0f, xtY)),
+                        new Kernel("gemm TN 10 rows", () -> c.gemm(true, false, 1f, y, tall, 0f, yTall)),
                         new Kernel("gemm NT swapped", () -> c.gemm(false, true, 1f, x, wide, 0f, yWide)),
                         new Kernel("gemm NN", () -> c.gemm(false, false, 1f, x, wNN, 0f, yWide)),
                         new Kernel("gemm TT", () -> c.gemm(true, true, 1f, xtY, y, 0f, cTT)),
