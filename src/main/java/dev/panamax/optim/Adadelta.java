@@ -136,8 +136,6 @@ public final class Adadelta extends Optimizer {
     }
 
     private final Config config;
-    private final Tensor[] squareAvg;
-    private final Tensor[] accDelta;
     private final float weightDecay;
     private final float rho;
     private final float oneMinusRho;
@@ -157,8 +155,8 @@ public final class Adadelta extends Optimizer {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
         this.config = config;
-        this.squareAvg = newState("square_avg", 0f);
-        this.accDelta = newState("acc_delta", 0f);
+        Tensor[] squareAvg = newState("square_avg", 0f);
+        Tensor[] accDelta = newState("acc_delta", 0f);
         this.weightDecay = (float) config.weightDecay();
         this.rho = (float) config.rho();
         this.oneMinusRho = (float) (1 - config.rho()); // in double: 1f - 0.9f would differ in the last bit

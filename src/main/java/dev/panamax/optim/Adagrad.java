@@ -142,7 +142,6 @@ public final class Adagrad extends Optimizer {
     }
 
     private final Config config;
-    private final Tensor[] sum;
     private final float weightDecay;
     private final float eps;
 
@@ -159,7 +158,7 @@ public final class Adagrad extends Optimizer {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
         this.config = config;
-        this.sum = newState("sum", (float) config.initialAccumulatorValue());
+        Tensor[] sum = newState("sum", (float) config.initialAccumulatorValue());
         this.weightDecay = (float) config.weightDecay();
         this.eps = (float) config.eps();
         useRule(UPDATE, sum);

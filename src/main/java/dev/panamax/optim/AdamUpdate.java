@@ -68,9 +68,6 @@ abstract class AdamUpdate extends Optimizer {
     private final double lr;
     private final double beta1;
     private final double beta2;
-    private final Tensor[] expAvg;
-    private final Tensor[] expAvgSq;
-    private final Tensor[] maxExpAvgSq;
     private final float beta1F;
     private final float beta2F;
     private final float oneMinusBeta1;
@@ -94,9 +91,9 @@ abstract class AdamUpdate extends Optimizer {
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
-        this.expAvg = newState("exp_avg", 0f);
-        this.expAvgSq = newState("exp_avg_sq", 0f);
-        this.maxExpAvgSq = amsgrad ? newState("max_exp_avg_sq", 0f) : null;
+        Tensor[] expAvg = newState("exp_avg", 0f);
+        Tensor[] expAvgSq = newState("exp_avg_sq", 0f);
+        Tensor[] maxExpAvgSq = amsgrad ? newState("max_exp_avg_sq", 0f) : null;
         this.beta1F = (float) beta1;
         this.beta2F = (float) beta2;
         // in double, rounded once: 1f - 0.999f = 0.0009999871f but (float) (1 - 0.999) = 0.001f

@@ -176,9 +176,6 @@ public final class RMSprop extends Optimizer {
     }
 
     private final Config config;
-    private final Tensor[] squareAvg;
-    private final Tensor[] momentumBuffer;
-    private final Tensor[] gradAvg;
     private final float weightDecay;
     private final float alpha;
     private final float oneMinusAlpha;
@@ -200,9 +197,9 @@ public final class RMSprop extends Optimizer {
         super(parameters, compute);
         this.config = config;
         // torch's state order: square_avg, momentum_buffer, grad_avg
-        this.squareAvg = newState("square_avg", 0f);
-        this.momentumBuffer = config.momentum() > 0 ? newState("momentum_buffer", 0f) : null;
-        this.gradAvg = config.centered() ? newState("grad_avg", 0f) : null;
+        Tensor[] squareAvg = newState("square_avg", 0f);
+        Tensor[] momentumBuffer = config.momentum() > 0 ? newState("momentum_buffer", 0f) : null;
+        Tensor[] gradAvg = config.centered() ? newState("grad_avg", 0f) : null;
         this.weightDecay = (float) config.weightDecay();
         this.alpha = (float) config.alpha();
         this.oneMinusAlpha = (float) (1 - config.alpha());

@@ -145,7 +145,6 @@ public final class SGD extends Optimizer {
     }
 
     private final Config config;
-    private final Tensor[] momentumBuffer;
     private final float weightDecay;
     private final float momentum;
     private final float dampComplement;
@@ -164,7 +163,7 @@ public final class SGD extends Optimizer {
         config.validate(); // before super(): an invalid config must not allocate the state arena
         super(parameters, compute);
         this.config = config;
-        this.momentumBuffer = config.momentum() != 0 ? newState("momentum_buffer", 0f) : null;
+        Tensor[] momentumBuffer = config.momentum() != 0 ? newState("momentum_buffer", 0f) : null;
         // hyperparameter arithmetic in double, rounded to float once (torch hands Python floats to the kernel)
         this.weightDecay = (float) config.weightDecay();
         this.momentum = (float) config.momentum();
