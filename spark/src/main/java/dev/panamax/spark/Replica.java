@@ -35,7 +35,7 @@ final class Replica implements AutoCloseable {
     private final TrainingPlan plan;
     private final int shard;
     private final int shardBatch;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
     private final Compute compute;
     private final Mlp model;
     private final List<Parameter> params;
@@ -47,7 +47,24 @@ final class Replica implements AutoCloseable {
     private final int features;
 
     static Replica of(TrainingPlan plan, int shard, int shards) {
-        return LIVE.computeIfAbsent(plan.runId() + "/" + shard, key -> new Replica(plan, shard, shards));
+        String key = plan.runId() + "/" + shards + "/" + shard;
+        Replica r = LIVE.get(key);
+        if (r != null) {
+            return r;
+        }
+        evictOtherRuns(plan.runId()); // a run whose close() did not reach this executor frees its replicas here
+        return LIVE.computeIfAbsent(key, k -> new Replica(plan, shard, shards));
+    }
+
+    private static void evictOtherRuns(String runId) {
+        for (String key : LIVE.keySet()) {
+            if (!key.startsWith(runId + "/")) {
+                Replica r = LIVE.remove(key);
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
     }
 
     /** Closes and forgets every replica of run {@code runId} in this JVM. */
@@ -68,33 +85,51 @@ final class Replica implements AutoCloseable {
         this.shardBatch = plan.shardBatch(shards);
         int[] sizes = plan.sizes();
         this.features = sizes[0];
-        try (DatasetPair pair = DatasetSources.directory(Path.of(plan.dataDir())).load()) {
-            Dataset train = pair.train();
-            if (train.features() != features) {
-                throw new IllegalArgumentException(plan.dataDir() + " has " + train.features() + " features per sample,"
-                        + " the model takes " + features);
+        Arena memory = Arena.ofShared();
+        Compute backend = null;
+        Mlp replica = null;
+        try {
+            Tensor x;
+            Tensor y;
+            try (DatasetPair pair = DatasetSources.directory(Path.of(plan.dataDir())).load()) {
+                Dataset train = pair.train();
+                if (train.features() != features) {
+                    throw new IllegalArgumentException(plan.dataDir() + " has " + train.features()
+                            + " features per sample, the model takes " + features);
+                }
+                if (plan.standardized()) {
+                    new Standardization(plan.inputMean(), plan.inputStd()).applyTo(train);
+                }
+                int start = BatchPlan.shardStart(train.size(), shards, shard);
+                int rows = BatchPlan.shardRows(train.size(), shards, shard);
+                x = Tensor.allocate(memory, rows, features);
+                y = Tensor.allocate(memory, rows);
+                MemorySegment.copy(train.images().segment(), (long) start * features * Float.BYTES, x.segment(), 0,
+                        (long) rows * features * Float.BYTES);
+                for (int i = 0; i < rows; i++) {
+                    y.set(i, train.label(start + i));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("shard " + shard + ": cannot read the training data in "
+                        + plan.dataDir(), e);
             }
-            if (plan.standardized()) {
-                new Standardization(plan.inputMean(), plan.inputStd()).applyTo(train);
+            backend = new Compute(Backends.create(plan.backend(), plan.threads()));
+            replica = Mlp.create(sizes, plan.activation(), plan.seed(), backend);
+            this.trainer = new Trainer(replica, plan.loss(), null, backend, features, sizes[sizes.length - 1]);
+            this.shardX = x;
+            this.shardY = y;
+        } catch (RuntimeException | Error e) {
+            // nothing of a replica that failed to build may outlive it: the executor runs other tasks after this one
+            try (memory; Compute c = backend; Mlp m = replica) {
+                throw e;
             }
-            int start = BatchPlan.shardStart(train.size(), shards, shard);
-            int rows = BatchPlan.shardRows(train.size(), shards, shard);
-            shardX = Tensor.allocate(arena, rows, features);
-            shardY = Tensor.allocate(arena, rows);
-            MemorySegment.copy(train.images().segment(), (long) start * features * Float.BYTES, shardX.segment(), 0,
-                    (long) rows * features * Float.BYTES);
-            for (int i = 0; i < rows; i++) {
-                shardY.set(i, train.label(start + i));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("shard " + shard + ": cannot read the training data in " + plan.dataDir(), e);
         }
+        this.arena = memory;
+        this.compute = backend;
+        this.model = replica;
+        this.params = Parameter.of(model);
         this.batchX = Tensor.allocate(arena, shardBatch, features);
         this.batchY = Tensor.allocate(arena, shardBatch);
-        this.compute = new Compute(Backends.create(plan.backend(), plan.threads()));
-        this.model = Mlp.create(sizes, plan.activation(), plan.seed(), compute);
-        this.params = Parameter.of(model);
-        this.trainer = new Trainer(model, plan.loss(), null, compute, features, sizes[sizes.length - 1]);
         warmUp();
     }
 
@@ -122,8 +157,11 @@ final class Replica implements AutoCloseable {
         }
     }
 
-    /** This shard's share of step {@code step} of {@code epoch}, computed with {@code weights}. */
-    synchronized ShardGradient gradient(int epoch, int step, float[] weights) {
+    /**
+     * This shard's share of step {@code step} of {@code epoch}, computed with {@code weights}. {@code fail}
+     * (TrainingPlan's testing aid) throws after the gradient is computed, before it is returned.
+     */
+    synchronized ShardGradient gradient(int epoch, int step, float[] weights, boolean fail) {
         long start = System.nanoTime();
         FlatParameters.setValues(params, weights);
         long checksum = FlatParameters.checksum(FlatParameters.values(params));
@@ -133,9 +171,18 @@ final class Replica implements AutoCloseable {
             MemorySegment.copy(shardX.segment(), rows[i] * rowBytes, batchX.segment(), i * rowBytes, rowBytes);
             batchY.set(i, shardY.get(rows[i]));
         }
-        float meanLoss = trainer.accumulateGradients(batchX, batchY, (float) shardBatch / plan.globalBatch());
-        float[] gradient = FlatParameters.gradients(params);
-        trainer.zeroGradients();
+        float meanLoss;
+        float[] gradient;
+        try {
+            meanLoss = trainer.accumulateGradients(batchX, batchY, (float) shardBatch / plan.globalBatch());
+            if (fail) {
+                throw new IllegalStateException("injected failure of the first attempt at step " + epoch + "." + step
+                        + ", after its gradient was accumulated");
+            }
+            gradient = FlatParameters.gradients(params);
+        } finally {
+            trainer.zeroGradients(); // also after a failure: a retried attempt must start from zero gradients
+        }
         return new ShardGradient(shard, gradient, (double) meanLoss * shardBatch, trainer.lastCorrect(), checksum,
                 System.nanoTime() - start);
     }

@@ -37,10 +37,10 @@ final class ScoringModel {
     private final Compute compute;
     private final Mlp model;
     private final Trainer trainer;
-    private final Arena arena = Arena.ofShared();
-    private final Tensor[] xs = new Tensor[2];
-    private final Tensor[] ys = new Tensor[2];
-    private final Tensor[] probs = new Tensor[2];
+    private final Arena arena;
+    private final Tensor inputs;
+    private final Tensor zeros;
+    private final Tensor probs;
 
     /** A loaded model of {@code checkpoint} for this task alone; hand it back with {@link #release}. */
     static ScoringModel borrow(String checkpoint, String backend, int threads) {
@@ -52,12 +52,29 @@ final class ScoringModel {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint " + checkpoint, e);
         }
+        // a rewritten checkpoint (new size or time) makes the idle models of its older versions garbage: free them
+        String path = file.toAbsolutePath() + "|";
+        for (String other : IDLE.keySet()) {
+            if (other.startsWith(path) && !other.equals(key)) {
+                ConcurrentLinkedQueue<ScoringModel> stale = IDLE.remove(other);
+                if (stale != null) {
+                    for (ScoringModel m; (m = stale.poll()) != null; ) {
+                        m.close();
+                    }
+                }
+            }
+        }
         ScoringModel idle = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
         return idle != null ? idle : new ScoringModel(key, file, backend, threads);
     }
 
     static void release(ScoringModel model) {
-        IDLE.get(model.key).add(model);
+        ConcurrentLinkedQueue<ScoringModel> queue = IDLE.get(model.key);
+        if (queue == null) {
+            model.close(); // its checkpoint was rewritten while it scored: no later task will want it
+        } else {
+            queue.add(model);
+        }
     }
 
     private ScoringModel(String key, Path file, String backend, int threads) {
@@ -73,15 +90,33 @@ final class ScoringModel {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint " + file, e);
         }
-        this.compute = new Compute(Backends.create(backend, threads));
-        this.model = Mlp.create(spec.sizes(), spec.activation(), 0, compute);
-        try {
-            Checkpoint.load(file, model, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the checkpoint " + file, e);
-        }
         int[] sizes = spec.sizes();
-        this.trainer = new Trainer(model, spec.loss(), null, compute, sizes[0], sizes[sizes.length - 1]);
+        Compute backendHere = new Compute(Backends.create(backend, threads));
+        Mlp loaded = null;
+        try {
+            loaded = Mlp.create(sizes, spec.activation(), 0, backendHere);
+            Checkpoint.load(file, loaded, null);
+            this.trainer = new Trainer(loaded, spec.loss(), null, backendHere, sizes[0], sizes[sizes.length - 1]);
+        } catch (IOException | RuntimeException e) {
+            // a checkpoint that fails to load must not leave its backend and model behind on the executor
+            try (backendHere; Mlp m = loaded) {
+                throw e instanceof IOException io ? new UncheckedIOException("cannot load the checkpoint " + file, io)
+                        : (RuntimeException) e;
+            }
+        }
+        this.compute = backendHere;
+        this.model = loaded;
+        this.arena = Arena.ofShared();
+        this.inputs = Tensor.allocate(arena, BATCH, sizes[0]);
+        this.zeros = Tensor.allocate(arena, BATCH);
+        this.probs = Tensor.allocate(arena, BATCH, sizes[sizes.length - 1]);
+    }
+
+    /** Frees the backend, the model and the buffers. */
+    private void close() {
+        try (arena; compute; model; trainer) {
+            // the trainer's graphs, then the model, the backend and the buffers
+        }
     }
 
     int features() {
@@ -122,15 +157,16 @@ final class ScoringModel {
 
     private void scoreBatch(List<float[]> batch, List<Prediction> out) {
         int n = batch.size();
-        int slot = n == BATCH ? 0 : 1; // the full size and one odd last size: what the trainer caches graphs for
         int features = features();
         int classes = spec.sizes()[spec.sizes().length - 1];
-        if (xs[slot] == null || xs[slot].dim(0) != n) {
-            xs[slot] = Tensor.allocate(arena, n, features);
-            ys[slot] = Tensor.allocate(arena, n);
-            probs[slot] = Tensor.allocate(arena, n, classes);
+        // always a full batch, a short last one padded with zero rows (rows are computed independently, and the
+        // padding's outputs are dropped): one graph serves every partition, nothing is built or allocated per batch
+        Tensor x = inputs;
+        Tensor labels = zeros;
+        Tensor p = probs;
+        if (n < BATCH) {
+            x.rows(n, BATCH - n).fill(0f);
         }
-        Tensor x = xs[slot];
         float mean = (float) spec.inputMean();
         float inv = (float) (1.0 / spec.inputStd());
         for (int i = 0; i < n; i++) {
@@ -140,16 +176,16 @@ final class ScoringModel {
                 x.set((long) i * features + j, spec.standardized() ? (row[j] - mean) * inv : row[j]);
             }
         }
-        trainer.evalStep(x, ys[slot]);
+        trainer.evalStep(x, labels);
         Tensor logits = trainer.lastLogits(false);
-        compute.softmaxRows(logits, probs[slot]);
+        compute.softmaxRows(logits, p);
         compute.synchronize();
         for (int i = 0; i < n; i++) {
-            float[] p = new float[classes];
+            float[] q = new float[classes];
             for (int c = 0; c < classes; c++) {
-                p[c] = probs[slot].get((long) i * classes + c);
+                q[c] = p.get((long) i * classes + c);
             }
-            out.add(new Prediction(logits.argmaxOfRow(i), p));
+            out.add(new Prediction(logits.argmaxOfRow(i), q));
         }
     }
 }

@@ -21,7 +21,8 @@ import java.util.Arrays;
  * @param seed                   seeds the initial weights and every epoch's per-shard shuffle
  * @param backend                the Panamax backend each executor computes with (simd, blas, scalar)
  * @param threads                threads of each executor's backend: spark.task.cpus, so cores are not oversubscribed
- * @param failFirstAttemptAtStep a testing aid: the first attempt of every task of this global step fails (-1: never)
+ * @param failFirstAttemptAtStep a testing aid: the first attempt of every task of this global step fails after
+ *                               computing its gradient (-1: never)
  */
 public record TrainingPlan(String runId, String dataDir, int[] sizes, Activation activation, Loss loss, double inputMean,
                            double inputStd, int globalBatch, long seed, String backend, int threads,

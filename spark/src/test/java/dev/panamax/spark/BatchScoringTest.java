@@ -46,7 +46,7 @@ class BatchScoringTest {
     static void start() throws IOException {
         data = dir.resolve("data");
         java.nio.file.Files.createDirectories(data);
-        LocalSpark.writeData(data, 1200); // 300 test rows: one full batch of 256 and a short one per partition
+        LocalSpark.writeData(data, 1200); // 300 test rows
         checkpoint = dir.resolve("model.safetensors");
         try (Compute compute = new Compute(Backends.create("simd", 1));
              Mlp mlp = Mlp.create(SIZES, Activation.TANH, 5, compute)) {
@@ -84,9 +84,13 @@ class BatchScoringTest {
         try (DatasetPair pair = DatasetSources.directory(data).load()) {
             Dataset test = pair.test();
             List<float[]> rows = testRows(test);
-            List<Prediction> scored = BatchScorer.score(sc.parallelize(rows, 3), checkpoint.toString(), "simd", 1)
+            // one partition: a full batch of 256 and a short one; three: short ones only
+            List<Prediction> scored = BatchScorer.score(sc.parallelize(rows, 1), checkpoint.toString(), "simd", 1)
                     .collect();
+            List<Prediction> scoredInThree = BatchScorer.score(sc.parallelize(rows, 3), checkpoint.toString(), "simd",
+                    1).collect();
             assertEquals(rows.size(), scored.size());
+            assertEquals(rows.size(), scoredInThree.size());
             new Standardization(SPEC.inputMean(), SPEC.inputStd()).applyTo(test);
             try (Compute compute = new Compute(Backends.create("simd", 1));
                  Mlp mlp = Mlp.create(SIZES, Activation.TANH, 0, compute);
@@ -104,6 +108,7 @@ class BatchScoringTest {
                         Tensor logits = trainer.lastLogits(false);
                         compute.softmaxRows(logits, probs);
                         assertEquals(logits.argmaxOfRow(0), scored.get(i).label(), "row " + i);
+                        assertEquals(scored.get(i).label(), scoredInThree.get(i).label(), "row " + i + " in 3 partitions");
                         for (int c = 0; c < 10; c++) {
                             assertEquals(probs.get(c), scored.get(i).probabilities()[c], 1e-5, "row " + i + " class " + c);
                         }

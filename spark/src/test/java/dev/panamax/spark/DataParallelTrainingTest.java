@@ -96,7 +96,7 @@ class DataParallelTrainingTest {
                     }
                 }
                 float singleLoss = trainer.trainStep(x, y);
-                double distributedLoss = distributed.step(); // throws if a replica had other weights than the driver
+                double distributedLoss = distributed.step(); // throws if a replica loaded other weights than the driver sent
                 assertEquals(singleLoss, distributedLoss, 1e-5 * Math.max(1, singleLoss), "loss at step " + step);
             }
             float[] expected = FlatParameters.values(Parameter.of(single));
