@@ -57,14 +57,19 @@ final class SimdBlas {
         return s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Rows of A taken together by gemv: each load of x (or of y) then serves four rows' FMAs. */
+    /** Rows of A taken together by gemv's dot products: each load of x then serves four rows' FMAs. */
     private static final int GEMV_ROWS = 4;
+    /**
+     * Rows of A added into y per pass of op(A) = A^T: each load and store of y then serves eight FMAs, and eight
+     * rows of A stream at once, which keeps more of memory's bandwidth busy than four did.
+     */
+    private static final int ROWS_PER_Y_PASS = 8;
 
     /**
      * {@code y = alpha * op(A) x + beta * y}, A (m,n) row-major, rows lda floats apart from byte aAt, x and y
      * contiguous; beta == 0: y not read. op(A) = A: y[i] is the dot product of row i and x, four rows at a
      * time against one pass over x. op(A) = A^T: y is scaled once, then gets alpha x[p] times row p for
-     * every p, four rows per pass over y (one load and one store of y per four FMAs, not per one).
+     * every p, eight rows per pass over y (one load and one store of y per eight FMAs, not per one).
      */
     static void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aAt, int lda,
                      MemorySegment x, long xAt, float beta, MemorySegment y, long yAt) {
@@ -86,12 +91,16 @@ final class SimdBlas {
             y.set(FLOAT, yj, beta == 0f ? 0f : beta * y.get(FLOAT, yj));
         }
         int p = 0;
-        for (; p + GEMV_ROWS <= m; p += GEMV_ROWS) {
+        for (; p + ROWS_PER_Y_PASS <= m; p += ROWS_PER_Y_PASS) {
             long row = aAt + p * ldaBytes;
             FloatVector s0 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) p * Float.BYTES));
             FloatVector s1 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 1) * Float.BYTES));
             FloatVector s2 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 2) * Float.BYTES));
             FloatVector s3 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 3) * Float.BYTES));
+            FloatVector s4 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 4) * Float.BYTES));
+            FloatVector s5 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 5) * Float.BYTES));
+            FloatVector s6 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 6) * Float.BYTES));
+            FloatVector s7 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) (p + 7) * Float.BYTES));
             int j = 0;
             for (; j + L <= n; j += L) { // body: whole vectors (masked memory operations are slow on AVX2)
                 long at = (long) j * Float.BYTES;
@@ -100,6 +109,10 @@ final class SimdBlas {
                 acc = FloatVector.fromMemorySegment(F, a, row + ldaBytes + at, ORDER).fma(s1, acc);
                 acc = FloatVector.fromMemorySegment(F, a, row + 2 * ldaBytes + at, ORDER).fma(s2, acc);
                 acc = FloatVector.fromMemorySegment(F, a, row + 3 * ldaBytes + at, ORDER).fma(s3, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 4 * ldaBytes + at, ORDER).fma(s4, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 5 * ldaBytes + at, ORDER).fma(s5, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 6 * ldaBytes + at, ORDER).fma(s6, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 7 * ldaBytes + at, ORDER).fma(s7, acc);
                 acc.intoMemorySegment(y, yAt + at, ORDER);
             }
             if (j < n) { // tail: the last partial vector
@@ -110,13 +123,17 @@ final class SimdBlas {
                 acc = FloatVector.fromMemorySegment(F, a, row + ldaBytes + at, ORDER, valid).fma(s1, acc);
                 acc = FloatVector.fromMemorySegment(F, a, row + 2 * ldaBytes + at, ORDER, valid).fma(s2, acc);
                 acc = FloatVector.fromMemorySegment(F, a, row + 3 * ldaBytes + at, ORDER, valid).fma(s3, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 4 * ldaBytes + at, ORDER, valid).fma(s4, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 5 * ldaBytes + at, ORDER, valid).fma(s5, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 6 * ldaBytes + at, ORDER, valid).fma(s6, acc);
+                acc = FloatVector.fromMemorySegment(F, a, row + 7 * ldaBytes + at, ORDER, valid).fma(s7, acc);
                 acc.intoMemorySegment(y, yAt + at, ORDER, valid);
             }
         }
         for (; p < m; p++) {
             FloatVector s0 = FloatVector.broadcast(F, alpha * x.get(FLOAT, xAt + (long) p * Float.BYTES));
             long row = aAt + p * ldaBytes;
-            for (int j = 0; j < n; j += L) { // at most three rows: masked throughout, no separate tail
+            for (int j = 0; j < n; j += L) { // at most seven rows: masked throughout, no separate tail
                 VectorMask<Float> valid = F.indexInRange(j, n);
                 long at = (long) j * Float.BYTES;
                 FloatVector.fromMemorySegment(F, a, row + at, ORDER, valid)
