@@ -61,7 +61,16 @@ public record Standardization(double mean, double std) {
      */
     public void applyTo(Dataset data) {
         data.markStandardized(this);
-        Tensor x = data.images();
+        applyTo(data.images());
+    }
+
+    /**
+     * Standardises every element of {@code x} in place, with the same float arithmetic as
+     * {@link #applyTo(Dataset)}: rows scored elsewhere (a batch of a user's own data) then get the same bits.
+     *
+     * @param x host-readable values, changed in place
+     */
+    public void applyTo(Tensor x) {
         long n = x.size();
         float m = (float) mean;
         float inv = (float) (1.0 / std);

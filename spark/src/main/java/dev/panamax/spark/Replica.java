@@ -56,21 +56,18 @@ final class Replica implements AutoCloseable {
         return LIVE.computeIfAbsent(key, k -> new Replica(plan, shard, shards));
     }
 
-    private static void evictOtherRuns(String runId) {
-        for (String key : LIVE.keySet()) {
-            if (!key.startsWith(runId + "/")) {
-                Replica r = LIVE.remove(key);
-                if (r != null) {
-                    r.close();
-                }
-            }
-        }
-    }
-
     /** Closes and forgets every replica of run {@code runId} in this JVM. */
     static void evict(String runId) {
+        evictWhere(key -> key.startsWith(runId + "/"));
+    }
+
+    private static void evictOtherRuns(String runId) {
+        evictWhere(key -> !key.startsWith(runId + "/"));
+    }
+
+    private static void evictWhere(java.util.function.Predicate<String> chosen) {
         for (String key : LIVE.keySet()) {
-            if (key.startsWith(runId + "/")) {
+            if (chosen.test(key)) {
                 Replica r = LIVE.remove(key); // atomic: of two tasks evicting at once, one closes each replica
                 if (r != null) {
                     r.close();

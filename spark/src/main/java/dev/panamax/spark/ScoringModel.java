@@ -2,6 +2,7 @@ package dev.panamax.spark;
 
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
+import dev.panamax.data.Standardization;
 import dev.panamax.io.SafetensorsReader;
 import dev.panamax.nn.Mlp;
 import dev.panamax.tensor.Tensor;
@@ -12,6 +13,8 @@ import dev.panamax.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +41,8 @@ final class ScoringModel {
     private final Mlp model;
     private final Trainer trainer;
     private final Arena arena;
+    /** The checkpoint's input standardization, null when it was trained on raw inputs. */
+    private final Standardization standardization;
     private final Tensor inputs;
     private final Tensor zeros;
     private final Tensor probs;
@@ -106,6 +111,7 @@ final class ScoringModel {
         }
         this.compute = backendHere;
         this.model = loaded;
+        this.standardization = spec.standardized() ? new Standardization(spec.inputMean(), spec.inputStd()) : null;
         this.arena = Arena.ofShared();
         this.inputs = Tensor.allocate(arena, BATCH, sizes[0]);
         this.zeros = Tensor.allocate(arena, BATCH);
@@ -167,14 +173,12 @@ final class ScoringModel {
         if (n < BATCH) {
             x.rows(n, BATCH - n).fill(0f);
         }
-        float mean = (float) spec.inputMean();
-        float inv = (float) (1.0 / spec.inputStd());
         for (int i = 0; i < n; i++) {
-            float[] row = batch.get(i);
-            for (int j = 0; j < features; j++) {
-                // Standardization.applyTo's arithmetic, so scores equal panamax eval's
-                x.set((long) i * features + j, spec.standardized() ? (row[j] - mean) * inv : row[j]);
-            }
+            MemorySegment.copy(batch.get(i), 0, x.segment(), ValueLayout.JAVA_FLOAT, (long) i * features * Float.BYTES,
+                    features);
+        }
+        if (standardization != null) {
+            standardization.applyTo(x.rows(0, n)); // panamax eval's arithmetic, so the scores are eval's
         }
         trainer.evalStep(x, labels);
         Tensor logits = trainer.lastLogits(false);

@@ -83,8 +83,9 @@ public final class SparkTrain implements Callable<Integer> {
                     sc.version(), workers, taskCpus, batch, optimizer, java.util.Arrays.toString(sizes),
                     pair.description());
             try (DataParallelTrainer trainer = new DataParallelTrainer(sc, plan, workers, train.size(), optimizer,
-                    compute)) {
-                stats.applyTo(test);
+                    compute);
+                 Dataset scored = test.head(test.size())) { // standardized for our model; the peer reads the raw one
+                stats.applyTo(scored);
                 double training = 0; // seconds in steps only: the per-epoch test evaluation is not counted
                 try (Trainer eval = new Trainer(trainer.model(), Loss.CROSS_ENTROPY, null, compute, sizes[0],
                         sizes[2])) {
@@ -99,7 +100,7 @@ public final class SparkTrain implements Callable<Integer> {
                         }
                         double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
                         training += epochSeconds;
-                        double accuracy = Evaluation.run(eval, test, 1024).accuracy();
+                        double accuracy = Evaluation.run(eval, scored, 1024).accuracy();
                         System.out.printf(Locale.ROOT, "epoch %d  loss %.4f  test %.2f%%  %.0f samples/s  %.2f s"
                                         + " (Spark jobs %.2f s, of which the slowest replica computing %.2f s; driver's"
                                         + " sum and update %.2f s)  %.1f s so far%n",
@@ -109,7 +110,7 @@ public final class SparkTrain implements Callable<Integer> {
                                 trainer.driverSeconds() - driverBefore, training);
                     }
                     System.out.printf(Locale.ROOT, "panamax: test accuracy %.2f%%, training %.1f s%n",
-                            100 * Evaluation.run(eval, test, 1024).accuracy(), training);
+                            100 * Evaluation.run(eval, scored, 1024).accuracy(), training);
                 }
                 if (out != null) {
                     ModelSpec spec = new ModelSpec(sizes, act, Loss.CROSS_ENTROPY, stats.mean(), stats.std());
@@ -121,15 +122,12 @@ public final class SparkTrain implements Callable<Integer> {
                 }
             }
             if (peerIterations > 0) {
-                try (DatasetPair raw = DatasetSources.directory(data).load()) {
-                    SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-                    long start = System.nanoTime();
-                    double accuracy = MlpcPeer.trainAndTest(spark, raw.train(), raw.test(), sizes, peerIterations, seed,
-                            workers);
-                    System.out.printf(Locale.ROOT, "mllib MLPC (sigmoid, L-BFGS, %d iterations): test accuracy %.2f%%,"
-                            + " training and test %.1f s%n", peerIterations, 100 * accuracy,
-                            (System.nanoTime() - start) / 1e9);
-                }
+                SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+                long start = System.nanoTime();
+                double accuracy = MlpcPeer.trainAndTest(spark, train, test, sizes, peerIterations, seed, workers);
+                System.out.printf(Locale.ROOT, "mllib MLPC (sigmoid, L-BFGS, %d iterations): test accuracy %.2f%%,"
+                        + " training and test %.1f s%n", peerIterations, 100 * accuracy,
+                        (System.nanoTime() - start) / 1e9);
             }
         }
         return 0;
