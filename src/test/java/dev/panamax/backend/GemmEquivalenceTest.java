@@ -45,6 +45,8 @@ class GemmEquivalenceTest {
             {128, 10, 256}, {10, 256, 128}, {128, 256, 10},
             // C of 5 or 10 rows in whole 4-vector blocks (the 5-row tiles), with k in several blocks
             {10, 64, 1300}, {5, 192, 40},
+            // the short-k product (k <= 16) in whole blocks: shortest, longest, and alpha and beta applied
+            {128, 128, 13}, {12, 192, 3}, {64, 128, 16},
             {1, 300, 200}, {7, 200, 129}, {15, 129, 64}, {16, 100, 33}, {17, 257, 40},
             {300, 1, 100}, {200, 7, 129}, {129, 15, 300}, {100, 16, 64}, {64, 17, 300},
             {257, 130, 1}, {130, 257, 7}, {100, 70, 15}, {70, 100, 16}, {64, 300, 17}};

@@ -98,8 +98,8 @@ class KernelAllocationTest {
                 Tensor xDot = Tensor.allocate(a, 32, 128); // k a multiple of every vector length: dot products
                 Tensor wDot = Tensor.allocate(a, 6, 128); // 6 columns: under one tile at every width
                 Tensor yDot = Tensor.allocate(a, 32, 6);
-                Tensor aShort = Tensor.allocate(a, 32, 4); // k = 4 <= L: short-k product
-                Tensor bShort = Tensor.allocate(a, 4, 64);
+                Tensor aShort = Tensor.allocate(a, 32, 10); // k = 10, the 10-class layer's: short-k product
+                Tensor bShort = Tensor.allocate(a, 10, 64);
                 Tensor aBig = Tensor.allocate(a, 128, 256); // 8.4 M multiply-adds: split over both threads
                 Tensor bBig = Tensor.allocate(a, 256, 256);
                 Tensor cBig = Tensor.allocate(a, 128, 256);

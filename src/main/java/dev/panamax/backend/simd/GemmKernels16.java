@@ -151,10 +151,10 @@ final class GemmKernels16 {
      * 4 rows x 2 vectors written straight into C (8 accumulators + 2 B + 1 broadcast = 11 registers): see
      * {@link GemmSmallKernels#multiplyShortK}.
      */
-    static void multiplyShortK(int k, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes,
-                               MemorySegment c, long cOff, long ldcBytes, float alpha, float beta, int blocks) {
+    static void multiplyShortK(int k, float[] ap, int apOff, float[] bp, MemorySegment c, long cOff, long ldcBytes,
+                               float alpha, float beta, int blocks) {
         long blockBytes = (long) SHORT_K_COLS * Float.BYTES;
-        for (int block = 0; block < blocks; block++, bOff += blockBytes, cOff += blockBytes) {
+        for (int block = 0; block < blocks; block++, cOff += blockBytes) {
             FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
             FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
             FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -162,9 +162,9 @@ final class GemmKernels16 {
             long vecBytes = (long) L * Float.BYTES;
             for (int p = 0; p < k; p++) {
                 int ai = apOff + p;
-                long bi = bOff + p * ldbBytes;
-                FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
-                FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
+                int bi = (block * k + p) * SHORT_K_COLS;
+                FloatVector b0 = FloatVector.fromArray(F, bp, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(F, bp, bi + 1 * L);
                 FloatVector a;
                 a = FloatVector.broadcast(F, ap[ai + 0 * k]);
                 c00 = a.fma(b0, c00);

@@ -89,27 +89,43 @@ final class GemmPacking {
     }
 
     /**
-     * op(A) rows [i0, i0+mc), columns [p0, p0+kc) -> dst. A is stored (m,k) with row stride lda = k,
-     * or (k,m) with lda = m when transA. scratch: TRANSPOSE_SCRATCH floats of the caller's own, 64-byte aligned.
-     */
-    /**
      * A (.,lda) row-major, rows [i0, i0+rows), columns [p0, p0+kc) -> dst row r at r * kc: a plain copy,
      * no transpose (for kernels that read A's rows in order).
      */
     static void copyRows(MemorySegment a, int lda, int i0, int rows, int p0, int kc, float[] dst) {
+        if (lda == kc) { // whole rows that follow one another (a short k): one copy, not one per row
+            MemorySegment.copy(a, FLOAT, (long) i0 * lda * Float.BYTES, dst, 0, rows * kc);
+            return;
+        }
+        // bulk copies rather than a vector loop with a scalar tail: compiled for the row lengths seen first,
+        // that loop trapped back into C1 code, which boxes vectors, each time another length came
         for (int r = 0; r < rows; r++) {
-            long src = ((long) (i0 + r) * lda + p0) * Float.BYTES;
-            int to = r * kc;
-            int p = 0;
-            for (; p + L <= kc; p += L) {
-                FloatVector.fromMemorySegment(F, a, src + (long) p * Float.BYTES, ORDER).intoArray(dst, to + p);
-            }
-            for (; p < kc; p++) {
-                dst[to + p] = a.get(FLOAT, src + (long) p * Float.BYTES);
+            MemorySegment.copy(a, FLOAT, ((long) (i0 + r) * lda + p0) * Float.BYTES, dst, r * kc, kc);
+        }
+    }
+
+    /**
+     * B (k,.) row-major, rows ldb floats apart, columns [j0, j0+cols) in blocks of blockCols (a multiple of
+     * L, cols a multiple of blockCols) -> dst: block q's step p at (q * k + p) * blockCols. A kernel then
+     * steps through a block at a constant stride, whose bounds C2 checks once per loop rather than at
+     * every load, as it must for B read in place at a stride known only at run time.
+     */
+    static void packColumnBlocks(MemorySegment b, int ldb, int k, int j0, int cols, int blockCols, float[] dst) {
+        for (int q = 0, j = j0; j < j0 + cols; q++, j += blockCols) {
+            for (int p = 0; p < k; p++) {
+                long src = ((long) p * ldb + j) * Float.BYTES;
+                int to = (q * k + p) * blockCols;
+                for (int x = 0; x < blockCols; x += L) {
+                    FloatVector.fromMemorySegment(F, b, src + (long) x * Float.BYTES, ORDER).intoArray(dst, to + x);
+                }
             }
         }
     }
 
+    /**
+     * op(A) rows [i0, i0+mc), columns [p0, p0+kc) -> dst. A is stored (m,k) with row stride lda = k,
+     * or (k,m) with lda = m when transA. scratch: TRANSPOSE_SCRATCH floats of the caller's own, 64-byte aligned.
+     */
     static void packA(MemorySegment a, boolean transA, int lda, int i0, int mc, int p0, int kc, MemorySegment scratch,
                       float[] dst) {
         // one method per storage order, as in packB

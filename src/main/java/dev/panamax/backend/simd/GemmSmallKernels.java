@@ -214,21 +214,21 @@ final class GemmSmallKernels {
     /**
      * A short-k product written straight into C (k <= L: the input gradient of a 10-class layer), where
      * a packed tile's round trip through memory costs as much as its k FMAs per vector.
-     * ap: A's rows copied as they are, row r of the block from apOff + r * k; b: B stored (k,n), the
-     * block's columns of step p at byte offset bOff + p * ldbBytes -> the (SHORT_K_ROWS,SHORT_K_COLS)
-     * block of C at byte offset cOff, row stride ldcBytes: {@code C = alpha * A B + beta * C}, C not read
+     * ap: A's rows copied as they are, row r of the block from apOff + r * k; bp: the strip's columns of B
+     * as {@link GemmPacking#packColumnBlocks} lays them out in blocks of SHORT_K_COLS -> the
+     * (SHORT_K_ROWS,SHORT_K_COLS) blocks of C from byte offset cOff, row stride ldcBytes: {@code C = alpha * A B + beta * C}, C not read
      * when beta == 0; {@code blocks} such blocks side by side (one call per strip of rows, so that the call
      * and its checks are paid once per strip, not per block). Same arithmetic in the same order as
      * {@link #multiplyFromB} + writeBack, so the bits do not depend on which of them ran.
      */
-    static void multiplyShortK(int k, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes,
-                               MemorySegment c, long cOff, long ldcBytes, float alpha, float beta, int blocks) {
+    static void multiplyShortK(int k, float[] ap, int apOff, float[] bp, MemorySegment c, long cOff, long ldcBytes,
+                               float alpha, float beta, int blocks) {
         if (GemmBlocking.SIXTEEN_REGISTERS) {
-            GemmKernels16.multiplyShortK(k, ap, apOff, b, bOff, ldbBytes, c, cOff, ldcBytes, alpha, beta, blocks);
+            GemmKernels16.multiplyShortK(k, ap, apOff, bp, c, cOff, ldcBytes, alpha, beta, blocks);
             return;
         }
         long blockBytes = (long) SHORT_K_COLS * Float.BYTES;
-        for (int block = 0; block < blocks; block++, bOff += blockBytes, cOff += blockBytes) {
+        for (int block = 0; block < blocks; block++, cOff += blockBytes) {
             FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
             FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
             FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
@@ -236,11 +236,11 @@ final class GemmSmallKernels {
             long vecBytes = (long) L * Float.BYTES;
             for (int p = 0; p < k; p++) {
                 int ai = apOff + p;
-                long bi = bOff + p * ldbBytes;
-                FloatVector b0 = FloatVector.fromMemorySegment(F, b, bi + 0 * vecBytes, ORDER);
-                FloatVector b1 = FloatVector.fromMemorySegment(F, b, bi + 1 * vecBytes, ORDER);
-                FloatVector b2 = FloatVector.fromMemorySegment(F, b, bi + 2 * vecBytes, ORDER);
-                FloatVector b3 = FloatVector.fromMemorySegment(F, b, bi + 3 * vecBytes, ORDER);
+                int bi = (block * k + p) * SHORT_K_COLS;
+                FloatVector b0 = FloatVector.fromArray(F, bp, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(F, bp, bi + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(F, bp, bi + 2 * L);
+                FloatVector b3 = FloatVector.fromArray(F, bp, bi + 3 * L);
                 FloatVector a;
                 a = FloatVector.broadcast(F, ap[ai + 0 * k]);
                 c00 = a.fma(b0, c00);

@@ -43,11 +43,11 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
      */
     private static final int TRANSPOSED_UNIT = lcm(4 * MR, GemmBlocking.LINE_FLOATS);
     /**
-     * Longest k for the short-k product, which writes C from registers: one vector's worth of steps, where
-     * a packed tile's round trip through memory would cost as much as its FMAs. (Up to 16 steps at 8 lanes
-     * was no faster than the packed path and let copyRows' loads run boxed after other shapes had run.)
+     * Longest k for the short-k product, which writes C from registers: where k is this short a packed
+     * tile's round trip through memory costs about as much as its k FMAs per vector. 16 covers the
+     * 10-class layer's input gradient (k = 10) at every vector width, not only where 10 fits in one vector.
      */
-    static final int SHORT_K = L;
+    static final int SHORT_K = 16;
     /** Fused multiply-adds below which a slab is not worth a thread: about 20 us of one core's work,
      *  several times the cost of waking a worker. */
     static final long MIN_FMAS_PER_THREAD = 2_000_000L;
@@ -252,7 +252,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
             }
             if (!transA && !transB && !transposedC && k <= SHORT_K && k <= KC && rows % GemmSmallKernels.SHORT_K_ROWS == 0
                     && cols % GemmSmallKernels.SHORT_K_COLS == 0) {
-                shortK(ap, i0, rows, j0, cols, mcMax, ldcBytes);
+                shortK(ws, i0, rows, j0, cols, mcMax, ldcBytes);
                 return;
             }
             // C of 5 or 10 rows (a 10-class layer's weight gradient), B read in place: 5-row tiles waste nothing
@@ -378,16 +378,20 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         }
 
         // C rows [i0, i0+rows), columns [j0, j0+cols), k <= SHORT_K, A and B as stored, whole blocks only:
-        // A's rows copied (mcMax at a time), B read in place, C written by the kernel
-        private void shortK(float[] ap, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
-            long ldbBytes = (long) ldb * Float.BYTES;
+        // A's rows copied (mcMax at a time), B's columns packed in blocks, C written by the kernel
+        private void shortK(Workspace ws, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
+            if (ws.bPack.length < k * cols) {
+                ws.bPack = new float[k * cols]; // grows to the largest strip seen, then reused
+            }
+            float[] ap = ws.aPack;
+            GemmPacking.packColumnBlocks(b, ldb, k, j0, cols, GemmSmallKernels.SHORT_K_COLS, ws.bPack);
             for (int ic = 0; ic < rows; ic += mcMax) {
                 int mc = Math.min(mcMax, rows - ic);
                 GemmPacking.copyRows(a, lda, i0 + ic, mc, 0, k, ap);
                 for (int ir = 0; ir < mc; ir += GemmSmallKernels.SHORT_K_ROWS) {
                     long cRow = (long) (i0 + ic + ir) * ldcBytes;
-                    GemmSmallKernels.multiplyShortK(k, ap, ir * k, b, (long) j0 * Float.BYTES, ldbBytes,
-                            c, cRow + (long) j0 * Float.BYTES, ldcBytes, alpha, beta, cols / GemmSmallKernels.SHORT_K_COLS);
+                    GemmSmallKernels.multiplyShortK(k, ap, ir * k, ws.bPack, c, cRow + (long) j0 * Float.BYTES,
+                            ldcBytes, alpha, beta, cols / GemmSmallKernels.SHORT_K_COLS);
                 }
             }
         }
