@@ -49,7 +49,10 @@ class GemmEquivalenceTest {
             {128, 128, 13}, {12, 192, 3}, {64, 128, 16},
             {1, 300, 200}, {7, 200, 129}, {15, 129, 64}, {16, 100, 33}, {17, 257, 40},
             {300, 1, 100}, {200, 7, 129}, {129, 15, 300}, {100, 16, 64}, {64, 17, 300},
-            {257, 130, 1}, {130, 257, 7}, {100, 70, 15}, {70, 100, 16}, {64, 300, 17}};
+            {257, 130, 1}, {130, 257, 7}, {100, 70, 15}, {70, 100, 16}, {64, 300, 17},
+            // dot products of stored rows (NT, C narrower than a tile, k a multiple of every width's L): odd
+            // rows and columns, so that the blocks past the edge repeat a row or column, and beta applied
+            {37, 13, 64}, {9, 9, 32}};
 
     /** (alpha, beta) rotated over the shapes; beta = 0 runs over a NaN-filled C. */
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, -1.5f}, {-2f, 1f}, {1f, 0f}, {0.75f, 0.25f}};

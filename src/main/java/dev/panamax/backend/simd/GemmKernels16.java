@@ -1,6 +1,7 @@
 package dev.panamax.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -215,20 +216,42 @@ final class GemmKernels16 {
 
     /** Rows of A per {@link #dotRows} call. */
     static final int DOT_A_ROWS = 2;
-    /** Rows of B per {@link #dotRows} call. */
-    static final int DOT_B_ROWS = 4;
+    /** Rows of B per {@link #dotRows} call: a 10-class layer's logits are two calls' worth. */
+    static final int DOT_B_ROWS = 5;
 
     /**
-     * Dot products of 2 rows of A with 4 rows of B as lane-wise partial sums (8 accumulators + 2 A + 1 B =
-     * 11 registers): see {@link GemmSmallKernels#dotRows}, whose sums layout this shares.
+     * One vector's bytes, the step of {@link #dotRows}' loop. Deliberately not final: C2 folds a static
+     * final into a constant stride and then counts and unrolls the loop (see dotRows). Never written.
+     */
+    @SuppressWarnings("FieldMayBeFinal")
+    private static long stepBytes = (long) L * Float.BYTES;
+
+    /** Lane i to lane i ^ 4, i ^ 2, i ^ 1: the steps of dotRows' lane sums (null where L is too narrow). */
+    private static final VectorShuffle<Float> XOR4 = L >= 8 ? VectorShuffle.fromOp(F, i -> i ^ 4) : null;
+    private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    /**
+     * Dot products of 2 rows of A with 5 rows of B (10 accumulators + 2 A + 1 B = 13 registers), each summed
+     * across its lanes here: see {@link GemmSmallKernels#dotRows} for the operands. sums[r * DOT_B_ROWS + j] =
+     * the dot product of A row r and B row j: per lane, one fma per chunk of L, chunks ascending, from zero;
+     * then its lanes added in registers, in a fixed order (below).
+     *
+     * <p>The loop steps by {@link #stepBytes}, a value C2 cannot fold, so that it does not count the loop:
+     * unrolled, as C2 unrolls a counted loop of this trip count, its loads were hoisted and 8 of the 10
+     * accumulators spilled to the stack. Uncounted, each load keeps its bounds check, which costs far less
+     * than the spills.
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, MemorySegment b, long bOff0, long bOff1,
-                        long bOff2, long bOff3, float[] sums) {
-        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F);
-        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F), d13 = FloatVector.zero(F);
+                        long bOff2, long bOff3, long bOff4, float[] sums) {
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F);
+        FloatVector d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
+        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F);
+        FloatVector d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
         FloatVector bj;
-        for (int p = 0; p < k; p += L) {
-            long at = (long) p * Float.BYTES;
+        long end = (long) k * Float.BYTES;
+        long step = stepBytes;
+        for (long at = 0; at < end; at += step) {
             FloatVector a0 = FloatVector.fromMemorySegment(F, a, aOff0 + at, ORDER);
             FloatVector a1 = FloatVector.fromMemorySegment(F, a, aOff1 + at, ORDER);
             bj = FloatVector.fromMemorySegment(F, b, bOff0 + at, ORDER);
@@ -243,14 +266,56 @@ final class GemmKernels16 {
             bj = FloatVector.fromMemorySegment(F, b, bOff3 + at, ORDER);
             d03 = a0.fma(bj, d03);
             d13 = a1.fma(bj, d13);
+            bj = FloatVector.fromMemorySegment(F, b, bOff4 + at, ORDER);
+            d04 = a0.fma(bj, d04);
+            d14 = a1.fma(bj, d14);
         }
-        d00.intoArray(sums, (0 * DOT_B_ROWS + 0) * L);
-        d01.intoArray(sums, (0 * DOT_B_ROWS + 1) * L);
-        d02.intoArray(sums, (0 * DOT_B_ROWS + 2) * L);
-        d03.intoArray(sums, (0 * DOT_B_ROWS + 3) * L);
-        d10.intoArray(sums, (1 * DOT_B_ROWS + 0) * L);
-        d11.intoArray(sums, (1 * DOT_B_ROWS + 1) * L);
-        d12.intoArray(sums, (1 * DOT_B_ROWS + 2) * L);
-        d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
+        // the lanes added as a tree in a fixed order, written out per accumulator: a vector handed to a
+        // helper that C2 does not inline is boxed. Lanes i and i ^ 4 first (8 lanes), then i ^ 2, then i ^ 1;
+        // lane 0 then holds ((d0 + d4) + (d2 + d6)) + ((d1 + d5) + (d3 + d7)). Not reduceLanes, whose order
+        // of float additions is not specified.
+        if (L >= 8) {
+            d00 = d00.add(d00.rearrange(XOR4));
+            d01 = d01.add(d01.rearrange(XOR4));
+            d02 = d02.add(d02.rearrange(XOR4));
+            d03 = d03.add(d03.rearrange(XOR4));
+            d04 = d04.add(d04.rearrange(XOR4));
+            d10 = d10.add(d10.rearrange(XOR4));
+            d11 = d11.add(d11.rearrange(XOR4));
+            d12 = d12.add(d12.rearrange(XOR4));
+            d13 = d13.add(d13.rearrange(XOR4));
+            d14 = d14.add(d14.rearrange(XOR4));
+        }
+        d00 = d00.add(d00.rearrange(XOR2));
+        d01 = d01.add(d01.rearrange(XOR2));
+        d02 = d02.add(d02.rearrange(XOR2));
+        d03 = d03.add(d03.rearrange(XOR2));
+        d04 = d04.add(d04.rearrange(XOR2));
+        d10 = d10.add(d10.rearrange(XOR2));
+        d11 = d11.add(d11.rearrange(XOR2));
+        d12 = d12.add(d12.rearrange(XOR2));
+        d13 = d13.add(d13.rearrange(XOR2));
+        d14 = d14.add(d14.rearrange(XOR2));
+        d00 = d00.add(d00.rearrange(XOR1));
+        d01 = d01.add(d01.rearrange(XOR1));
+        d02 = d02.add(d02.rearrange(XOR1));
+        d03 = d03.add(d03.rearrange(XOR1));
+        d04 = d04.add(d04.rearrange(XOR1));
+        d10 = d10.add(d10.rearrange(XOR1));
+        d11 = d11.add(d11.rearrange(XOR1));
+        d12 = d12.add(d12.rearrange(XOR1));
+        d13 = d13.add(d13.rearrange(XOR1));
+        d14 = d14.add(d14.rearrange(XOR1));
+        sums[0 * DOT_B_ROWS + 0] = d00.lane(0);
+        sums[0 * DOT_B_ROWS + 1] = d01.lane(0);
+        sums[0 * DOT_B_ROWS + 2] = d02.lane(0);
+        sums[0 * DOT_B_ROWS + 3] = d03.lane(0);
+        sums[0 * DOT_B_ROWS + 4] = d04.lane(0);
+        sums[1 * DOT_B_ROWS + 0] = d10.lane(0);
+        sums[1 * DOT_B_ROWS + 1] = d11.lane(0);
+        sums[1 * DOT_B_ROWS + 2] = d12.lane(0);
+        sums[1 * DOT_B_ROWS + 3] = d13.lane(0);
+        sums[1 * DOT_B_ROWS + 4] = d14.lane(0);
     }
+
 }

@@ -422,7 +422,7 @@ final class GemmSmallKernels {
 
     /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 with 16, GemmKernels16). */
     static final int DOT_A_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_A_ROWS : 4;
-    /** Rows of B per {@link #dotRows} call (4 with 16 registers). */
+    /** Rows of B per {@link #dotRows} call (the same with 16 registers). */
     static final int DOT_B_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_B_ROWS : 5;
 
     /**
@@ -430,11 +430,12 @@ final class GemmSmallKernels {
      * {@code x w^T} with few outputs), kept as L lane-wise partial sums: A row r at byte offset aOffr,
      * B row j at bOffj (offsets may repeat: their sums are then computed twice), k a multiple of L ->
      * sums[(r * DOT_B_ROWS + j) * L + l] = sum over chunks q ascending of A[r][qL+l] * B[j][qL+l] (one fma
-     * each, from zero). The caller adds each output's L lanes in a fixed order.
+     * each, from zero). The caller adds each output's L lanes in a fixed order. With 16 registers
+     * GemmKernels16.dotRows adds them itself and hands back sums[r * DOT_B_ROWS + j].
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, long aOff2, long aOff3, MemorySegment b, long bOff0, long bOff1, long bOff2, long bOff3, long bOff4, float[] sums) {
-        if (GemmBlocking.SIXTEEN_REGISTERS) { // A rows 2, 3 and B row 4 are the next calls'
-            GemmKernels16.dotRows(k, a, aOff0, aOff1, b, bOff0, bOff1, bOff2, bOff3, sums);
+        if (GemmBlocking.SIXTEEN_REGISTERS) { // A rows 2 and 3 are the next call's
+            GemmKernels16.dotRows(k, a, aOff0, aOff1, b, bOff0, bOff1, bOff2, bOff3, bOff4, sums);
             return;
         }
         FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);

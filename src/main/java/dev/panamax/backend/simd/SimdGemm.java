@@ -241,11 +241,8 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
             // A stored along k is read in place by the micro-kernel (GemmInPlaceKernels.multiplyFromA) rather than
             // transposed into panels, unless another path copies it already or its rows alias in L1
             boolean aInPlace = IN_PLACE_A && !transA && !narrowFromA && !bFromStorage && !aliasesInL1(lda);
-            // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows.
-            // With 16 registers only up to one vector of columns: their 2 x 4 dot kernel loads 6 vectors per 8
-            // FMAs (the 4 x 5 one 9 per 20), and for 10 columns at 8 lanes the packed tile, though 6 of its 16
-            // columns are padding, measured faster.
-            if (!transA && transB && (cols <= L || cols < NR && !GemmBlocking.SIXTEEN_REGISTERS) && k % L == 0
+            // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows
+            if (!transA && transB && cols < NR && k % L == 0
                     && L % 4 == 0 && !transposedC) {
                 dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
                 return;
@@ -417,11 +414,13 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                     int colsHere = Math.min(GemmSmallKernels.DOT_B_ROWS, lastJ + 1 - j);
                     for (int r = 0; r < rowsHere; r++) {
                         for (int q = 0; q < colsHere; q++) {
-                            float dot = sumLanes(sums, (r * GemmSmallKernels.DOT_B_ROWS + q) * L);
-                            long at = (long) (i + r) * ldcBytes + (long) (j + q) * Float.BYTES;
+                            int at = r * GemmSmallKernels.DOT_B_ROWS + q;
+                            // with 16 registers the kernel has added the lanes itself (GemmKernels16.dotRows)
+                            float dot = GemmBlocking.SIXTEEN_REGISTERS ? sums[at] : sumLanes(sums, at * L);
+                            long cAt = (long) (i + r) * ldcBytes + (long) (j + q) * Float.BYTES;
                             float scaled = alpha * dot;
                             // the same rounding as writeBack: alpha * sum, then fma with beta * C
-                            c.set(FLOAT, at, beta == 0f ? scaled : Math.fma(c.get(FLOAT, at), beta, scaled));
+                            c.set(FLOAT, cAt, beta == 0f ? scaled : Math.fma(c.get(FLOAT, cAt), beta, scaled));
                         }
                     }
                 }
