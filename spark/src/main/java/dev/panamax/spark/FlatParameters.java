@@ -1,5 +1,6 @@
 package dev.panamax.spark;
 
+import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.Parameter;
 import dev.panamax.tensor.Tensor;
 
@@ -7,7 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 
-/** A model's parameters as one float[] in their registration order: what a step sends and sums. */
+/**
+ * A model's parameters as one float[] in their registration order: what a step sends and sums; and an
+ * optimizer's state the same way, in its state's order.
+ */
 final class FlatParameters {
     private FlatParameters() {
     }
@@ -34,11 +38,16 @@ final class FlatParameters {
 
     static float[] gradients(List<Parameter> params) {
         float[] out = new float[size(params)];
+        gradientsInto(params, out);
+        return out;
+    }
+
+    /** The gradients into the first {@link #size} floats of {@code out}, which may be longer. */
+    static void gradientsInto(List<Parameter> params, float[] out) {
         int at = 0;
         for (Parameter p : params) {
             at = copyOut(p.grad(), out, at);
         }
-        return out;
     }
 
     static void setValues(List<Parameter> params, float[] flat) {
@@ -55,6 +64,36 @@ final class FlatParameters {
         for (Parameter p : params) {
             at = copyIn(flat, at, p.grad());
         }
+    }
+
+    /** The optimizer's state tensors, one after another in {@link Optimizer#state()}'s order. */
+    static float[] stateValues(Optimizer optimizer) {
+        long n = 0;
+        for (Tensor t : optimizer.state().values()) {
+            n += t.size();
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an optimizer state of " + n + " floats does not fit one float[]");
+        }
+        float[] out = new float[(int) n];
+        int at = 0;
+        for (Tensor t : optimizer.state().values()) {
+            at = copyOut(t, out, at);
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #stateValues}, with the step count the state belongs to. */
+    static void setState(Optimizer optimizer, float[] flat, long stepCount) {
+        if (flat.length != stateValues(optimizer).length) {
+            throw new IllegalArgumentException("optimizer state of " + flat.length + " floats for "
+                    + optimizer.name() + " over this model, which keeps " + stateValues(optimizer).length);
+        }
+        int at = 0;
+        for (Tensor t : optimizer.state().values()) {
+            at = copyIn(flat, at, t);
+        }
+        optimizer.loadState(optimizer.state(), stepCount); // the values are in place already: this sets the count
     }
 
     /** FNV-1a over the raw bits: equal for bitwise-equal weights (and, in practice, only for them). */

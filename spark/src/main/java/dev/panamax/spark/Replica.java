@@ -8,16 +8,22 @@ import dev.panamax.data.DatasetPair;
 import dev.panamax.data.DatasetSources;
 import dev.panamax.data.Standardization;
 import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Optimizer;
+import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.train.Trainer;
+import ml.dmlc.xgboost4j.java.Communicator;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -45,6 +51,9 @@ final class Replica implements AutoCloseable {
     private final Tensor batchX;
     private final Tensor batchY;
     private final int features;
+    /** The replica's own optimizer, for epochs run with all-reduce (built by the first, for its spec). */
+    private Optimizer optimizer;
+    private String optimizerSpec;
 
     static Replica of(TrainingPlan plan, int shard, int shards) {
         String key = plan.runId() + "/" + shards + "/" + shard;
@@ -162,16 +171,10 @@ final class Replica implements AutoCloseable {
         long start = System.nanoTime();
         FlatParameters.setValues(params, weights);
         long checksum = FlatParameters.checksum(FlatParameters.values(params));
-        int[] rows = BatchPlan.rows(plan.seed(), epoch, shard, shardY.dim(0), shardBatch, step);
-        long rowBytes = (long) features * Float.BYTES;
-        for (int i = 0; i < rows.length; i++) {
-            MemorySegment.copy(shardX.segment(), rows[i] * rowBytes, batchX.segment(), i * rowBytes, rowBytes);
-            batchY.set(i, shardY.get(rows[i]));
-        }
         float meanLoss;
         float[] gradient;
         try {
-            meanLoss = trainer.accumulateGradients(batchX, batchY, (float) shardBatch / plan.globalBatch());
+            meanLoss = accumulateShare(epoch, step);
             if (fail) {
                 throw new IllegalStateException("injected failure of the first attempt at step " + epoch + "." + step
                         + ", after its gradient was accumulated");
@@ -184,10 +187,118 @@ final class Replica implements AutoCloseable {
                 System.nanoTime() - start);
     }
 
+    /**
+     * Runs epochs {@code firstEpoch} to {@code firstEpoch + epochs - 1} from {@code start}, inside a barrier stage
+     * of one task per shard:
+     * each step this shard's share of the gradient (and of the loss and correct count) is summed with the other
+     * shards' by Rabit's all-reduce, which hands every replica the same bits, and this replica applies its own
+     * optimizer step to them; so the replicas stay bitwise equal without the driver. {@code rabit}: the
+     * tracker's worker arguments, null for a single shard (whose share is the sum). {@code failAtStep} (a testing aid, -1 for none; counted from the first epoch's
+     * first step) throws before that step's all-reduce.
+     */
+    synchronized EpochResult epochs(int firstEpoch, int epochs, int stepsPerEpoch, EpochStart start, String spec,
+                                    Map<String, Object> rabit, int failAtStep) {
+        int steps = epochs * stepsPerEpoch;
+        if (optimizer == null || !spec.equals(optimizerSpec)) {
+            if (optimizer != null) {
+                optimizer.close();
+            }
+            optimizer = OptimizerSpec.parse(spec).create(params, compute);
+            optimizerSpec = spec;
+        }
+        FlatParameters.setValues(params, start.weights());
+        FlatParameters.setState(optimizer, start.optimizerState(), start.stepCount());
+        int size = FlatParameters.size(params);
+        float[] share = new float[size + 2]; // the gradient, then the loss sum and the correct count
+        float[] gradient = new float[size];
+        double[] stepLoss = new double[steps];
+        int[] stepCorrect = new int[steps];
+        long computeNanos = 0;
+        long allReduceNanos = 0;
+        boolean alone = rabit == null; // one shard: its share is the sum, no all-reduce to join
+        if (!alone) {
+            Map<String, Object> env = new HashMap<>(rabit);
+            env.put("dmlc_task_id", Integer.toString(shard));
+            init(env);
+        }
+        try {
+            for (int s = 0; s < steps; s++) {
+                long t0 = System.nanoTime();
+                float meanLoss;
+                try {
+                    meanLoss = accumulateShare(firstEpoch + s / stepsPerEpoch, s % stepsPerEpoch);
+                    FlatParameters.gradientsInto(params, share);
+                } finally {
+                    trainer.zeroGradients();
+                }
+                share[size] = meanLoss * shardBatch;
+                share[size + 1] = trainer.lastCorrect();
+                if (s == failAtStep) {
+                    throw new IllegalStateException("injected failure of the first run at step " + s + " of epochs "
+                            + firstEpoch + "-" + (firstEpoch + epochs - 1) + ", before its all-reduce");
+                }
+                long t1 = System.nanoTime();
+                float[] sum = alone ? share : Communicator.allReduce(share, Communicator.OpType.SUM);
+                long t2 = System.nanoTime();
+                System.arraycopy(sum, 0, gradient, 0, size);
+                for (float v : gradient) {
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalStateException("epoch " + (firstEpoch + s / stepsPerEpoch) + " step "
+                                + s % stepsPerEpoch + ": the gradient is not finite"
+                                + " (NaN or infinity in the data, or a learning rate that diverged)");
+                    }
+                }
+                FlatParameters.setGradients(params, gradient);
+                optimizer.step();
+                stepLoss[s] = sum[size] / plan.globalBatch();
+                stepCorrect[s] = Math.round(sum[size + 1]);
+                computeNanos += (t1 - t0) + (System.nanoTime() - t2);
+                allReduceNanos += t2 - t1;
+            }
+        } finally {
+            if (!alone) {
+                shutdown(); // also after a failure: a peer waiting in an all-reduce then fails too, rather than hang
+            }
+        }
+        float[] weights = FlatParameters.values(params);
+        boolean first = shard == 0;
+        return new EpochResult(shard, FlatParameters.checksum(weights), first ? weights : null,
+                first ? FlatParameters.stateValues(optimizer) : null, optimizer.stepCount(), stepLoss, stepCorrect,
+                computeNanos, allReduceNanos);
+    }
+
+    // this shard's rows of step `step` of `epoch` into the batch buffers, and their share of the global batch's
+    // mean loss accumulated into the gradients; returns the shard batch's mean loss
+    private float accumulateShare(int epoch, int step) {
+        int[] rows = BatchPlan.rows(plan.seed(), epoch, shard, shardY.dim(0), shardBatch, step);
+        long rowBytes = (long) features * Float.BYTES;
+        for (int i = 0; i < rows.length; i++) {
+            MemorySegment.copy(shardX.segment(), rows[i] * rowBytes, batchX.segment(), i * rowBytes, rowBytes);
+            batchY.set(i, shardY.get(rows[i]));
+        }
+        return trainer.accumulateGradients(batchX, batchY, (float) shardBatch / plan.globalBatch());
+    }
+
+    private static void init(Map<String, Object> env) {
+        try {
+            Communicator.init(env);
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("Rabit: this task could not join the all-reduce (tracker " + env + ")", e);
+        }
+    }
+
+    private static void shutdown() {
+        try {
+            Communicator.shutdown();
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("Rabit: leaving the all-reduce failed", e);
+        }
+    }
+
     @Override
     public synchronized void close() {
-        try (arena; compute; model; trainer) {
-            // closed in reverse order: the trainer's graphs, the model, the backend, then the shard's memory
+        try (arena; compute; model; trainer; Optimizer o = optimizer) {
+            // closed in reverse order: the optimizer, the trainer's graphs, the model, the backend, then the shard's memory
         }
     }
 }

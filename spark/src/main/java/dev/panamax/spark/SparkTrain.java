@@ -51,6 +51,14 @@ public final class SparkTrain implements Callable<Integer> {
     String backend = "simd";
     @Option(names = "--seed", description = "Seed of the weights and the shuffles (default: ${DEFAULT-VALUE}).")
     long seed = 1;
+    @Option(names = "--sum", paramLabel = "rabit|driver",
+            description = "How each step's gradient shares are summed: rabit (Rabit's all-reduce in one barrier stage"
+                    + " per epoch) or driver (one Spark job per step, summed on the driver). Default: ${DEFAULT-VALUE}.")
+    String sum = "rabit";
+    @Option(names = "--epochs-per-stage", paramLabel = "N",
+            description = "With --sum rabit: epochs run in one barrier stage, the test accuracy printed after each"
+                    + " stage (default: ${DEFAULT-VALUE}).")
+    int epochsPerStage = 1;
     @Option(names = "--out", paramLabel = "FILE", description = "Where to save the trained checkpoint.")
     Path out;
     @Option(names = "--peer-mlpc", paramLabel = "ITERATIONS",
@@ -70,6 +78,14 @@ public final class SparkTrain implements Callable<Integer> {
             conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
         }
         int taskCpus = conf.getInt("spark.task.cpus", 1);
+        if (!sum.equals("rabit") && !sum.equals("driver")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--sum takes rabit or driver, not " + sum);
+        }
+        boolean rabit = sum.equals("rabit");
+        if (epochsPerStage < 1 || epochsPerStage > 1 && !rabit) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--epochs-per-stage takes a count >= 1, and more than 1 only with --sum rabit");
+        }
         try (JavaSparkContext sc = new JavaSparkContext(conf); DatasetPair pair = DatasetSources.directory(data).load();
              Compute compute = new Compute(Backends.create(backend, 1))) {
             Dataset train = pair.train();
@@ -79,9 +95,10 @@ public final class SparkTrain implements Callable<Integer> {
             Activation act = Activation.parse(activation);
             TrainingPlan plan = new TrainingPlan(UUID.randomUUID().toString(), data.toAbsolutePath().toString(), sizes,
                     act, Loss.CROSS_ENTROPY, stats.mean(), stats.std(), batch, seed, backend, taskCpus, -1);
-            System.out.printf(Locale.ROOT, "Spark %s, %d workers x %d thread(s), global batch %d, %s, %s on %s%n",
-                    sc.version(), workers, taskCpus, batch, optimizer, java.util.Arrays.toString(sizes),
-                    pair.description());
+            System.out.printf(Locale.ROOT, "Spark %s, %d workers x %d thread(s), global batch %d, %s, %s on %s,"
+                            + " gradients summed %s%n", sc.version(), workers, taskCpus, batch, optimizer,
+                    java.util.Arrays.toString(sizes), pair.description(),
+                    rabit ? "by Rabit's all-reduce (a barrier stage per epoch)" : "on the driver (a job per step)");
             try (DataParallelTrainer trainer = new DataParallelTrainer(sc, plan, workers, train.size(), optimizer,
                     compute);
                  Dataset scored = test.head(test.size())) { // standardized for our model; the peer reads the raw one
@@ -89,24 +106,40 @@ public final class SparkTrain implements Callable<Integer> {
                 double training = 0; // seconds in steps only: the per-epoch test evaluation is not counted
                 try (Trainer eval = new Trainer(trainer.model(), Loss.CROSS_ENTROPY, null, compute, sizes[0],
                         sizes[2])) {
-                    for (int e = 1; e <= epochs; e++) {
-                        long epochStart = System.nanoTime();
+                    int perRound = rabit ? epochsPerStage : 1;
+                    for (int e = 1; e <= epochs; e += perRound) {
+                        int count = Math.min(perRound, epochs - e + 1);
+                        long roundStart = System.nanoTime();
                         double jobBefore = trainer.jobSeconds();
                         double taskBefore = trainer.slowestTaskSeconds();
                         double driverBefore = trainer.driverSeconds();
-                        double loss = 0;
-                        for (int s = 0; s < trainer.stepsPerEpoch(); s++) {
-                            loss += trainer.step();
+                        double allReduceBefore = trainer.allReduceSeconds();
+                        double[] losses;
+                        if (rabit) {
+                            losses = trainer.epochs(count);
+                        } else {
+                            double loss = 0;
+                            for (int s = 0; s < trainer.stepsPerEpoch(); s++) {
+                                loss += trainer.step();
+                            }
+                            losses = new double[] {loss / trainer.stepsPerEpoch()};
                         }
-                        double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-                        training += epochSeconds;
+                        double seconds = (System.nanoTime() - roundStart) / 1e9;
+                        training += seconds;
                         double accuracy = Evaluation.run(eval, scored, 1024).accuracy();
-                        System.out.printf(Locale.ROOT, "epoch %d  loss %.4f  test %.2f%%  %.0f samples/s  %.2f s"
-                                        + " (Spark jobs %.2f s, of which the slowest replica computing %.2f s; driver's"
-                                        + " sum and update %.2f s)  %.1f s so far%n",
-                                e, loss / trainer.stepsPerEpoch(), 100 * accuracy,
-                                trainer.stepsPerEpoch() * (double) batch / epochSeconds, epochSeconds,
+                        String epochsDone = count == 1 ? "epoch " + e : "epochs " + e + "-" + (e + count - 1);
+                        StringBuilder lossText = new StringBuilder();
+                        for (double l : losses) {
+                            lossText.append(lossText.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.4f", l));
+                        }
+                        System.out.printf(Locale.ROOT, "%s  loss %s  test %.2f%%  %.0f samples/s  %.2f s"
+                                        + " (Spark jobs %.2f s, of which the slowest replica computing %.2f s%s; driver"
+                                        + " %.2f s)  %.1f s so far%n",
+                                epochsDone, lossText, 100 * accuracy,
+                                count * trainer.stepsPerEpoch() * (double) batch / seconds, seconds,
                                 trainer.jobSeconds() - jobBefore, trainer.slowestTaskSeconds() - taskBefore,
+                                rabit ? String.format(Locale.ROOT, " and in all-reduces %.2f s",
+                                        trainer.allReduceSeconds() - allReduceBefore) : "",
                                 trainer.driverSeconds() - driverBefore, training);
                     }
                     System.out.printf(Locale.ROOT, "panamax: test accuracy %.2f%%, training %.1f s%n",

@@ -22,7 +22,8 @@ import java.util.Arrays;
  * @param backend                the Panamax backend each executor computes with (simd, blas, scalar)
  * @param threads                threads of each executor's backend: spark.task.cpus, so cores are not oversubscribed
  * @param failFirstAttemptAtStep a testing aid: the first attempt of every task of this global step fails after
- *                               computing its gradient (-1: never)
+ *                               computing its gradient (-1: never); in an epoch run with all-reduce, the
+ *                               epoch's first run fails there
  */
 public record TrainingPlan(String runId, String dataDir, int[] sizes, Activation activation, Loss loss, double inputMean,
                            double inputStd, int globalBatch, long seed, String backend, int threads,

@@ -124,6 +124,64 @@ class DataParallelTrainingTest {
         assertArrayEquals(clean, retried, "the driver sums shares in shard order: a retry changes no bit");
     }
 
+    /**
+     * Two epochs as barrier stages with Rabit's all-reduce against the same 32 steps as jobs summed on the
+     * driver. With two shards the two sums are one float addition of the same two shares (a + b, in either
+     * order, is one rounding of the same exact sum), and every replica then applies the same optimizer to the
+     * same bits: the weights must agree bit for bit, the mean losses to float precision (the all-reduce sums the
+     * loss in float, the driver in double).
+     */
+    @Test
+    void epochsWithAllReduceEqualTheirStepsSummedOnTheDriverBitForBit() {
+        try (Compute compute = new Compute(Backends.create("simd", 1));
+             DataParallelTrainer byStep = new DataParallelTrainer(sc, plan(-1), SHARDS, ROWS, SGD, compute);
+             DataParallelTrainer byEpoch = new DataParallelTrainer(sc, plan(-1), SHARDS, ROWS, SGD, compute)) {
+            // epoch 0 as a stage of its own, then epochs 1 and 2 as one stage
+            double[] epochLoss = new double[3];
+            epochLoss[0] = byEpoch.epoch();
+            float[] afterFirst = byEpoch.weights();
+            double[] two = byEpoch.epochs(2);
+            epochLoss[1] = two[0];
+            epochLoss[2] = two[1];
+            for (int e = 0; e < 3; e++) {
+                double stepLoss = 0;
+                for (int s = 0; s < byStep.stepsPerEpoch(); s++) {
+                    stepLoss += byStep.step();
+                }
+                stepLoss /= byStep.stepsPerEpoch();
+                assertEquals(stepLoss, epochLoss[e], 1e-5 * Math.max(1, stepLoss), "mean loss of epoch " + e);
+                if (e == 0) {
+                    assertArrayEquals(byStep.weights(), afterFirst, "weights after epoch 0");
+                }
+            }
+            assertArrayEquals(byStep.weights(), byEpoch.weights(), "weights after epoch 2");
+            assertEquals(byStep.globalStep(), byEpoch.globalStep());
+            assertEquals(byStep.optimizer().stepCount(), byEpoch.optimizer().stepCount(),
+                    "the driver's optimizer took back the replicas' step count");
+        }
+    }
+
+    /** One shard joins no all-reduce (its share is the sum): the same bits as its steps summed on the driver. */
+    @Test
+    void oneShardRunsItsEpochsWithoutAnAllReduceAndMatchesItsSteps() {
+        try (Compute compute = new Compute(Backends.create("simd", 1));
+             DataParallelTrainer byStep = new DataParallelTrainer(sc, plan(-1), 1, ROWS, SGD, compute);
+             DataParallelTrainer byEpoch = new DataParallelTrainer(sc, plan(-1), 1, ROWS, SGD, compute)) {
+            for (int s = 0; s < 2 * byStep.stepsPerEpoch(); s++) {
+                byStep.step();
+            }
+            byEpoch.epochs(2);
+            assertArrayEquals(byStep.weights(), byEpoch.weights());
+        }
+    }
+
+    @Test
+    void anEpochWhoseFirstRunFailsIsRerunFromItsStartAndEndsWithTheSameWeights() {
+        float[] clean = epochs(plan(-1), 2);
+        float[] rerun = epochs(plan(19), 2); // step 19 is step 3 of epoch 1 (16 steps an epoch)
+        assertArrayEquals(clean, rerun, "the rerun starts from the epoch's broadcast state: no bit changes");
+    }
+
     @Test
     void aGlobalBatchThatDoesNotSplitEvenlyIsRefused() {
         TrainingPlan odd = new TrainingPlan("odd", data.toString(), SIZES, Activation.RELU, Loss.CROSS_ENTROPY,
@@ -144,6 +202,19 @@ class DataParallelTrainingTest {
             Exception e = assertThrows(Exception.class, t::step);
             assertTrue(String.valueOf(e.getMessage()).contains("784 features per sample, the model takes 100"),
                     e.getMessage());
+            Exception inEpoch = assertThrows(Exception.class, t::epoch);
+            assertTrue(String.valueOf(inEpoch.getMessage()).contains("784 features per sample, the model takes 100"),
+                    inEpoch.getMessage());
+        }
+    }
+
+    private static float[] epochs(TrainingPlan plan, int epochs) {
+        try (Compute compute = new Compute(Backends.create("simd", 1));
+             DataParallelTrainer t = new DataParallelTrainer(sc, plan, SHARDS, ROWS, SGD, compute)) {
+            for (int i = 0; i < epochs; i++) {
+                t.epoch();
+            }
+            return t.weights();
         }
     }
 
