@@ -209,21 +209,26 @@ class DataParallelTrainingTest {
     }
 
     private static float[] epochs(TrainingPlan plan, int epochs) {
-        try (Compute compute = new Compute(Backends.create("simd", 1));
-             DataParallelTrainer t = new DataParallelTrainer(sc, plan, SHARDS, ROWS, SGD, compute)) {
+        return trained(plan, t -> {
             for (int i = 0; i < epochs; i++) {
                 t.epoch();
             }
-            return t.weights();
-        }
+        });
     }
 
     private static float[] run(TrainingPlan plan, int steps) {
-        try (Compute compute = new Compute(Backends.create("simd", 1));
-             DataParallelTrainer t = new DataParallelTrainer(sc, plan, SHARDS, ROWS, SGD, compute)) {
+        return trained(plan, t -> {
             for (int i = 0; i < steps; i++) {
                 t.step();
             }
+        });
+    }
+
+    // the weights after `training` on a trainer of its own
+    private static float[] trained(TrainingPlan plan, java.util.function.Consumer<DataParallelTrainer> training) {
+        try (Compute compute = new Compute(Backends.create("simd", 1));
+             DataParallelTrainer t = new DataParallelTrainer(sc, plan, SHARDS, ROWS, SGD, compute)) {
+            training.accept(t);
             return t.weights();
         }
     }

@@ -1,7 +1,6 @@
 package dev.panamax.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -226,16 +225,12 @@ final class GemmKernels16 {
     @SuppressWarnings("FieldMayBeFinal")
     private static long stepBytes = (long) L * Float.BYTES;
 
-    /** Lane i to lane i ^ 4, i ^ 2, i ^ 1: the steps of dotRows' lane sums (null where L is too narrow). */
-    private static final VectorShuffle<Float> XOR4 = L >= 8 ? VectorShuffle.fromOp(F, i -> i ^ 4) : null;
-    private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(F, i -> i ^ 2);
-    private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     /**
      * Dot products of 2 rows of A with 5 rows of B (10 accumulators + 2 A + 1 B = 13 registers), each summed
      * across its lanes here: see {@link GemmSmallKernels#dotRows} for the operands. sums[r * DOT_B_ROWS + j] =
      * the dot product of A row r and B row j: per lane, one fma per chunk of L, chunks ascending, from zero;
-     * then its lanes added in registers, in a fixed order (below).
+     * then its lanes added in registers, in {@link LaneTree}'s order.
      *
      * <p>The loop steps by {@link #stepBytes}, a value C2 cannot fold, so that it does not count the loop:
      * unrolled, as C2 unrolls a counted loop of this trip count, its loads were hoisted and 8 of the 10
@@ -270,42 +265,40 @@ final class GemmKernels16 {
             d04 = a0.fma(bj, d04);
             d14 = a1.fma(bj, d14);
         }
-        // the lanes added as a tree in a fixed order, written out per accumulator: a vector handed to a
-        // helper that C2 does not inline is boxed. Lanes i and i ^ 4 first (8 lanes), then i ^ 2, then i ^ 1;
-        // lane 0 then holds ((d0 + d4) + (d2 + d6)) + ((d1 + d5) + (d3 + d7)). Not reduceLanes, whose order
-        // of float additions is not specified.
+        // each accumulator's lanes added as LaneTree adds them, written out here: a vector handed to a helper
+        // that C2 does not inline is boxed
         if (L >= 8) {
-            d00 = d00.add(d00.rearrange(XOR4));
-            d01 = d01.add(d01.rearrange(XOR4));
-            d02 = d02.add(d02.rearrange(XOR4));
-            d03 = d03.add(d03.rearrange(XOR4));
-            d04 = d04.add(d04.rearrange(XOR4));
-            d10 = d10.add(d10.rearrange(XOR4));
-            d11 = d11.add(d11.rearrange(XOR4));
-            d12 = d12.add(d12.rearrange(XOR4));
-            d13 = d13.add(d13.rearrange(XOR4));
-            d14 = d14.add(d14.rearrange(XOR4));
+            d00 = d00.add(d00.rearrange(LaneTree.XOR4));
+            d01 = d01.add(d01.rearrange(LaneTree.XOR4));
+            d02 = d02.add(d02.rearrange(LaneTree.XOR4));
+            d03 = d03.add(d03.rearrange(LaneTree.XOR4));
+            d04 = d04.add(d04.rearrange(LaneTree.XOR4));
+            d10 = d10.add(d10.rearrange(LaneTree.XOR4));
+            d11 = d11.add(d11.rearrange(LaneTree.XOR4));
+            d12 = d12.add(d12.rearrange(LaneTree.XOR4));
+            d13 = d13.add(d13.rearrange(LaneTree.XOR4));
+            d14 = d14.add(d14.rearrange(LaneTree.XOR4));
         }
-        d00 = d00.add(d00.rearrange(XOR2));
-        d01 = d01.add(d01.rearrange(XOR2));
-        d02 = d02.add(d02.rearrange(XOR2));
-        d03 = d03.add(d03.rearrange(XOR2));
-        d04 = d04.add(d04.rearrange(XOR2));
-        d10 = d10.add(d10.rearrange(XOR2));
-        d11 = d11.add(d11.rearrange(XOR2));
-        d12 = d12.add(d12.rearrange(XOR2));
-        d13 = d13.add(d13.rearrange(XOR2));
-        d14 = d14.add(d14.rearrange(XOR2));
-        d00 = d00.add(d00.rearrange(XOR1));
-        d01 = d01.add(d01.rearrange(XOR1));
-        d02 = d02.add(d02.rearrange(XOR1));
-        d03 = d03.add(d03.rearrange(XOR1));
-        d04 = d04.add(d04.rearrange(XOR1));
-        d10 = d10.add(d10.rearrange(XOR1));
-        d11 = d11.add(d11.rearrange(XOR1));
-        d12 = d12.add(d12.rearrange(XOR1));
-        d13 = d13.add(d13.rearrange(XOR1));
-        d14 = d14.add(d14.rearrange(XOR1));
+        d00 = d00.add(d00.rearrange(LaneTree.XOR2));
+        d01 = d01.add(d01.rearrange(LaneTree.XOR2));
+        d02 = d02.add(d02.rearrange(LaneTree.XOR2));
+        d03 = d03.add(d03.rearrange(LaneTree.XOR2));
+        d04 = d04.add(d04.rearrange(LaneTree.XOR2));
+        d10 = d10.add(d10.rearrange(LaneTree.XOR2));
+        d11 = d11.add(d11.rearrange(LaneTree.XOR2));
+        d12 = d12.add(d12.rearrange(LaneTree.XOR2));
+        d13 = d13.add(d13.rearrange(LaneTree.XOR2));
+        d14 = d14.add(d14.rearrange(LaneTree.XOR2));
+        d00 = d00.add(d00.rearrange(LaneTree.XOR1));
+        d01 = d01.add(d01.rearrange(LaneTree.XOR1));
+        d02 = d02.add(d02.rearrange(LaneTree.XOR1));
+        d03 = d03.add(d03.rearrange(LaneTree.XOR1));
+        d04 = d04.add(d04.rearrange(LaneTree.XOR1));
+        d10 = d10.add(d10.rearrange(LaneTree.XOR1));
+        d11 = d11.add(d11.rearrange(LaneTree.XOR1));
+        d12 = d12.add(d12.rearrange(LaneTree.XOR1));
+        d13 = d13.add(d13.rearrange(LaneTree.XOR1));
+        d14 = d14.add(d14.rearrange(LaneTree.XOR1));
         sums[0 * DOT_B_ROWS + 0] = d00.lane(0);
         sums[0 * DOT_B_ROWS + 1] = d01.lane(0);
         sums[0 * DOT_B_ROWS + 2] = d02.lane(0);

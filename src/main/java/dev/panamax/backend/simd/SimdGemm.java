@@ -416,7 +416,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                         for (int q = 0; q < colsHere; q++) {
                             int at = r * GemmSmallKernels.DOT_B_ROWS + q;
                             // with 16 registers the kernel has added the lanes itself (GemmKernels16.dotRows)
-                            float dot = GemmBlocking.SIXTEEN_REGISTERS ? sums[at] : sumLanes(sums, at * L);
+                            float dot = GemmBlocking.SIXTEEN_REGISTERS ? sums[at] : LaneTree.sum(sums, at * L);
                             long cAt = (long) (i + r) * ldcBytes + (long) (j + q) * Float.BYTES;
                             float scaled = alpha * dot;
                             // the same rounding as writeBack: alpha * sum, then fma with beta * C
@@ -426,16 +426,6 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                 }
             }
         }
-    }
-
-    // the L lanes from `from` summed as balanced trees of 4 in a fixed order (scalar float adds are strict)
-    private static float sumLanes(float[] s, int from) {
-        float sum = 0f;
-        for (int h = 0; h < L; h += 4) {
-            int x = from + h;
-            sum += (s[x] + s[x + 1]) + (s[x + 2] + s[x + 3]);
-        }
-        return sum;
     }
 
     private static void ensureCapacity(Workspace ws, int aFloats, int bFloats) {
