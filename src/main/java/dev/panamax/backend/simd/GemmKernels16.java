@@ -225,12 +225,9 @@ final class GemmKernels16 {
     @SuppressWarnings("FieldMayBeFinal")
     private static long stepBytes = (long) L * Float.BYTES;
 
-
     /**
-     * Dot products of 2 rows of A with 5 rows of B (10 accumulators + 2 A + 1 B = 13 registers), each summed
-     * across its lanes here: see {@link GemmSmallKernels#dotRows} for the operands. sums[r * DOT_B_ROWS + j] =
-     * the dot product of A row r and B row j: per lane, one fma per chunk of L, chunks ascending, from zero;
-     * then its lanes added in registers, in {@link LaneTree}'s order.
+     * Dot products of 2 rows of A with 5 rows of B as lane-wise partial sums (10 accumulators + 2 A + 1 B =
+     * 13 registers): see {@link GemmSmallKernels#dotRows}, whose operands and sums layout this shares.
      *
      * <p>The loop steps by {@link #stepBytes}, a value C2 cannot fold, so that it does not count the loop:
      * unrolled, as C2 unrolls a counted loop of this trip count, its loads were hoisted and 8 of the 10
@@ -265,50 +262,15 @@ final class GemmKernels16 {
             d04 = a0.fma(bj, d04);
             d14 = a1.fma(bj, d14);
         }
-        // each accumulator's lanes added as LaneTree adds them, written out here: a vector handed to a helper
-        // that C2 does not inline is boxed
-        if (L >= 8) {
-            d00 = d00.add(d00.rearrange(LaneTree.XOR4));
-            d01 = d01.add(d01.rearrange(LaneTree.XOR4));
-            d02 = d02.add(d02.rearrange(LaneTree.XOR4));
-            d03 = d03.add(d03.rearrange(LaneTree.XOR4));
-            d04 = d04.add(d04.rearrange(LaneTree.XOR4));
-            d10 = d10.add(d10.rearrange(LaneTree.XOR4));
-            d11 = d11.add(d11.rearrange(LaneTree.XOR4));
-            d12 = d12.add(d12.rearrange(LaneTree.XOR4));
-            d13 = d13.add(d13.rearrange(LaneTree.XOR4));
-            d14 = d14.add(d14.rearrange(LaneTree.XOR4));
-        }
-        d00 = d00.add(d00.rearrange(LaneTree.XOR2));
-        d01 = d01.add(d01.rearrange(LaneTree.XOR2));
-        d02 = d02.add(d02.rearrange(LaneTree.XOR2));
-        d03 = d03.add(d03.rearrange(LaneTree.XOR2));
-        d04 = d04.add(d04.rearrange(LaneTree.XOR2));
-        d10 = d10.add(d10.rearrange(LaneTree.XOR2));
-        d11 = d11.add(d11.rearrange(LaneTree.XOR2));
-        d12 = d12.add(d12.rearrange(LaneTree.XOR2));
-        d13 = d13.add(d13.rearrange(LaneTree.XOR2));
-        d14 = d14.add(d14.rearrange(LaneTree.XOR2));
-        d00 = d00.add(d00.rearrange(LaneTree.XOR1));
-        d01 = d01.add(d01.rearrange(LaneTree.XOR1));
-        d02 = d02.add(d02.rearrange(LaneTree.XOR1));
-        d03 = d03.add(d03.rearrange(LaneTree.XOR1));
-        d04 = d04.add(d04.rearrange(LaneTree.XOR1));
-        d10 = d10.add(d10.rearrange(LaneTree.XOR1));
-        d11 = d11.add(d11.rearrange(LaneTree.XOR1));
-        d12 = d12.add(d12.rearrange(LaneTree.XOR1));
-        d13 = d13.add(d13.rearrange(LaneTree.XOR1));
-        d14 = d14.add(d14.rearrange(LaneTree.XOR1));
-        sums[0 * DOT_B_ROWS + 0] = d00.lane(0);
-        sums[0 * DOT_B_ROWS + 1] = d01.lane(0);
-        sums[0 * DOT_B_ROWS + 2] = d02.lane(0);
-        sums[0 * DOT_B_ROWS + 3] = d03.lane(0);
-        sums[0 * DOT_B_ROWS + 4] = d04.lane(0);
-        sums[1 * DOT_B_ROWS + 0] = d10.lane(0);
-        sums[1 * DOT_B_ROWS + 1] = d11.lane(0);
-        sums[1 * DOT_B_ROWS + 2] = d12.lane(0);
-        sums[1 * DOT_B_ROWS + 3] = d13.lane(0);
-        sums[1 * DOT_B_ROWS + 4] = d14.lane(0);
+        d00.intoArray(sums, (0 * DOT_B_ROWS + 0) * L);
+        d01.intoArray(sums, (0 * DOT_B_ROWS + 1) * L);
+        d02.intoArray(sums, (0 * DOT_B_ROWS + 2) * L);
+        d03.intoArray(sums, (0 * DOT_B_ROWS + 3) * L);
+        d04.intoArray(sums, (0 * DOT_B_ROWS + 4) * L);
+        d10.intoArray(sums, (1 * DOT_B_ROWS + 0) * L);
+        d11.intoArray(sums, (1 * DOT_B_ROWS + 1) * L);
+        d12.intoArray(sums, (1 * DOT_B_ROWS + 2) * L);
+        d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
+        d14.intoArray(sums, (1 * DOT_B_ROWS + 4) * L);
     }
-
 }

@@ -212,7 +212,7 @@ final class GemmSmallKernels {
     static final int SHORT_K_COLS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.SHORT_K_COLS : 4 * L;
 
     /**
-     * A short-k product written straight into C (k <= L: the input gradient of a 10-class layer), where
+     * A short-k product written straight into C (k <= SimdGemm.SHORT_K: the input gradient of a 10-class layer), where
      * a packed tile's round trip through memory costs as much as its k FMAs per vector.
      * ap: A's rows copied as they are, row r of the block from apOff + r * k; bp: the strip's columns of B
      * as {@link GemmPacking#packColumnBlocks} lays them out in blocks of SHORT_K_COLS -> the
@@ -430,8 +430,7 @@ final class GemmSmallKernels {
      * {@code x w^T} with few outputs), kept as L lane-wise partial sums: A row r at byte offset aOffr,
      * B row j at bOffj (offsets may repeat: their sums are then computed twice), k a multiple of L ->
      * sums[(r * DOT_B_ROWS + j) * L + l] = sum over chunks q ascending of A[r][qL+l] * B[j][qL+l] (one fma
-     * each, from zero). The caller adds each output's L lanes in a fixed order. With 16 registers
-     * GemmKernels16.dotRows adds them itself and hands back sums[r * DOT_B_ROWS + j].
+     * each, from zero). The caller adds each output's L lanes in a fixed order ({@link LaneTree}).
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, long aOff2, long aOff3, MemorySegment b, long bOff0, long bOff1, long bOff2, long bOff3, long bOff4, float[] sums) {
         if (GemmBlocking.SIXTEEN_REGISTERS) { // A rows 2 and 3 are the next call's

@@ -9,16 +9,15 @@ import static dev.panamax.backend.simd.GemmBlocking.L;
 /**
  * A vector's lanes added as a tree in a fixed order, in registers: lanes i and i ^ (L/2) first, then i ^ (L/4),
  * down to i ^ 1; lane 0 then holds the sum (for 8 lanes ((d0 + d4) + (d2 + d6)) + ((d1 + d5) + (d3 + d7))).
- * Not reduceLanes, whose order of float additions is not specified. The shuffles are here for kernels that
- * add live vectors themselves (a vector handed to a method that C2 does not inline is boxed).
+ * Not reduceLanes, whose order of float additions is not specified.
  */
 final class LaneTree {
     private static final VectorSpecies<Float> F = GemmBlocking.F;
     /** Lane i to lane i ^ 8 (null below 16 lanes), i ^ 4 (null below 8), i ^ 2, i ^ 1. */
-    static final VectorShuffle<Float> XOR8 = L >= 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
-    static final VectorShuffle<Float> XOR4 = L >= 8 ? VectorShuffle.fromOp(F, i -> i ^ 4) : null;
-    static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(F, i -> i ^ 2);
-    static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+    private static final VectorShuffle<Float> XOR8 = L >= 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
+    private static final VectorShuffle<Float> XOR4 = L >= 8 ? VectorShuffle.fromOp(F, i -> i ^ 4) : null;
+    private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     private LaneTree() {
     }

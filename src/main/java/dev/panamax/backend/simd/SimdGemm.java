@@ -414,9 +414,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                     int colsHere = Math.min(GemmSmallKernels.DOT_B_ROWS, lastJ + 1 - j);
                     for (int r = 0; r < rowsHere; r++) {
                         for (int q = 0; q < colsHere; q++) {
-                            int at = r * GemmSmallKernels.DOT_B_ROWS + q;
-                            // with 16 registers the kernel has added the lanes itself (GemmKernels16.dotRows)
-                            float dot = GemmBlocking.SIXTEEN_REGISTERS ? sums[at] : LaneTree.sum(sums, at * L);
+                            float dot = LaneTree.sum(sums, (r * GemmSmallKernels.DOT_B_ROWS + q) * L);
                             long cAt = (long) (i + r) * ldcBytes + (long) (j + q) * Float.BYTES;
                             float scaled = alpha * dot;
                             // the same rounding as writeBack: alpha * sum, then fma with beta * C
