@@ -21,14 +21,14 @@ import java.util.stream.IntStream;
 /**
  * Synchronous data-parallel training on Spark, in one of two ways over one partition per shard.
  *
- * <p>{@link #epoch()}: one barrier stage per epoch, one task per shard, that runs the whole epoch. Each step
- * every task computes its shard's share of the global batch's gradient, Rabit's all-reduce (XGBoost's, as
+ * <p>{@link #epochs(int)}: one barrier stage runs whole epochs, one task per shard. Each step every task
+ * computes its shard's share of the global batch's gradient, Rabit's all-reduce (XGBoost's, as
  * XGBoost4J-Spark uses it) sums the shares and hands every task the same bits, and every replica applies the
- * same optimizer step itself. The driver sends the weights and optimizer state at the epoch's start and takes
- * them back from shard 0 at its end, with every replica's checksum. Spark's cost is paid once per epoch, not
+ * same optimizer step itself. The driver sends the weights and optimizer state at the stage's start and takes
+ * them back from shard 0 at its end, with every replica's checksum. Spark's cost is paid once per stage, not
  * once per step (a job costs 10 ms or more even when empty; an all-reduce of the 784-256-10 model's 203,530
- * floats about 1-4 ms on loopback). Spark does not retry a failed barrier stage: the driver reruns the epoch
- * from its start, with a new tracker, up to {@code spark.task.maxFailures} times.
+ * floats about 1-4 ms on loopback). Spark does not retry a failed barrier stage: the driver reruns the stage's
+ * epochs from their start, with a new tracker, up to {@code spark.task.maxFailures} times.
  *
  * <p>{@link #step()}: one Spark job per step: every
  * task reads the step's weights from a broadcast, computes its shard's share of the global batch's gradient
@@ -140,12 +140,7 @@ public final class DataParallelTrainer implements AutoCloseable {
             slowest = Math.max(slowest, g.computeNanos());
         }
         slowestTaskNanos += slowest;
-        for (float v : sum) {
-            if (!Float.isFinite(v)) {
-                throw new IllegalStateException("step " + globalStep + ": the gradient is not finite (NaN or"
-                        + " infinity in the data, or a learning rate that diverged); weights left as they were");
-            }
-        }
+        FlatParameters.requireFinite(sum, "step " + globalStep);
         FlatParameters.setGradients(params, sum);
         optimizer.step();
         globalStep++;

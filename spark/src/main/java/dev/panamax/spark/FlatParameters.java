@@ -96,6 +96,19 @@ final class FlatParameters {
         optimizer.loadState(optimizer.state(), stepCount); // the values are in place already: this sets the count
     }
 
+    /**
+     * Throws, naming {@code step}, if a summed gradient holds a NaN or an infinity: no optimizer step is then
+     * taken, so the weights stay as they were.
+     */
+    static void requireFinite(float[] gradient, String step) {
+        for (float v : gradient) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalStateException(step + ": the gradient is not finite (NaN or infinity in the data,"
+                        + " or a learning rate that diverged); weights left as they were");
+            }
+        }
+    }
+
     /** FNV-1a over the raw bits: equal for bitwise-equal weights (and, in practice, only for them). */
     static long checksum(float[] flat) {
         long h = 0xcbf29ce484222325L;

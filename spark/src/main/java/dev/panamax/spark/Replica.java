@@ -241,13 +241,8 @@ final class Replica implements AutoCloseable {
                 float[] sum = alone ? share : Communicator.allReduce(share, Communicator.OpType.SUM);
                 long t2 = System.nanoTime();
                 System.arraycopy(sum, 0, gradient, 0, size);
-                for (float v : gradient) {
-                    if (!Float.isFinite(v)) {
-                        throw new IllegalStateException("epoch " + (firstEpoch + s / stepsPerEpoch) + " step "
-                                + s % stepsPerEpoch + ": the gradient is not finite"
-                                + " (NaN or infinity in the data, or a learning rate that diverged)");
-                    }
-                }
+                FlatParameters.requireFinite(gradient, "epoch " + (firstEpoch + s / stepsPerEpoch) + " step "
+                        + s % stepsPerEpoch);
                 FlatParameters.setGradients(params, gradient);
                 optimizer.step();
                 stepLoss[s] = sum[size] / plan.globalBatch();
