@@ -273,4 +273,51 @@ final class GemmKernels16 {
         d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
         d14.intoArray(sums, (1 * DOT_B_ROWS + 4) * L);
     }
+    /**
+     * The same sums as {@link #dotRows}, with the 5 B rows read from {@code bp} as
+     * {@link GemmPacking#packRowsInterleaved} lays them out: chunk q of the 5 rows is 5 vectors in a row at
+     * {@code bpOff + q * 5L}. One index then reaches every B load at a constant offset, where 5 row offsets
+     * in general registers (with the 2 A offsets and the loop's own) outnumber the 16 that x86 has: C2
+     * reloaded them from the stack at every step. Uncounted loop as in dotRows.
+     */
+    static void dotRowsInterleaved(int k, MemorySegment a, long aOff0, long aOff1, float[] bp, int bpOff,
+                                   float[] sums) {
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F);
+        FloatVector d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
+        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F);
+        FloatVector d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
+        FloatVector bj;
+        long end = (long) k * Float.BYTES;
+        long step = stepBytes;
+        int bi = bpOff;
+        for (long at = 0; at < end; at += step, bi += DOT_B_ROWS * L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, aOff0 + at, ORDER);
+            FloatVector a1 = FloatVector.fromMemorySegment(F, a, aOff1 + at, ORDER);
+            bj = FloatVector.fromArray(F, bp, bi);
+            d00 = a0.fma(bj, d00);
+            d10 = a1.fma(bj, d10);
+            bj = FloatVector.fromArray(F, bp, bi + L);
+            d01 = a0.fma(bj, d01);
+            d11 = a1.fma(bj, d11);
+            bj = FloatVector.fromArray(F, bp, bi + 2 * L);
+            d02 = a0.fma(bj, d02);
+            d12 = a1.fma(bj, d12);
+            bj = FloatVector.fromArray(F, bp, bi + 3 * L);
+            d03 = a0.fma(bj, d03);
+            d13 = a1.fma(bj, d13);
+            bj = FloatVector.fromArray(F, bp, bi + 4 * L);
+            d04 = a0.fma(bj, d04);
+            d14 = a1.fma(bj, d14);
+        }
+        d00.intoArray(sums, (0 * DOT_B_ROWS + 0) * L);
+        d01.intoArray(sums, (0 * DOT_B_ROWS + 1) * L);
+        d02.intoArray(sums, (0 * DOT_B_ROWS + 2) * L);
+        d03.intoArray(sums, (0 * DOT_B_ROWS + 3) * L);
+        d04.intoArray(sums, (0 * DOT_B_ROWS + 4) * L);
+        d10.intoArray(sums, (1 * DOT_B_ROWS + 0) * L);
+        d11.intoArray(sums, (1 * DOT_B_ROWS + 1) * L);
+        d12.intoArray(sums, (1 * DOT_B_ROWS + 2) * L);
+        d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
+        d14.intoArray(sums, (1 * DOT_B_ROWS + 4) * L);
+    }
 }

@@ -123,6 +123,29 @@ final class GemmPacking {
     }
 
     /**
+     * B stored (n,k), rows ldb floats apart, k a multiple of L: rows [j0, j0+cols) in groups of {@code group},
+     * the last group filled up with copies of row j0+cols-1 -> dst: group g's chunk q (floats [qL, qL+L) of
+     * each row) as {@code group} vectors in a row, row r's at ((g * k/L + q) * group + r) * L. A dot kernel
+     * then reads a group's rows from one index at constant offsets.
+     */
+    static void packRowsInterleaved(MemorySegment b, int ldb, int k, int j0, int cols, int group, float[] dst) {
+        int chunks = k / L;
+        int last = j0 + cols - 1;
+        for (int g = 0; g * group < cols; g++) {
+            for (int r = 0; r < group; r++) {
+                long row = (long) Math.min(j0 + g * group + r, last) * ldb * Float.BYTES;
+                int to = (g * chunks * group + r) * L;
+                for (int q = 0; q < chunks; q++, to += group * L) {
+                    long from = row + (long) q * L * Float.BYTES;
+                    for (int l = 0; l < L; l++) {
+                        dst[to + l] = b.get(FLOAT, from + (long) l * Float.BYTES);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * op(A) rows [i0, i0+mc), columns [p0, p0+kc) -> dst. A is stored (m,k) with row stride lda = k,
      * or (k,m) with lda = m when transA. scratch: TRANSPOSE_SCRATCH floats of the caller's own, 64-byte aligned.
      */

@@ -244,7 +244,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
             // C narrower than one tile (the logits GEMM), both operands stored along k: dot products of stored rows
             if (!transA && transB && cols < NR && k % L == 0
                     && L % 4 == 0 && !transposedC) {
-                dotProducts(ws.dotSums, i0, rows, j0, cols, ldcBytes);
+                dotProducts(ws, i0, rows, j0, cols, ldcBytes);
                 return;
             }
             if (!transA && !transB && !transposedC && k <= SHORT_K && k <= KC && rows % GemmSmallKernels.SHORT_K_ROWS == 0
@@ -396,20 +396,33 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         // C rows [i0, i0+rows), columns [j0, j0+cols), A as stored, B stored (n,k), k a multiple of L: each
         // output a dot product of two stored rows, no packing. Blocks past the edge repeat the last row or
         // column; their sums are never written.
-        private void dotProducts(float[] sums, int i0, int rows, int j0, int cols, long ldcBytes) {
+        private void dotProducts(Workspace ws, int i0, int rows, int j0, int cols, long ldcBytes) {
+            float[] sums = ws.dotSums;
             long ldaBytes = (long) lda * Float.BYTES;
             long ldbBytes = (long) ldb * Float.BYTES;
             int lastI = i0 + rows - 1;
             int lastJ = j0 + cols - 1;
+            int groups = (cols + GemmSmallKernels.DOT_B_ROWS - 1) / GemmSmallKernels.DOT_B_ROWS;
+            if (GemmBlocking.SIXTEEN_REGISTERS) {
+                int floats = groups * GemmSmallKernels.DOT_B_ROWS * k;
+                if (ws.bPack.length < floats) {
+                    ws.bPack = new float[floats]; // grows to the largest seen, then reused
+                }
+                GemmPacking.packRowsInterleaved(b, ldb, k, j0, cols, GemmSmallKernels.DOT_B_ROWS, ws.bPack);
+            }
             for (int i = i0; i <= lastI; i += GemmSmallKernels.DOT_A_ROWS) {
                 long a0 = i * ldaBytes;
                 long a1 = Math.min(i + 1, lastI) * ldaBytes;
                 long a2 = Math.min(i + 2, lastI) * ldaBytes;
                 long a3 = Math.min(i + 3, lastI) * ldaBytes;
-                for (int j = j0; j <= lastJ; j += GemmSmallKernels.DOT_B_ROWS) {
-                    GemmSmallKernels.dotRows(k, a, a0, a1, a2, a3, b, j * ldbBytes, Math.min(j + 1, lastJ) * ldbBytes,
-                            Math.min(j + 2, lastJ) * ldbBytes, Math.min(j + 3, lastJ) * ldbBytes,
-                            Math.min(j + 4, lastJ) * ldbBytes, sums);
+                for (int j = j0, g = 0; j <= lastJ; j += GemmSmallKernels.DOT_B_ROWS, g++) {
+                    if (GemmBlocking.SIXTEEN_REGISTERS) {
+                        GemmKernels16.dotRowsInterleaved(k, a, a0, a1, ws.bPack, g * GemmSmallKernels.DOT_B_ROWS * k, sums);
+                    } else {
+                        GemmSmallKernels.dotRows(k, a, a0, a1, a2, a3, b, j * ldbBytes, Math.min(j + 1, lastJ) * ldbBytes,
+                                Math.min(j + 2, lastJ) * ldbBytes, Math.min(j + 3, lastJ) * ldbBytes,
+                                Math.min(j + 4, lastJ) * ldbBytes, sums);
+                    }
                     int rowsHere = Math.min(GemmSmallKernels.DOT_A_ROWS, lastI + 1 - i);
                     int colsHere = Math.min(GemmSmallKernels.DOT_B_ROWS, lastJ + 1 - j);
                     for (int r = 0; r < rowsHere; r++) {
