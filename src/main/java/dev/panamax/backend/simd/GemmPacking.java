@@ -126,7 +126,9 @@ final class GemmPacking {
      * B stored (n,k), rows ldb floats apart, k a multiple of L: rows [j0, j0+cols) in groups of {@code group},
      * the last group filled up with copies of row j0+cols-1 -> dst: group g's chunk q (floats [qL, qL+L) of
      * each row) as {@code group} vectors in a row, row r's at ((g * k/L + q) * group + r) * L. A dot kernel
-     * then reads a group's rows from one index at constant offsets.
+     * then reads a group's rows from one index at constant offsets. Copied float by float: a vector copy here,
+     * inlined into its caller, kept one boxed vector per chunk (KernelAllocationTest caught it at AVX2), and
+     * the copy is a small fraction of the products that read it (k floats a row against k FMAs a row per A row).
      */
     static void packRowsInterleaved(MemorySegment b, int ldb, int k, int j0, int cols, int group, float[] dst) {
         int chunks = k / L;
