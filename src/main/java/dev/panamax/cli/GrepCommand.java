@@ -60,13 +60,78 @@ final class GrepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = commandSpec.commandLine();
-        CliErrors.require(cl, !pattern.isEmpty(), "PATTERN is empty: an empty string matches every line; give at least one byte");
-        CliErrors.require(cl, pattern.indexOf('\n') < 0,
-                "PATTERN contains a newline: lines are searched one by one, so it cannot match (grep would take it as several patterns)");
-        CliErrors.require(cl, (count ? 1 : 0) + (lines ? 1 : 0) + (offsets ? 1 : 0) <= 1,
-                "--count, --lines and --offsets exclude each other; give one");
-        CliErrors.require(cl, !algorithm.equals("naive") && ByteSearch.ALGORITHMS.contains(algorithm),
-                "--algorithm must be one of kmp, bm, horspool, rk, simd, auto; got '" + algorithm + "'");
+        String problem = usageProblem();
+        CliErrors.require(cl, problem == null, problem);
+        return search(cl.getErr());
+    }
+
+    /** What is wrong with the options and parameters as given, or null. */
+    private String usageProblem() {
+        if (pattern.isEmpty()) {
+            return "PATTERN is empty: an empty string matches every line; give at least one byte";
+        }
+        if (pattern.indexOf('\n') >= 0) {
+            return "PATTERN contains a newline: lines are searched one by one, so it cannot match (grep would take it as"
+                    + " several patterns)";
+        }
+        if ((count ? 1 : 0) + (lines ? 1 : 0) + (offsets ? 1 : 0) > 1) {
+            return "--count, --lines and --offsets exclude each other; give one";
+        }
+        if (algorithm.equals("naive") || !ByteSearch.ALGORITHMS.contains(algorithm)) {
+            return "--algorithm must be one of kmp, bm, horspool, rk, simd, auto; got '" + algorithm + "'";
+        }
+        return null;
+    }
+
+    /**
+     * The command for arguments in the plain form (options among them, each at most once; a PATTERN and
+     * FILEs), read without picocli, or null for anything else: help, version, an unknown or repeated option,
+     * an {@code @file} argument, a usage error. Building picocli's model of a command by reflection costs more than a small file's
+     * search, so Main takes this route first and leaves the rest, and every message and usage text, to picocli.
+     */
+    static GrepCommand parsePlain(String[] args) {
+        GrepCommand c = new GrepCommand();
+        List<String> positional = new java.util.ArrayList<>();
+        boolean algorithmGiven = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("@")) {
+                return null; // picocli reads an existing @file as more arguments
+            } else if (!a.startsWith("-") || a.equals("-")) {
+                positional.add(a);
+            } else if (a.equals("--count") && !c.count) {
+                c.count = true;
+            } else if (a.equals("--lines") && !c.lines) {
+                c.lines = true;
+            } else if (a.equals("--offsets") && !c.offsets) {
+                c.offsets = true;
+            } else if (a.startsWith("--algorithm=") && !algorithmGiven) {
+                c.algorithm = a.substring("--algorithm=".length());
+                algorithmGiven = true;
+            } else if (a.equals("--algorithm") && !algorithmGiven && i + 1 < args.length) {
+                c.algorithm = args[++i];
+                algorithmGiven = true;
+            } else {
+                return null;
+            }
+        }
+        if (positional.size() < 2) {
+            return null;
+        }
+        c.pattern = positional.get(0);
+        c.files = new java.util.ArrayList<>();
+        try {
+            for (String f : positional.subList(1, positional.size())) {
+                c.files.add(Path.of(f));
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        return c.usageProblem() == null ? c : null;
+    }
+
+    /** Searches every file and prints as the options say; one line on {@code err} for each file that fails. */
+    int search(java.io.PrintWriter err) {
         byte[] needle = pattern.getBytes(StandardCharsets.UTF_8);
         ByteSearch search = ByteSearch.of(algorithm, needle);
         boolean prefix = files.size() > 1;
@@ -99,7 +164,7 @@ final class GrepCommand implements Callable<Integer> {
             } catch (IOException | RuntimeException e) {
                 // a file that cannot be read is reported, and the others are still searched (as grep does)
                 out.flush();
-                cl.getErr().println("panamax: grep: " + (e instanceof IOException io ? describe(file, io) : file + ": " + CliErrors.describe(e)));
+                err.println("panamax: grep: " + (e instanceof IOException io ? describe(file, io) : file + ": " + CliErrors.describe(e)));
                 failed = true;
             }
         }

@@ -18,7 +18,20 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl;
+        if (args.length > 0 && args[0].equals("grep")) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            GrepCommand plain = GrepCommand.parsePlain(rest);
+            if (plain != null) {
+                // picocli's model of the commands, built by reflection, costs more than a small file's search
+                return plain.search(new java.io.PrintWriter(System.err, true));
+            }
+            cl = new CommandLine(new GrepCommand());
+            cl.setCommandName("panamax grep");
+            args = rest;
+        } else {
+            cl = new CommandLine(new Main());
+        }
         cl.setExecutionExceptionHandler(new CliErrors());
         cl.setParameterExceptionHandler(new CliErrors());
         try {

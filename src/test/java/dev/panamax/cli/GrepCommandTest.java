@@ -123,6 +123,25 @@ class GrepCommandTest {
     }
 
     @Test
+    void plainArgumentsAreReadWithoutPicocliAndEverythingElseGoesToIt() {
+        String f = small.toString();
+        for (String[] plain : new String[][] {{"--lines", "ana", f}, {"ana", f, "--count"}, {"--algorithm=kmp", "ana", f},
+                {"--algorithm", "bm", "--offsets", "ana", f, f}, {"ana", f}}) {
+            assertTrue(GrepCommand.parsePlain(plain) != null, String.join(" ", plain));
+        }
+        for (String[] other : new String[][] {{"--help"}, {"-h", "a", f}, {"-V"}, {"--count", "--count", "a", f},
+                {"--bogus", "a", f}, {"a"}, {"@args", f}, {"--algorithm"}, {"", f}, {"--algorithm", "fast", "a", f},
+                {"--count", "--lines", "a", f}}) {
+            assertEquals(null, GrepCommand.parsePlain(other), String.join(" ", other));
+        }
+        // an option after the files reads as one before them, on both routes
+        assertEquals(run("grep", "--count", "ana", f), run("grep", "ana", f, "--count"));
+        Result help = run("grep", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("Usage: panamax grep"), help.out());
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         assertUsageError("PATTERN is empty", "grep", "", small.toString());
         assertUsageError("newline", "grep", "a\nb", small.toString());
