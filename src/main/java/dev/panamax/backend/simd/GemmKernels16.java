@@ -23,7 +23,8 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * ascending, from zero, so the bits of a product are those of the 32-register family.
  *
  * <p>The callers reach these through the 32-register kernels' methods, which test
- * {@link GemmBlocking#SIXTEEN_REGISTERS} (a static final that C2 folds) and hand over.
+ * {@link GemmBlocking#SIXTEEN_REGISTERS} (a static final that C2 folds) and hand over; SimdGemm calls
+ * {@link #dotRowsInterleaved} itself, since its B operand is a packed copy the 32-register kernel does not take.
  */
 final class GemmKernels16 {
     private static final VectorSpecies<Float> F = GemmBlocking.F;
@@ -213,72 +214,30 @@ final class GemmKernels16 {
         }
     }
 
-    /** Rows of A per {@link #dotRows} call. */
+    /** Rows of A per {@link #dotRowsInterleaved} call. */
     static final int DOT_A_ROWS = 2;
-    /** Rows of B per {@link #dotRows} call: a 10-class layer's logits are two calls' worth. */
+    /** Rows of B per {@link #dotRowsInterleaved} call: a 10-class layer's logits are two calls' worth. */
     static final int DOT_B_ROWS = 5;
 
     /**
-     * One vector's bytes, the step of {@link #dotRows}' loop. Deliberately not final: C2 folds a static
-     * final into a constant stride and then counts and unrolls the loop (see dotRows). Never written.
+     * One vector's bytes, the step of {@link #dotRowsInterleaved}' loop. Deliberately not final: C2 folds a
+     * static final into a constant stride and then counts and unrolls the loop (see there). Never written.
      */
     @SuppressWarnings("FieldMayBeFinal")
     private static long stepBytes = (long) L * Float.BYTES;
 
     /**
-     * Dot products of 2 rows of A with 5 rows of B as lane-wise partial sums (10 accumulators + 2 A + 1 B =
-     * 13 registers): see {@link GemmSmallKernels#dotRows}, whose operands and sums layout this shares.
+     * Dot products of 2 rows of A with 5 rows of B as lane-wise partial sums (10 accumulators + 2 A + 1 B = 13
+     * registers): the sums of {@link GemmSmallKernels#dotRows}, in its layout, with A rows 0 and 1 only. The 5 B
+     * rows come from {@code bp} as {@link GemmPacking#packRowsInterleaved} lays them out: chunk q of the 5 rows
+     * is 5 vectors in a row at {@code bpOff + q * 5L}, so one index reaches every B load at a constant offset.
+     * Read where they are stored, 5 B row offsets with the 2 A offsets and the loop's own outnumber x86's 16
+     * general registers, and C2 reloaded them from the stack at every step.
      *
      * <p>The loop steps by {@link #stepBytes}, a value C2 cannot fold, so that it does not count the loop:
      * unrolled, as C2 unrolls a counted loop of this trip count, its loads were hoisted and 8 of the 10
      * accumulators spilled to the stack. Uncounted, each load keeps its bounds check, which costs far less
      * than the spills.
-     */
-    static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, MemorySegment b, long bOff0, long bOff1,
-                        long bOff2, long bOff3, long bOff4, float[] sums) {
-        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F);
-        FloatVector d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
-        FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F);
-        FloatVector d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
-        FloatVector bj;
-        long end = (long) k * Float.BYTES;
-        long step = stepBytes;
-        for (long at = 0; at < end; at += step) {
-            FloatVector a0 = FloatVector.fromMemorySegment(F, a, aOff0 + at, ORDER);
-            FloatVector a1 = FloatVector.fromMemorySegment(F, a, aOff1 + at, ORDER);
-            bj = FloatVector.fromMemorySegment(F, b, bOff0 + at, ORDER);
-            d00 = a0.fma(bj, d00);
-            d10 = a1.fma(bj, d10);
-            bj = FloatVector.fromMemorySegment(F, b, bOff1 + at, ORDER);
-            d01 = a0.fma(bj, d01);
-            d11 = a1.fma(bj, d11);
-            bj = FloatVector.fromMemorySegment(F, b, bOff2 + at, ORDER);
-            d02 = a0.fma(bj, d02);
-            d12 = a1.fma(bj, d12);
-            bj = FloatVector.fromMemorySegment(F, b, bOff3 + at, ORDER);
-            d03 = a0.fma(bj, d03);
-            d13 = a1.fma(bj, d13);
-            bj = FloatVector.fromMemorySegment(F, b, bOff4 + at, ORDER);
-            d04 = a0.fma(bj, d04);
-            d14 = a1.fma(bj, d14);
-        }
-        d00.intoArray(sums, (0 * DOT_B_ROWS + 0) * L);
-        d01.intoArray(sums, (0 * DOT_B_ROWS + 1) * L);
-        d02.intoArray(sums, (0 * DOT_B_ROWS + 2) * L);
-        d03.intoArray(sums, (0 * DOT_B_ROWS + 3) * L);
-        d04.intoArray(sums, (0 * DOT_B_ROWS + 4) * L);
-        d10.intoArray(sums, (1 * DOT_B_ROWS + 0) * L);
-        d11.intoArray(sums, (1 * DOT_B_ROWS + 1) * L);
-        d12.intoArray(sums, (1 * DOT_B_ROWS + 2) * L);
-        d13.intoArray(sums, (1 * DOT_B_ROWS + 3) * L);
-        d14.intoArray(sums, (1 * DOT_B_ROWS + 4) * L);
-    }
-    /**
-     * The same sums as {@link #dotRows}, with the 5 B rows read from {@code bp} as
-     * {@link GemmPacking#packRowsInterleaved} lays them out: chunk q of the 5 rows is 5 vectors in a row at
-     * {@code bpOff + q * 5L}. One index then reaches every B load at a constant offset, where 5 row offsets
-     * in general registers (with the 2 A offsets and the loop's own) outnumber the 16 that x86 has: C2
-     * reloaded them from the stack at every step. Uncounted loop as in dotRows.
      */
     static void dotRowsInterleaved(int k, MemorySegment a, long aOff0, long aOff1, float[] bp, int bpOff,
                                    float[] sums) {

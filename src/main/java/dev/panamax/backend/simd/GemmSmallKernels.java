@@ -430,13 +430,10 @@ final class GemmSmallKernels {
      * {@code x w^T} with few outputs), kept as L lane-wise partial sums: A row r at byte offset aOffr,
      * B row j at bOffj (offsets may repeat: their sums are then computed twice), k a multiple of L ->
      * sums[(r * DOT_B_ROWS + j) * L + l] = sum over chunks q ascending of A[r][qL+l] * B[j][qL+l] (one fma
-     * each, from zero). The caller adds each output's L lanes in a fixed order ({@link LaneTree}).
+     * each, from zero). The caller adds each output's L lanes in a fixed order ({@link LaneTree}). With 16
+     * registers the caller takes {@link GemmKernels16#dotRowsInterleaved} instead, 2 A rows at a time.
      */
     static void dotRows(int k, MemorySegment a, long aOff0, long aOff1, long aOff2, long aOff3, MemorySegment b, long bOff0, long bOff1, long bOff2, long bOff3, long bOff4, float[] sums) {
-        if (GemmBlocking.SIXTEEN_REGISTERS) { // A rows 2 and 3 are the next call's
-            GemmKernels16.dotRows(k, a, aOff0, aOff1, b, bOff0, bOff1, bOff2, bOff3, bOff4, sums);
-            return;
-        }
         FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F), d02 = FloatVector.zero(F), d03 = FloatVector.zero(F), d04 = FloatVector.zero(F);
         FloatVector d10 = FloatVector.zero(F), d11 = FloatVector.zero(F), d12 = FloatVector.zero(F), d13 = FloatVector.zero(F), d14 = FloatVector.zero(F);
         FloatVector d20 = FloatVector.zero(F), d21 = FloatVector.zero(F), d22 = FloatVector.zero(F), d23 = FloatVector.zero(F), d24 = FloatVector.zero(F);

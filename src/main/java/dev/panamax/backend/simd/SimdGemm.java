@@ -64,7 +64,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         /** The swapped product's C^T slab (see GemmInPlaceKernels), and its gather index map. */
         float[] ct = new float[0];
         final int[] lanes = new int[L];
-        /** Lane-wise partial sums of one {@link GemmSmallKernels#dotRows} call. */
+        /** Lane-wise partial sums of one {@link GemmSmallKernels#dotRows} (or 16-register dotRowsInterleaved) call. */
         final float[] dotSums = new float[GemmSmallKernels.DOT_A_ROWS * GemmSmallKernels.DOT_B_ROWS * L];
         /** Native and 64-byte aligned: the transpose's vector stores and reloads then never split a cache line. */
         final MemorySegment scratch = java.lang.foreign.Arena.ofAuto()
