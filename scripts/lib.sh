@@ -6,7 +6,14 @@ panamax_root() {
 }
 
 panamax_java_major() {
-    # prints the major version of the java binary given as $1, or nothing
+    # prints the major version of the java binary given as $1, or nothing: from the JDK's release file where it
+    # has one (no JVM started: a probe costs tens of milliseconds, and every script looks at several JDKs),
+    # else from the JVM's own properties
+    local release="${1%/bin/java}/release" v
+    if [ -f "$release" ]; then
+        v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release" | head -n 1)
+        [ -n "$v" ] && { echo "$v"; return; }
+    fi
     "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
 }
 
