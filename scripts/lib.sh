@@ -7,12 +7,17 @@ panamax_root() {
 
 panamax_java_major() {
     # prints the major version of the java binary given as $1, or nothing: from the JDK's release file where it
-    # has one (no JVM started: a probe costs tens of milliseconds, and every script looks at several JDKs),
-    # else from the JVM's own properties
-    local release="${1%/bin/java}/release" v
+    # has one for this machine's architecture (no JVM started: a probe costs tens of milliseconds, and every
+    # script looks at several JDKs), else from the JVM's own properties (a JDK that cannot run prints nothing)
+    local release="${1%/bin/java}/release" v arch
     if [ -f "$release" ]; then
         v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release" | head -n 1)
-        [ -n "$v" ] && { echo "$v"; return; }
+        arch=$(sed -n 's/^OS_ARCH="\(.*\)"/\1/p' "$release" | head -n 1)
+        case "$arch" in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; esac
+        if [ -n "$v" ] && { [ -z "$arch" ] || [ "$arch" = "$(uname -m)" ]; }; then
+            echo "$v"
+            return
+        fi
     fi
     "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
 }

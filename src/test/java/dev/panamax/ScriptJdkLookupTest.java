@@ -48,6 +48,18 @@ class ScriptJdkLookupTest {
     }
 
     @Test
+    void aJdkBuiltForAnotherArchitectureIsAskedAndSkippedWhenItCannotRun(@TempDir Path tmp) throws Exception {
+        String other = System.getProperty("os.arch").contains("aarch64") ? "x86_64" : "aarch64";
+        Path java = jdk(tmp.resolve("foreign"), "JAVA_VERSION=\"25.0.1\"\nOS_ARCH=\"" + other + "\"\n",
+                "echo 'cannot execute binary file: Exec format error' >&2; exit 126");
+        assertEquals("", major(java));
+        Path amd64 = jdk(tmp.resolve("old-style"), "JAVA_VERSION=\"25.0.1\"\nOS_ARCH=\"amd64\"\n", "exit 1");
+        if (System.getProperty("os.arch").equals("amd64")) {
+            assertEquals("25", major(amd64), "amd64 is x86_64's older name");
+        }
+    }
+
+    @Test
     void withoutAReleaseFileTheJvmIsAsked(@TempDir Path tmp) throws Exception {
         Path java = jdk(tmp.resolve("bare"), null, "echo '    java.specification.version = 21' >&2");
         assertEquals("21", major(java));

@@ -18,24 +18,20 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cl;
-        if (args.length > 0 && args[0].equals("grep")) {
-            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-            GrepCommand plain = GrepCommand.parsePlain(rest);
-            if (plain != null) {
-                // picocli's model of the commands, built by reflection, costs more than a small file's search
-                return plain.search(new java.io.PrintWriter(System.err, true));
-            }
-            cl = new CommandLine(new GrepCommand());
-            cl.setCommandName("panamax grep");
-            args = rest;
-        } else {
-            cl = new CommandLine(new Main());
-        }
-        cl.setExecutionExceptionHandler(new CliErrors());
-        cl.setParameterExceptionHandler(new CliErrors());
         try {
-            return cl.execute(args);
+            if (args.length > 0 && args[0].equals("grep")) {
+                String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+                GrepCommand plain = GrepCommand.parsePlain(rest);
+                if (plain != null) {
+                    // picocli's model of the commands, built by reflection, costs more than a small file's search;
+                    // stderr in UTF-8, as picocli writes it
+                    return runPlain(plain);
+                }
+                CommandLine cl = commandLine(new GrepCommand());
+                cl.setCommandName("panamax grep");
+                return cl.execute(rest);
+            }
+            return commandLine(new Main()).execute(args);
         } catch (OutOfMemoryError e) {
             // picocli hands Errors through; this one has a cause the user can act on
             // tensors live off the Java heap, so -Xmx does not govern them: say which limit applies
@@ -43,6 +39,30 @@ public final class Main implements Runnable {
                     + " use smaller --hidden / --batch-size, or a machine with more memory (tensors are off-heap: their"
                     + " limit is the machine's memory, not -Xmx)");
             return 1;
+        }
+    }
+
+    private static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExecutionExceptionHandler(new CliErrors());
+        cl.setParameterExceptionHandler(new CliErrors());
+        return cl;
+    }
+
+    /** A grep read by {@link GrepCommand#parsePlain}, with what CliErrors does for a failure outside its files. */
+    private static int runPlain(GrepCommand grep) {
+        java.io.PrintWriter err = new java.io.PrintWriter(
+                new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true);
+        try {
+            return grep.search(err);
+        } catch (RuntimeException e) {
+            err.println("panamax: " + CliErrors.describe(e));
+            if (Boolean.getBoolean("panamax.debug")) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        } finally {
+            err.flush();
         }
     }
 

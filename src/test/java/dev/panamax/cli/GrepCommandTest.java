@@ -134,7 +134,24 @@ class GrepCommandTest {
                 {"--count", "--lines", "a", f}}) {
             assertEquals(null, GrepCommand.parsePlain(other), String.join(" ", other));
         }
-        // an option after the files reads as one before them, on both routes
+        // the same search on both routes: "--" is not plain, so picocli parses that one
+        assertEquals(null, GrepCommand.parsePlain(new String[] {"--count", "--", "ana", f}));
+        for (String[] plain : new String[][] {{"--count", "ana", f}, {"--lines", "ana", f, f}, {"--offsets", "ana", f}, {"ana", f}}) {
+            String[] viaPicocli = new String[plain.length + 2];
+            viaPicocli[0] = "grep";
+            int at = 1;
+            for (String a : plain) {
+                if (a.equals("ana")) {
+                    viaPicocli[at++] = "--";
+                }
+                viaPicocli[at++] = a;
+            }
+            String[] direct = new String[plain.length + 1];
+            direct[0] = "grep";
+            System.arraycopy(plain, 0, direct, 1, plain.length);
+            assertEquals(run(viaPicocli), run(direct), String.join(" ", plain));
+        }
+        // an option after the files reads as one before them
         assertEquals(run("grep", "--count", "ana", f), run("grep", "ana", f, "--count"));
         Result help = run("grep", "--help");
         assertEquals(0, help.code());

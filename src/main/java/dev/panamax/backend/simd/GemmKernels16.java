@@ -231,8 +231,8 @@ final class GemmKernels16 {
      * registers): the sums of {@link GemmSmallKernels#dotRows}, in its layout, with A rows 0 and 1 only. The 5 B
      * rows come from {@code bp} as {@link GemmPacking#packRowsInterleaved} lays them out: chunk q of the 5 rows
      * is 5 vectors in a row at {@code bpOff + q * 5L}, so one index reaches every B load at a constant offset.
-     * Read where they are stored, 5 B row offsets with the 2 A offsets and the loop's own outnumber x86's 16
-     * general registers, and C2 reloaded them from the stack at every step.
+     * Read where they are stored, the 5 B row offsets, the 2 A offsets and the loop's own index outnumber x86's
+     * 16 general registers, and C2 reloaded the B offsets from the stack at every step.
      *
      * <p>The loop steps by {@link #stepBytes}, a value C2 cannot fold, so that it does not count the loop:
      * unrolled, as C2 unrolls a counted loop of this trip count, its loads were hoisted and 8 of the 10

@@ -420,9 +420,12 @@ final class GemmSmallKernels {
         }
     }
 
-    /** Rows of A per {@link #dotRows} call (20 accumulators + 4 A + 1 B = 25 registers; 2 with 16, GemmKernels16). */
+    /**
+     * Rows of A per dot-product call, SimdGemm.dotProducts' row step: 4 per {@link #dotRows} call (20 accumulators
+     * + 4 A + 1 B = 25 registers), 2 per {@link GemmKernels16#dotRowsInterleaved} call with 16 registers.
+     */
     static final int DOT_A_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_A_ROWS : 4;
-    /** Rows of B per {@link #dotRows} call (the same with 16 registers). */
+    /** Rows of B per dot-product call (the same with 16 registers). */
     static final int DOT_B_ROWS = GemmBlocking.SIXTEEN_REGISTERS ? GemmKernels16.DOT_B_ROWS : 5;
 
     /**

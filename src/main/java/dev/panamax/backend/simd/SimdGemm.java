@@ -394,8 +394,9 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         }
 
         // C rows [i0, i0+rows), columns [j0, j0+cols), A as stored, B stored (n,k), k a multiple of L: each
-        // output a dot product of two stored rows, no packing. Blocks past the edge repeat the last row or
-        // column; their sums are never written.
+        // output a dot product of two rows, A's read where they are stored, B's too with 32 registers; with 16,
+        // B's rows are first packed interleaved (GemmPacking.packRowsInterleaved). Blocks past the edge repeat
+        // the last row or column; their sums are never written.
         private void dotProducts(Workspace ws, int i0, int rows, int j0, int cols, long ldcBytes) {
             float[] sums = ws.dotSums;
             long ldaBytes = (long) lda * Float.BYTES;
