@@ -22,7 +22,10 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * <p>The product is split in two methods on purpose: {@link #multiply} leaves the accumulators in a
  * tile buffer and {@link #writeBack} applies alpha and beta. One method doing both exceeds C2's
  * inlining budget (NodeCountInliningCutoff), and a vector op that is not inlined is boxed: 20x slower.
- * The tile round trip costs 2 MR stores and 2 MR loads against kc x 2 MR FMAs: 1/kc of the FMAs.
+ * The tile round trip costs 2 MR stores and 2 MR loads against kc x 2 MR FMAs: 1/kc of the FMAs. The
+ * 16-register tile keeps the split too: its 8 accumulators written to C by the kernel itself passed the
+ * allocation tests (small shapes, compiled synchronously) and yet ran boxed, two orders of magnitude slower,
+ * at some of GemmBench's shapes.
  */
 final class GemmMicroKernel {
     private static final VectorSpecies<Float> F = GemmBlocking.F;
