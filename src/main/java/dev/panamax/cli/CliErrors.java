@@ -27,9 +27,14 @@ final class CliErrors implements CommandLine.IParameterExceptionHandler, Command
         if (ex instanceof CommandLine.ParameterException pe) {
             return handleParseException(pe, parseResult.originalArgs().toArray(new String[0]));
         }
-        cl.getErr().println("panamax: " + describe(ex));
+        return report(ex, cl.getErr());
+    }
+
+    /** A problem met while running: its line on {@code err} (the stack trace too with -Dpanamax.debug=true); exit 1. */
+    static int report(Exception ex, java.io.PrintWriter err) {
+        err.println("panamax: " + describe(ex));
         if (Boolean.getBoolean("panamax.debug")) {
-            ex.printStackTrace(cl.getErr());
+            ex.printStackTrace(err);
         }
         return 1;
     }

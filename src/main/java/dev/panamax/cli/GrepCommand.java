@@ -86,8 +86,9 @@ final class GrepCommand implements Callable<Integer> {
     /**
      * The command for arguments in the plain form (options among them, each at most once; a PATTERN and
      * FILEs), read without picocli, or null for anything else: help, version, an unknown or repeated option,
-     * an {@code @file} argument, a usage error. Building picocli's model of a command by reflection costs more than a small file's
-     * search, so Main takes this route first and leaves the rest, and every message and usage text, to picocli.
+     * an {@code @file} argument, a usage error. Building picocli's model of a command by reflection costs more
+     * than a small file's search, so Main takes this route first and leaves the rest, and every message and
+     * usage text, to picocli.
      */
     static GrepCommand parsePlain(String[] args) {
         GrepCommand c = new GrepCommand();

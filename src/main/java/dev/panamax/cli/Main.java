@@ -56,11 +56,7 @@ public final class Main implements Runnable {
         try {
             return grep.search(err);
         } catch (RuntimeException e) {
-            err.println("panamax: " + CliErrors.describe(e));
-            if (Boolean.getBoolean("panamax.debug")) {
-                e.printStackTrace(err);
-            }
-            return 1;
+            return CliErrors.report(e, err);
         } finally {
             err.flush();
         }
