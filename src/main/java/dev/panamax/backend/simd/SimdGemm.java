@@ -377,9 +377,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         // C rows [i0, i0+rows), columns [j0, j0+cols), k <= SHORT_K, A and B as stored, whole blocks only:
         // A's rows copied (mcMax at a time), B's columns packed in blocks, C written by the kernel
         private void shortK(Workspace ws, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
-            if (ws.bPack.length < k * cols) {
-                ws.bPack = new float[k * cols]; // grows to the largest strip seen, then reused
-            }
+            ensureCapacity(ws, 0, k * cols);
             float[] ap = ws.aPack;
             GemmPacking.packColumnBlocks(b, ldb, k, j0, cols, GemmSmallKernels.SHORT_K_COLS, ws.bPack);
             for (int ic = 0; ic < rows; ic += mcMax) {
@@ -403,12 +401,9 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
             long ldbBytes = (long) ldb * Float.BYTES;
             int lastI = i0 + rows - 1;
             int lastJ = j0 + cols - 1;
-            int groups = (cols + GemmSmallKernels.DOT_B_ROWS - 1) / GemmSmallKernels.DOT_B_ROWS;
             if (GemmBlocking.SIXTEEN_REGISTERS) {
-                int floats = groups * GemmSmallKernels.DOT_B_ROWS * k;
-                if (ws.bPack.length < floats) {
-                    ws.bPack = new float[floats]; // grows to the largest seen, then reused
-                }
+                int groups = (cols + GemmSmallKernels.DOT_B_ROWS - 1) / GemmSmallKernels.DOT_B_ROWS;
+                ensureCapacity(ws, 0, groups * GemmSmallKernels.DOT_B_ROWS * k);
                 GemmPacking.packRowsInterleaved(b, ldb, k, j0, cols, GemmSmallKernels.DOT_B_ROWS, ws.bPack);
             }
             for (int i = i0; i <= lastI; i += GemmSmallKernels.DOT_A_ROWS) {
