@@ -15,7 +15,6 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -140,7 +139,7 @@ public final class DataParallelTrainer implements AutoCloseable {
             slowest = Math.max(slowest, g.computeNanos());
         }
         slowestTaskNanos += slowest;
-        FlatParameters.requireFinite(sum, "step " + globalStep);
+        FlatParameters.requireFinite(sum, sum.length, "step " + globalStep);
         FlatParameters.setGradients(params, sum);
         optimizer.step();
         globalStep++;

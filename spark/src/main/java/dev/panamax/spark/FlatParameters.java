@@ -60,14 +60,19 @@ final class FlatParameters {
 
     static void setGradients(List<Parameter> params, float[] flat) {
         requireSize(params, flat, "gradient");
+        setGradientsFrom(params, flat);
+    }
+
+    /** The gradients from the first {@link #size} floats of {@code flat}, which may be longer: gradientsInto's inverse. */
+    static void setGradientsFrom(List<Parameter> params, float[] flat) {
         int at = 0;
         for (Parameter p : params) {
             at = copyIn(flat, at, p.grad());
         }
     }
 
-    /** The optimizer's state tensors, one after another in {@link Optimizer#state()}'s order. */
-    static float[] stateValues(Optimizer optimizer) {
+    /** Floats in the optimizer's state tensors together. */
+    static int stateSize(Optimizer optimizer) {
         long n = 0;
         for (Tensor t : optimizer.state().values()) {
             n += t.size();
@@ -75,7 +80,12 @@ final class FlatParameters {
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("an optimizer state of " + n + " floats does not fit one float[]");
         }
-        float[] out = new float[(int) n];
+        return (int) n;
+    }
+
+    /** The optimizer's state tensors, one after another in {@link Optimizer#state()}'s order. */
+    static float[] stateValues(Optimizer optimizer) {
+        float[] out = new float[stateSize(optimizer)];
         int at = 0;
         for (Tensor t : optimizer.state().values()) {
             at = copyOut(t, out, at);
@@ -85,9 +95,10 @@ final class FlatParameters {
 
     /** The inverse of {@link #stateValues}, with the step count the state belongs to. */
     static void setState(Optimizer optimizer, float[] flat, long stepCount) {
-        if (flat.length != stateValues(optimizer).length) {
+        int size = stateSize(optimizer);
+        if (flat.length != size) {
             throw new IllegalArgumentException("optimizer state of " + flat.length + " floats for "
-                    + optimizer.name() + " over this model, which keeps " + stateValues(optimizer).length);
+                    + optimizer.name() + " over this model, which keeps " + size);
         }
         int at = 0;
         for (Tensor t : optimizer.state().values()) {
@@ -97,12 +108,12 @@ final class FlatParameters {
     }
 
     /**
-     * Throws, naming {@code step}, if a summed gradient holds a NaN or an infinity: no optimizer step is then
-     * taken, so the weights stay as they were.
+     * Throws, naming {@code step}, if the first {@code length} floats of a summed gradient hold a NaN or an
+     * infinity: no optimizer step is then taken, so the weights stay as they were.
      */
-    static void requireFinite(float[] gradient, String step) {
-        for (float v : gradient) {
-            if (!Float.isFinite(v)) {
+    static void requireFinite(float[] gradient, int length, String step) {
+        for (int i = 0; i < length; i++) {
+            if (!Float.isFinite(gradient[i])) {
                 throw new IllegalStateException(step + ": the gradient is not finite (NaN or infinity in the data,"
                         + " or a learning rate that diverged); weights left as they were");
             }

@@ -210,7 +210,6 @@ final class Replica implements AutoCloseable {
         FlatParameters.setState(optimizer, start.optimizerState(), start.stepCount());
         int size = FlatParameters.size(params);
         float[] share = new float[size + 2]; // the gradient, then the loss sum and the correct count
-        float[] gradient = new float[size];
         double[] stepLoss = new double[steps];
         int[] stepCorrect = new int[steps];
         long computeNanos = 0;
@@ -240,10 +239,9 @@ final class Replica implements AutoCloseable {
                 long t1 = System.nanoTime();
                 float[] sum = alone ? share : Communicator.allReduce(share, Communicator.OpType.SUM);
                 long t2 = System.nanoTime();
-                System.arraycopy(sum, 0, gradient, 0, size);
-                FlatParameters.requireFinite(gradient, "epoch " + (firstEpoch + s / stepsPerEpoch) + " step "
+                FlatParameters.requireFinite(sum, size, "epoch " + (firstEpoch + s / stepsPerEpoch) + " step "
                         + s % stepsPerEpoch);
-                FlatParameters.setGradients(params, gradient);
+                FlatParameters.setGradientsFrom(params, sum); // its first size floats: the loss and count follow
                 optimizer.step();
                 stepLoss[s] = sum[size] / plan.globalBatch();
                 stepCorrect[s] = Math.round(sum[size + 1]);
