@@ -15,7 +15,8 @@
  *
  * Every call is counted; fake_count(name) reads a counter, fake_fail_synchronize(1) makes
  * cuStreamSynchronize fail from then on with CUDA_ERROR_ILLEGAL_ADDRESS, as a faulted kernel's sticky
- * error would. Built by the test with: c++ -std=c++17 -shared -fPIC -nostdlib -ffp-contract=off
+ * error would; fake_set_compute_capability(major, minor) changes the device's (9.0 by default);
+ * fake_sgemm_drop_last_step(1) makes the SGEMM wrong. Built by the test with: c++ -std=c++17 -shared -fPIC -nostdlib -ffp-contract=off
  * -fno-math-errno (no system headers needed: the libc and libm functions used are declared below and
  * resolved from the process, or from libm.so.6 given on the command line).
  */
@@ -128,6 +129,13 @@ long long fake_count(const char *name) {
 
 void fake_fail_synchronize(int on) { fail_sync = on; }
 
+static int compute_major = 9, compute_minor = 0;
+void fake_set_compute_capability(int major, int minor) { compute_major = major; compute_minor = minor; }
+
+static int sgemm_drops_last_step;
+/* cublasSgemm_v2 leaves out the last of its k products from then on: a wrong GEMM, for the self-check */
+void fake_sgemm_drop_last_step(int on) { sgemm_drops_last_step = on; }
+
 const char *fake_last_kernel(void) { return last_kernel; }
 
 /* ------------------------------------------------------------------ driver: errors, devices */
@@ -161,8 +169,8 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
     (void) device;
     switch (attribute) {
         case 16: *value = 132; break;           /* multiprocessors */
-        case 75: *value = 9; break;             /* compute capability 9.0 */
-        case 76: *value = 0; break;
+        case 75: *value = compute_major; break; /* compute capability, 9.0 unless a test sets another */
+        case 76: *value = compute_minor; break;
         case 83: *value = 1; break;             /* managed memory */
         case 89: *value = 1; break;             /* concurrent managed access */
         default: *value = 0;
@@ -328,7 +336,7 @@ int cublasSgemm_v2(void *handle, int transa, int transb, int m, int n, int k, co
     for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
             float sum = 0.0f;
-            for (int p = 0; p < k; p++) {
+            for (int p = 0; p < k - (sgemm_drops_last_step && k > 0 ? 1 : 0); p++) {
                 float av = transa ? a[p + (long) i * lda] : a[i + (long) p * lda];
                 float bv = transb ? b[j + (long) p * ldb] : b[p + (long) j * ldb];
                 sum += av * bv;

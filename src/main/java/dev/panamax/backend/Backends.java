@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 
 /**
  * The registry of backends and their selection.
  *
  * <p>Adding a backend is one folder under {@code backend/} plus one line in {@link #PROVIDERS}.
- * Automatic selection tries providers by priority, and logs once (to stderr) why each skipped one
- * could not load. {@code -Dpanamax.backend=NAME} forces a choice and fails with the reason.
+ * Automatic selection tries providers by priority, runs {@link BackendSelfCheck} on the one that
+ * loads, and logs once (to stderr) why each skipped one could not load or failed the check. {@code -Dpanamax.backend=NAME} forces a choice and fails with the reason.
  */
 public final class Backends {
     /** System property that forces a backend. */
@@ -135,25 +136,47 @@ public final class Backends {
     }
 
     /**
-     * The highest-priority backend that loads (cuda, blas, simd, scalar); logs each skipped backend's reason
-     * once, to stderr.
+     * The highest-priority backend that loads (cuda, blas, simd, scalar) and passes
+     * {@link BackendSelfCheck}; logs each skipped backend's reason once, to stderr.
      *
      * @param threads worker threads for the backends that use them; 0 means one per core
      * @return the backend, owned by the caller (close it)
      */
     public static Backend best(int threads) {
-        List<BackendProvider> byPriority = new ArrayList<>(PROVIDERS);
+        return best(PROVIDERS, threads, (name, reason) -> {
+            if (LOGGED.putIfAbsent(name, Boolean.TRUE) == null) {
+                System.err.println("panamax: backend " + name + " skipped: " + reason);
+            }
+        });
+    }
+
+    /** {@link #best(int)} over {@code providers}, each skipped one reported to {@code skipped} (name, reason). */
+    static Backend best(List<BackendProvider> providers, int threads, BiConsumer<String, String> skipped) {
+        List<BackendProvider> byPriority = new ArrayList<>(providers);
         byPriority.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
         for (BackendProvider p : byPriority) {
             try {
-                return p.create(threads);
+                return selfChecked(p.create(threads));
             } catch (BackendUnavailableException e) {
-                if (LOGGED.putIfAbsent(p.name(), Boolean.TRUE) == null) {
-                    System.err.println("panamax: backend " + p.name() + " skipped: " + e.getMessage());
-                }
+                skipped.accept(p.name(), e.getMessage());
             }
         }
-        throw new IllegalStateException("no backend loaded, not even scalar");
+        throw new IllegalStateException("no backend loaded and passed its self-check, not even scalar");
+    }
+
+    // the backend if it passes the self-check; else it is closed and the check's failure thrown
+    private static Backend selfChecked(Backend backend) {
+        try {
+            BackendSelfCheck.verify(backend);
+            return backend;
+        } catch (BackendUnavailableException e) {
+            try {
+                backend.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     /**

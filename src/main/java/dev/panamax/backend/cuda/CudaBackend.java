@@ -123,6 +123,13 @@ public final class CudaBackend implements Backend {
         }
         CudaLibraries.Loaded<Cublas> blas = CudaLibraries.loadCublas(folders);
         device = cu.device(ordinal);
+        int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        int minor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        if (major * 10 + minor < CudaKernels.MIN_COMPUTE_CAPABILITY) {
+            throw new BackendUnavailableException(cu.deviceName(device) + " (device " + ordinal + ") is sm_" + major + minor
+                    + "; Panamax's kernels are PTX for compute capability " + CudaKernels.MIN_COMPUTE_CAPABILITY / 10 + "."
+                    + CudaKernels.MIN_COMPUTE_CAPABILITY % 10 + " (Turing) and newer, the oldest nvcc 13 builds for");
+        }
         context = cu.primaryContextRetain(device);
         CudaKernels loadedKernels = null;
         MemorySegment createdStream = null;
@@ -133,8 +140,8 @@ public final class CudaBackend implements Backend {
                 loadedKernels = new CudaKernels(cu);
             } catch (CudaException e) {
                 throw new BackendUnavailableException("the CUDA driver (version " + version(cu.driverVersion())
-                        + ") cannot load Panamax's kernels (" + e.getMessage() + "); a driver for CUDA 11.8 or newer "
-                        + "is needed to JIT PTX ISA 7.8 for compute capability 9.0 and up", e);
+                        + ") cannot load Panamax's kernels (" + e.getMessage() + "); a driver for CUDA 10.0 or newer "
+                        + "is needed to JIT their PTX (ISA 6.3, compute capability 7.5 and up)", e);
             }
             createdStream = cu.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
             try {
@@ -178,8 +185,6 @@ public final class CudaBackend implements Backend {
         buffers = new DeviceBuffers(cu::memAlloc, cu::memFree, Long.getLong(CACHE_PROPERTY, total / 2));
         alpha = hostArena.allocate(JAVA_FLOAT);
         beta = hostArena.allocate(JAVA_FLOAT);
-        int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
-        int minor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         // both: managed memory at all (absent in some virtualised set-ups), and host access while kernels run
         // (without it, any host touch of managed memory during a kernel is a segfault, not just a race)
         boolean managed = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY, device) != 0

@@ -28,6 +28,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class CudaKernels implements AutoCloseable {
     /** The PTX on the class path, built by scripts/build-ptx. */
     static final String PTX_RESOURCE = "/dev/panamax/backend/cuda/kernels.ptx";
+    /**
+     * The PTX's {@code .target}, as major x 10 + minor: 7.5, the oldest architecture nvcc 13 compiles for;
+     * the kernels need nothing newer (warp shuffles and float atomicAdd). A device below it is refused by name.
+     */
+    static final int MIN_COMPUTE_CAPABILITY = 75;
 
     /** Every kernel the backend launches, by its {@code extern "C"} name. */
     static final List<String> NAMES = List.of("bias_activation", "activation_backward", "axpy", "scale",

@@ -5,6 +5,8 @@ import dev.panamax.check.GpuCheck;
 import dev.panamax.check.CudaEquivalence;
 import dev.panamax.TestCompiler;
 import dev.panamax.backend.Activation;
+import dev.panamax.backend.BackendSelfCheck;
+import dev.panamax.backend.BackendUnavailableException;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.backend.ffi.Dlfcn;
@@ -69,6 +71,8 @@ class FakeDriverCudaBackendTest {
     private static MethodHandle count;
     private static MethodHandle failSynchronize;
     private static MethodHandle sgemmCount;
+    private static MethodHandle setComputeCapability;
+    private static MethodHandle sgemmDropLastStep;
     private CudaBackend backend;
 
     @BeforeAll
@@ -91,6 +95,10 @@ class FakeDriverCudaBackendTest {
                 FunctionDescriptor.ofVoid(JAVA_INT));
         SymbolLookup blas = SymbolLookup.libraryLookup(dir.resolve("libcublas.so.13"), Arena.global());
         sgemmCount = linker.downcallHandle(blas.findOrThrow("fake_count"), FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        setComputeCapability = linker.downcallHandle(driver.findOrThrow("fake_set_compute_capability"),
+                FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT));
+        sgemmDropLastStep = linker.downcallHandle(blas.findOrThrow("fake_sgemm_drop_last_step"),
+                FunctionDescriptor.ofVoid(JAVA_INT));
     }
 
     private static long count(String name) {
@@ -117,6 +125,22 @@ class FakeDriverCudaBackendTest {
         }
     }
 
+    private static void computeCapability(int major, int minor) {
+        try {
+            setComputeCapability.invokeExact(major, minor);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static void sgemmDropsLastStep(boolean on) {
+        try {
+            sgemmDropLastStep.invokeExact(on ? 1 : 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     private CudaBackend open() {
         backend = new CudaBackend(List.of(dir), 0, true);
         return backend;
@@ -125,6 +149,8 @@ class FakeDriverCudaBackendTest {
     @AfterEach
     void everythingIsReleased() {
         failSynchronize(false);
+        computeCapability(9, 0);
+        sgemmDropsLastStep(false);
         if (backend != null) {
             try {
                 backend.close();
@@ -152,6 +178,27 @@ class FakeDriverCudaBackendTest {
                 assertFalse(copying.isResident(t), "with unified memory off, allocate gives host tensors");
             }
         }
+    }
+
+    /** What automatic selection runs before it trusts cuda: passes here, and fails once cuBLAS computes wrongly. */
+    @Test
+    void passesTheSelfCheckAndFailsItWhenTheGemmIsWrong() {
+        CudaBackend cuda = open();
+        assertDoesNotThrow(() -> BackendSelfCheck.verify(cuda));
+        sgemmDropsLastStep(true);
+        String message = assertThrows(BackendUnavailableException.class, () -> BackendSelfCheck.verify(cuda)).getMessage();
+        assertTrue(message.startsWith("self-check failed: gemm"), message);
+    }
+
+    /** A GPU older than the PTX's target is refused by name before anything is set up on it. */
+    @Test
+    void aDeviceOlderThanTuringIsRefusedNamingItsArchitecture() {
+        computeCapability(6, 1);
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, this::open);
+        assertTrue(e.getMessage().contains("sm_61") && e.getMessage().contains("7.5"), e.getMessage());
+        assertEquals(0, count("context"), "no context retained for a refused device");
+        computeCapability(7, 5);
+        assertTrue(open().describe().contains("sm_75"), "Turing itself loads: " + backend.describe());
     }
 
     /** Every check of the GPU suite (what GpuCheck runs on a GPU) passes with the emulated kernels. */
