@@ -4,8 +4,8 @@
  * where the CUDA toolkit's <cublas_v2.h> is installed). The same design as panamax_cblas.h: each
  * member takes its type from the vendor header with __typeof__.
  *
- * Not generated yet, for the reason panamax_cuda_functions.h gives: dev.panamax.backend.cuda.ffi.Cublas
- * is still written by hand and mirrors panamax_cublas.h until then.
+ * Generated from cuBLAS 13.1's <cublas_v2.h> (pip's nvidia-cublas 13.1.1.3 wheel, nvidia/cu13/include);
+ * Cublas takes its descriptors and constants from the generated classes.
  *
  * <cublas_v2.h> #defines the public names to the exported _v2 symbols (cublasSgemm -> cublasSgemm_v2),
  * and the preprocessor renames the members with them.

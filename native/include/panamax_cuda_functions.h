@@ -5,9 +5,8 @@
  * type from <cuda.h> with __typeof__, and the bindings find the functions themselves in the driver
  * library they chose at run time.
  *
- * Not generated yet: the bindings in dev.panamax.backend.cuda.ffi are still written by hand and
- * mirror panamax_cuda.h, because the machine where this file was written has no CUDA toolkit. Once
- * generated, CudaDriver takes its descriptors from the generated classes and panamax_cuda.h goes.
+ * Generated from CUDA 13.0's <cuda.h>; CudaDriver takes its descriptors and constants from the
+ * generated classes.
  *
  * Members are written with the public names. <cuda.h> #defines many of them to the symbol the driver
  * exports (cuMemAlloc -> cuMemAlloc_v2, cuEventElapsedTime -> cuEventElapsedTime_v2 in CUDA 13), and

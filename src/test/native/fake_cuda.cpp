@@ -1,7 +1,8 @@
 /*
  * fake_cuda.cpp: a CPU stand-in for the CUDA driver (libcuda.so.1) and cuBLAS (libcublas.so.13), for
- * tests on machines without a GPU. It implements exactly the functions Panamax binds
- * (native/include/panamax_cuda.h, panamax_cublas.h), with the same signatures:
+ * tests on machines without a GPU. It implements exactly the functions Panamax binds (those
+ * native/include/panamax_cuda_functions.h and panamax_cublas_functions.h name), with the signatures of
+ * <cuda.h> and <cublas_v2.h> as the generated descriptors pass them:
  *
  *  - memory: device, managed and host memory are all plain host memory, so copies are memcpy and
  *    memsets are loops, and the Java side can read "device" memory to check results;

@@ -126,27 +126,36 @@ class JextractBindingsScriptTest {
     }
 
     /**
-     * The CUDA part, which no machine here can run for real (no CUDA toolkit): with the toolkit's two
-     * headers under CUDA_HOME (empty stand-ins), each package comes from its header in native/include
-     * with that folder to include from. Nothing is committed for them yet, so the check reports both.
+     * The CUDA part, with the toolkit's cuda.h and cuBLAS's cublas_v2.h in folders of their own (stand-ins
+     * here, as the wheel and the toolkit lay them out): the script runs the two commands the package doc of
+     * backend.cuda.ffi records, and the check passes on the committed packages.
      */
     @Test
-    void withTheCudaToolkitsHeadersItGeneratesTheDriverAndCublasPackages(@TempDir Path tmp) throws Exception {
-        Path include = Files.createDirectories(tmp.resolve("cuda").resolve("include"));
-        Files.writeString(include.resolve("cuda.h"), "");
-        Files.writeString(include.resolve("cublas_v2.h"), "");
+    void itRunsTheCudaCommandsThePackageDocRecords(@TempDir Path tmp) throws Exception {
+        Path cuda = Files.createDirectories(tmp.resolve("cuda").resolve("include"));
+        Path cublas = Files.createDirectories(tmp.resolve("cublas").resolve("include"));
+        Files.writeString(cuda.resolve("cuda.h"), "");
+        Files.writeString(cublas.resolve("cublas_v2.h"), "");
+        Run r = run(tmp, false, Map.of("CUDA_HOME", tmp.resolve("cuda").toString(), "CUBLAS_INCLUDE", cublas.toString()),
+                "--check", "cuda");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("match what jextract generates"), r.output());
+        String documented = documentedCommand("dev/panamax/backend/cuda/ffi/package-info.java")
+                .replace(" jextract ", "\njextract ");
+        List<String> commands = r.commands().stream().map(c -> c.replace(cuda.toString(), "/usr/local/cuda-13.0/include")
+                .replace(cublas.toString(), "/opt/cublas/nvidia/cu13/include").strip()).toList();
+        assertEquals(List.of(documented.split("\\n")), commands);
+    }
+
+    /** Without cuBLAS's header, the cuda part is refused when asked for by name, naming what to set. */
+    @Test
+    void askedForCudaWithoutCublasItSaysWhatToSet(@TempDir Path tmp) throws Exception {
+        Path cuda = Files.createDirectories(tmp.resolve("cuda").resolve("include"));
+        Files.writeString(cuda.resolve("cuda.h"), "");
         Run r = run(tmp, false, Map.of("CUDA_HOME", tmp.resolve("cuda").toString()), "--check", "cuda");
-        assertEquals(2, r.commands().size(), r.output());
-        List<String> expected = List.of(
-                "--target-package dev.panamax.backend.cuda.ffi.generated.driver --header-class-name cuda_h -I " + include
-                        + " --include-struct cuda_functions ",
-                "--target-package dev.panamax.backend.cuda.ffi.generated.cublas --header-class-name cublas_h -I " + include
-                        + " --include-struct cublas_functions ");
-        for (int i = 0; i < 2; i++) {
-            assertTrue(r.commands().get(i).contains(expected.get(i)), r.commands().get(i));
-        }
-        assertTrue(r.commands().get(0).endsWith(" native/include/panamax_cuda_functions.h"), r.commands().get(0));
-        assertTrue(r.commands().get(1).endsWith(" native/include/panamax_cublas_functions.h"), r.commands().get(1));
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("no cublas_v2.h") && r.output().contains("CUBLAS_INCLUDE"), r.output());
+        assertEquals(List.of(), r.commands(), "nothing generated");
     }
 
     @Test

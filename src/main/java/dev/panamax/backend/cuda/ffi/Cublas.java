@@ -1,10 +1,14 @@
 package dev.panamax.backend.cuda.ffi;
 
+import dev.panamax.backend.cuda.ffi.generated.cublas.cublas_functions;
+import dev.panamax.backend.cuda.ffi.generated.cublas.cublas_h;
 import dev.panamax.backend.ffi.MissingSymbolsException;
 import dev.panamax.backend.ffi.Symbols;
 
+import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -15,8 +19,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcall handles for the cuBLAS subset in {@code native/include/panamax_cublas.h}, bound from one
- * loaded {@code libcublas.so.13} or {@code .so.12}. Each method checks the {@code cublasStatus_t}
+ * The typed layer over the jextract bindings in {@code generated.cublas}: downcall handles for the
+ * cuBLAS functions that {@code native/include/panamax_cublas_functions.h} names, made with the
+ * descriptors jextract generated from {@code <cublas_v2.h>} (see the package doc), bound from one
+ * {@code libcublas.so.13} or {@code .so.12} chosen at run time. Each method checks the {@code cublasStatus_t}
  * and throws {@link CudaException} naming it.
  *
  * <p>cuBLAS is column-major; the row-major mapping is the caller's business (see CudaBackend.gemm).
@@ -30,11 +36,11 @@ public final class Cublas {
             "cublasCreate_v2", "cublasDestroy_v2", "cublasGetVersion_v2", "cublasSetStream_v2",
             "cublasSetMathMode", "cublasSgemm_v2");
 
-    public static final int CUBLAS_STATUS_SUCCESS = 0;
-    public static final int CUBLAS_OP_N = 0;
-    public static final int CUBLAS_OP_T = 1;
+    public static final int CUBLAS_STATUS_SUCCESS = cublas_h.CUBLAS_STATUS_SUCCESS();
+    public static final int CUBLAS_OP_N = cublas_h.CUBLAS_OP_N();
+    public static final int CUBLAS_OP_T = cublas_h.CUBLAS_OP_T();
     /** Full fp32 arithmetic: no TF32 rounding of the inputs on tensor cores. */
-    public static final int CUBLAS_DEFAULT_MATH = 0;
+    public static final int CUBLAS_DEFAULT_MATH = cublas_h.CUBLAS_DEFAULT_MATH();
 
     private final MethodHandle create;
     private final MethodHandle destroy;
@@ -46,13 +52,33 @@ public final class Cublas {
 
     private Cublas(SymbolLookup lookup) {
         createAddress = lookup.findOrThrow("cublasCreate_v2");
-        create = Symbols.LINKER.downcallHandle(createAddress, FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        destroy = Symbols.bind(lookup, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        getVersion = Symbols.bind(lookup, "cublasGetVersion_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        setStream = Symbols.bind(lookup, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        setMathMode = Symbols.bind(lookup, "cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        sgemm = Symbols.bind(lookup, "cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        create = Symbols.LINKER.downcallHandle(createAddress, cublas_functions.cublasCreate_v2.descriptor());
+        destroy = Symbols.bind(lookup, "cublasDestroy_v2", cublas_functions.cublasDestroy_v2.descriptor());
+        getVersion = Symbols.bind(lookup, "cublasGetVersion_v2", cublas_functions.cublasGetVersion_v2.descriptor());
+        setStream = Symbols.bind(lookup, "cublasSetStream_v2", cublas_functions.cublasSetStream_v2.descriptor());
+        setMathMode = Symbols.bind(lookup, "cublasSetMathMode", cublas_functions.cublasSetMathMode.descriptor());
+        sgemm = Symbols.bind(lookup, "cublasSgemm_v2", SGEMM);
+    }
+
+    /**
+     * {@code cublasSgemm_v2} as jextract generated it, with A, B and C (arguments 7, 9 and 12, all
+     * {@code float *} to device memory) passed as the {@code long} device addresses the backend holds:
+     * the C ABIs FFM supports pass a pointer and a 64-bit integer alike, and a {@code long} needs no
+     * MemorySegment object per call.
+     */
+    static final FunctionDescriptor SGEMM = deviceAddressesAt(cublas_functions.cublasSgemm_v2.descriptor(), 7, 9, 12);
+
+    // `generated` with the pointer arguments at `positions` (0-based) made longs; fails if one is not a pointer,
+    // which would mean the header changed under the binding
+    static FunctionDescriptor deviceAddressesAt(FunctionDescriptor generated, int... positions) {
+        MemoryLayout[] arguments = generated.argumentLayouts().toArray(MemoryLayout[]::new);
+        for (int i : positions) {
+            if (!(arguments[i] instanceof AddressLayout)) {
+                throw new IllegalStateException("argument " + i + " of " + generated + " is not a pointer");
+            }
+            arguments[i] = JAVA_LONG;
+        }
+        return FunctionDescriptor.of(generated.returnLayout().orElseThrow(), arguments);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.panamax.backend.cuda.ffi;
 
+import dev.panamax.backend.cuda.ffi.generated.driver.cuda_functions;
+import dev.panamax.backend.cuda.ffi.generated.driver.cuda_h;
 import dev.panamax.backend.ffi.MissingSymbolsException;
 import dev.panamax.backend.ffi.Symbols;
 
@@ -16,8 +18,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcall handles for the CUDA driver API subset in {@code native/include/panamax_cuda.h}, bound from
- * one loaded {@code libcuda.so.1}. Every method checks the {@code CUresult} and throws
+ * The typed layer over the jextract bindings in {@code generated.driver}: downcall handles for the CUDA
+ * driver API functions that {@code native/include/panamax_cuda_functions.h} names, made with the
+ * descriptors jextract generated from the CUDA toolkit's {@code <cuda.h>} (see the package doc), and
+ * bound from one {@code libcuda.so.1} chosen at run time. Every method checks the {@code CUresult} and throws
  * {@link CudaException} with the driver's own name and description of a failure.
  *
  * <p>Types: {@code CUdeviceptr} and {@code size_t} are Java {@code long}; opaque handles (context,
@@ -42,28 +46,21 @@ public final class CudaDriver {
             "cuEventCreate", "cuEventDestroy_v2", "cuEventRecord", "cuEventSynchronize", "cuEventElapsedTime",
             "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction", "cuLaunchKernel");
 
-    public static final int CUDA_SUCCESS = 0;
-    public static final int CUDA_ERROR_NO_DEVICE = 100;
-    public static final int CU_STREAM_NON_BLOCKING = 0x1;
-    public static final int CU_EVENT_DEFAULT = 0x0;
-    public static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
-    public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
-    public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
-    public static final int CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY = 83;
-    public static final int CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS = 89;
-    public static final int CU_MEM_ATTACH_GLOBAL = 0x1;
+    public static final int CUDA_SUCCESS = cuda_h.CUDA_SUCCESS();
+    public static final int CUDA_ERROR_NO_DEVICE = cuda_h.CUDA_ERROR_NO_DEVICE();
+    public static final int CU_STREAM_NON_BLOCKING = cuda_h.CU_STREAM_NON_BLOCKING();
+    public static final int CU_EVENT_DEFAULT = cuda_h.CU_EVENT_DEFAULT();
+    public static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = cuda_h.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT();
+    public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = cuda_h.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR();
+    public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = cuda_h.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR();
+    public static final int CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY = cuda_h.CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY();
+    public static final int CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS = cuda_h.CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS();
+    public static final int CU_MEM_ATTACH_GLOBAL = cuda_h.CU_MEM_ATTACH_GLOBAL();
 
     /** Device names are at most 256 bytes in every driver (cudaDeviceProp.name is char[256]). */
     private static final int NAME_BYTES = 256;
     /** Error names and descriptions are static strings of a few dozen bytes. */
     private static final long MAX_STRING_BYTES = 4096;
-
-    private static final FunctionDescriptor RESULT_INT = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
-    private static final FunctionDescriptor RESULT_ADDR = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-    private static final FunctionDescriptor RESULT_LONG = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);
-    private static final FunctionDescriptor RESULT_ADDR_INT = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor RESULT_ADDR_ADDR = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
-    private static final FunctionDescriptor RESULT_ADDR_LONG = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
 
     private final MethodHandle getErrorName;
     private final MethodHandle getErrorString;
@@ -99,50 +96,57 @@ public final class CudaDriver {
     private final MethodHandle moduleGetFunction;
     private final MethodHandle launchKernel;
     private final MemorySegment initAddress;
+    private final java.util.Map<String, FunctionDescriptor> bound = new java.util.LinkedHashMap<>();
 
     private CudaDriver(SymbolLookup lookup) {
-        getErrorName = Symbols.bind(lookup, "cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-        getErrorString = Symbols.bind(lookup, "cuGetErrorString", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        getErrorName = bind(lookup, "cuGetErrorName", cuda_functions.cuGetErrorName.descriptor());
+        getErrorString = bind(lookup, "cuGetErrorString", cuda_functions.cuGetErrorString.descriptor());
         initAddress = lookup.findOrThrow("cuInit");
-        init = Symbols.LINKER.downcallHandle(initAddress, RESULT_INT);
-        driverGetVersion = Symbols.bind(lookup, "cuDriverGetVersion", RESULT_ADDR);
-        deviceGetCount = Symbols.bind(lookup, "cuDeviceGetCount", RESULT_ADDR);
-        deviceGet = Symbols.bind(lookup, "cuDeviceGet", RESULT_ADDR_INT);
-        deviceGetName = Symbols.bind(lookup, "cuDeviceGetName", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        deviceGetAttribute = Symbols.bind(lookup, "cuDeviceGetAttribute",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        deviceTotalMem = Symbols.bind(lookup, "cuDeviceTotalMem_v2", RESULT_ADDR_INT);
-        primaryCtxRetain = Symbols.bind(lookup, "cuDevicePrimaryCtxRetain", RESULT_ADDR_INT);
-        primaryCtxRelease = Symbols.bind(lookup, "cuDevicePrimaryCtxRelease_v2", RESULT_INT);
-        ctxSetCurrent = Symbols.bind(lookup, "cuCtxSetCurrent", RESULT_ADDR);
-        memAlloc = Symbols.bind(lookup, "cuMemAlloc_v2", RESULT_ADDR_LONG);
-        memFree = Symbols.bind(lookup, "cuMemFree_v2", RESULT_LONG);
-        memcpyHtoD = Symbols.bind(lookup, "cuMemcpyHtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
-        memcpyDtoH = Symbols.bind(lookup, "cuMemcpyDtoH_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-        memcpyHtoDAsync = Symbols.bind(lookup, "cuMemcpyHtoDAsync_v2",
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
-        memcpyDtoHAsync = Symbols.bind(lookup, "cuMemcpyDtoHAsync_v2",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
-        memAllocManaged = Symbols.bind(lookup, "cuMemAllocManaged", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-        memcpyDtoDAsync = Symbols.bind(lookup, "cuMemcpyDtoDAsync_v2",
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-        memsetD32Async = Symbols.bind(lookup, "cuMemsetD32Async",
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
-        streamCreate = Symbols.bind(lookup, "cuStreamCreate", RESULT_ADDR_INT);
-        streamDestroy = Symbols.bind(lookup, "cuStreamDestroy_v2", RESULT_ADDR);
-        streamSynchronize = Symbols.bind(lookup, "cuStreamSynchronize", RESULT_ADDR);
-        eventCreate = Symbols.bind(lookup, "cuEventCreate", RESULT_ADDR_INT);
-        eventDestroy = Symbols.bind(lookup, "cuEventDestroy_v2", RESULT_ADDR);
-        eventRecord = Symbols.bind(lookup, "cuEventRecord", RESULT_ADDR_ADDR);
-        eventSynchronize = Symbols.bind(lookup, "cuEventSynchronize", RESULT_ADDR);
-        // cuda.h 13 maps the name to _v2 (added in 12.8); older drivers export only the original
+        init = Symbols.LINKER.downcallHandle(initAddress, cuda_functions.cuInit.descriptor());
+        driverGetVersion = bind(lookup, "cuDriverGetVersion", cuda_functions.cuDriverGetVersion.descriptor());
+        deviceGetCount = bind(lookup, "cuDeviceGetCount", cuda_functions.cuDeviceGetCount.descriptor());
+        deviceGet = bind(lookup, "cuDeviceGet", cuda_functions.cuDeviceGet.descriptor());
+        deviceGetName = bind(lookup, "cuDeviceGetName", cuda_functions.cuDeviceGetName.descriptor());
+        deviceGetAttribute = bind(lookup, "cuDeviceGetAttribute", cuda_functions.cuDeviceGetAttribute.descriptor());
+        deviceTotalMem = bind(lookup, "cuDeviceTotalMem_v2", cuda_functions.cuDeviceTotalMem_v2.descriptor());
+        primaryCtxRetain = bind(lookup, "cuDevicePrimaryCtxRetain", cuda_functions.cuDevicePrimaryCtxRetain.descriptor());
+        primaryCtxRelease = bind(lookup, "cuDevicePrimaryCtxRelease_v2",
+                cuda_functions.cuDevicePrimaryCtxRelease_v2.descriptor());
+        ctxSetCurrent = bind(lookup, "cuCtxSetCurrent", cuda_functions.cuCtxSetCurrent.descriptor());
+        memAlloc = bind(lookup, "cuMemAlloc_v2", cuda_functions.cuMemAlloc_v2.descriptor());
+        memFree = bind(lookup, "cuMemFree_v2", cuda_functions.cuMemFree_v2.descriptor());
+        memcpyHtoD = bind(lookup, "cuMemcpyHtoD_v2", cuda_functions.cuMemcpyHtoD_v2.descriptor());
+        memcpyDtoH = bind(lookup, "cuMemcpyDtoH_v2", cuda_functions.cuMemcpyDtoH_v2.descriptor());
+        memcpyHtoDAsync = bind(lookup, "cuMemcpyHtoDAsync_v2", cuda_functions.cuMemcpyHtoDAsync_v2.descriptor());
+        memcpyDtoHAsync = bind(lookup, "cuMemcpyDtoHAsync_v2", cuda_functions.cuMemcpyDtoHAsync_v2.descriptor());
+        memAllocManaged = bind(lookup, "cuMemAllocManaged", cuda_functions.cuMemAllocManaged.descriptor());
+        memcpyDtoDAsync = bind(lookup, "cuMemcpyDtoDAsync_v2", cuda_functions.cuMemcpyDtoDAsync_v2.descriptor());
+        memsetD32Async = bind(lookup, "cuMemsetD32Async", cuda_functions.cuMemsetD32Async.descriptor());
+        streamCreate = bind(lookup, "cuStreamCreate", cuda_functions.cuStreamCreate.descriptor());
+        streamDestroy = bind(lookup, "cuStreamDestroy_v2", cuda_functions.cuStreamDestroy_v2.descriptor());
+        streamSynchronize = bind(lookup, "cuStreamSynchronize", cuda_functions.cuStreamSynchronize.descriptor());
+        eventCreate = bind(lookup, "cuEventCreate", cuda_functions.cuEventCreate.descriptor());
+        eventDestroy = bind(lookup, "cuEventDestroy_v2", cuda_functions.cuEventDestroy_v2.descriptor());
+        eventRecord = bind(lookup, "cuEventRecord", cuda_functions.cuEventRecord.descriptor());
+        eventSynchronize = bind(lookup, "cuEventSynchronize", cuda_functions.cuEventSynchronize.descriptor());
+        // cuda.h 13 maps the name to _v2 (added in 12.8, same signature); older drivers export only the original
         String elapsed = lookup.find("cuEventElapsedTime_v2").isPresent() ? "cuEventElapsedTime_v2" : "cuEventElapsedTime";
-        eventElapsedTime = Symbols.bind(lookup, elapsed, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        moduleLoadData = Symbols.bind(lookup, "cuModuleLoadData", RESULT_ADDR_ADDR);
-        moduleUnload = Symbols.bind(lookup, "cuModuleUnload", RESULT_ADDR);
-        moduleGetFunction = Symbols.bind(lookup, "cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        launchKernel = Symbols.bind(lookup, "cuLaunchKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        eventElapsedTime = bind(lookup, elapsed, cuda_functions.cuEventElapsedTime_v2.descriptor());
+        moduleLoadData = bind(lookup, "cuModuleLoadData", cuda_functions.cuModuleLoadData.descriptor());
+        moduleUnload = bind(lookup, "cuModuleUnload", cuda_functions.cuModuleUnload.descriptor());
+        moduleGetFunction = bind(lookup, "cuModuleGetFunction", cuda_functions.cuModuleGetFunction.descriptor());
+        launchKernel = bind(lookup, "cuLaunchKernel", cuda_functions.cuLaunchKernel.descriptor());
+    }
+
+    // a handle of the descriptor jextract generated from <cuda.h>, recorded for descriptors() (the tests')
+    private MethodHandle bind(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        bound.put(name, descriptor);
+        return Symbols.bind(lookup, name, descriptor);
+    }
+
+    /** Each bound function's exported name and the descriptor its handle was made with, in binding order. */
+    public java.util.Map<String, FunctionDescriptor> descriptors() {
+        return java.util.Collections.unmodifiableMap(bound);
     }
 
     /**
