@@ -1,6 +1,6 @@
 /*
  * panamax_cuda_functions.h — names the CUDA driver API functions Panamax calls, for jextract
- * (scripts/jextract-bindings generates dev.panamax.backend.cuda.ffi.generated from this file where
+ * (scripts/jextract-bindings generates dev.panamax.backend.cuda.ffi.generated.driver from this file where
  * the CUDA toolkit's <cuda.h> is installed). The same design as panamax_cblas.h: each member takes its
  * type from <cuda.h> with __typeof__, and the bindings find the functions themselves in the driver
  * library they chose at run time.

@@ -71,6 +71,8 @@ class JextractBindingsScriptTest {
         env.put("FAKE_JEXTRACT_CHANGE", change ? "1" : "0");
         env.put("OPENBLAS_INCLUDE", include.toString());
         env.put("TMPDIR", tmp.toString());
+        env.remove("CUDA_HOME"); // the caller's toolkit must not decide what a run here finds
+        env.remove("CUBLAS_INCLUDE");
         env.putAll(extraEnv);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes());

@@ -17,7 +17,8 @@ import java.util.function.IntFunction;
  *
  * <p>Adding a backend is one folder under {@code backend/} plus one line in {@link #PROVIDERS}.
  * Automatic selection tries providers by priority, runs {@link BackendSelfCheck} on the one that
- * loads, and logs once (to stderr) why each skipped one could not load or failed the check. {@code -Dpanamax.backend=NAME} forces a choice and fails with the reason.
+ * loads, and logs once (to stderr) why each skipped one could not load or failed the check.
+ * {@code -Dpanamax.backend=NAME} forces a choice, with no self-check, and fails with the reason.
  */
 public final class Backends {
     /** System property that forces a backend. */
@@ -164,24 +165,34 @@ public final class Backends {
         throw new IllegalStateException("no backend loaded and passed its self-check, not even scalar");
     }
 
-    // the backend if it passes the self-check; else it is closed and the check's failure thrown
+    // the backend if it passes the self-check; else it is closed, and the failure thrown with the backend's
+    // description (which device or library) and how to force it anyway
     private static Backend selfChecked(Backend backend) {
         try {
             BackendSelfCheck.verify(backend);
             return backend;
         } catch (BackendUnavailableException e) {
-            try {
-                backend.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
+            BackendUnavailableException named = new BackendUnavailableException(e.getMessage() + "; the backend: "
+                    + backend.describe() + " (-D" + BACKEND_PROPERTY + "=" + backend.name() + " forces it anyway)", e);
+            closeAfterFailure(backend, named);
+            throw named;
+        } catch (Throwable t) {
+            closeAfterFailure(backend, t); // an Error from a kernel's first use: not this backend's to keep
+            throw t;
+        }
+    }
+
+    private static void closeAfterFailure(Backend backend, Throwable failure) {
+        try {
+            backend.close();
+        } catch (RuntimeException closing) {
+            failure.addSuppressed(closing);
         }
     }
 
     /**
      * Each backend with its status: the backend's description, or why it is unavailable. Every backend
-     * that loads is created and closed again.
+     * that loads is created, self-checked ({@link BackendSelfCheck}) and closed again.
      *
      * @param threads worker threads for the backends that use them; 0 means one per core
      * @return name to "available: ..." or "unavailable: ...", in registration order
@@ -190,7 +201,14 @@ public final class Backends {
         Map<String, String> out = new LinkedHashMap<>();
         for (BackendProvider p : PROVIDERS) {
             try (Backend b = p.create(threads)) {
-                out.put(p.name(), "available: " + b.describe());
+                String status;
+                try {
+                    BackendSelfCheck.verify(b);
+                    status = "available: ";
+                } catch (BackendUnavailableException e) {
+                    status = "loads, but automatic selection skips it (" + e.getMessage() + "): ";
+                }
+                out.put(p.name(), status + b.describe());
             } catch (BackendUnavailableException e) {
                 out.put(p.name(), "unavailable: " + e.getMessage());
             }

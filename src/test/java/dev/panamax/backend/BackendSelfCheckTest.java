@@ -18,11 +18,12 @@ class BackendSelfCheckTest {
 
     /** How a {@link Faulty} backend goes wrong. */
     enum Fault {
-        NONE, GEMM_IGNORES_TRANSPOSE, GEMM_ONE_ULP_OFF, RELU_MISSING, GEMM_THROWS
+        NONE, GEMM_IGNORES_TRANSPOSE, GEMM_READS_ROW_ZERO_OF_A, GEMM_ONE_ULP_OFF, RELU_MISSING, GEMM_THROWS,
+        GEMM_THROWS_AN_ERROR
     }
 
     /** The scalar backend with one fault built in; records whether it was closed. */
-    static final class Faulty implements Backend {
+    static class Faulty implements Backend {
         private final Backend core = new ScalarBackend();
         private final Fault fault;
         boolean closed;
@@ -46,6 +47,19 @@ class BackendSelfCheckTest {
                          Tensor c) {
             switch (fault) {
                 case GEMM_THROWS -> throw new IllegalStateException("kernel launch failed (injected)");
+                case GEMM_THROWS_AN_ERROR -> throw new NoClassDefFoundError("a kernel class (injected)");
+                case GEMM_READS_ROW_ZERO_OF_A -> {
+                    // a wrong leading dimension of 0: every row of C from A's first row
+                    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                        Tensor rowZero = Tensor.allocate(arena, m, k);
+                        for (int i = 0; i < m; i++) {
+                            for (int p = 0; p < k; p++) {
+                                rowZero.set(i, p, a.get(0, p));
+                            }
+                        }
+                        core.gemm(transA, transB, m, n, k, alpha, rowZero, b, beta, c);
+                    }
+                }
                 // B (n,k) read as if stored (k,n): same element count, wrong layout, as a swapped mapping would
                 case GEMM_IGNORES_TRANSPOSE -> core.gemm(transA, false, m, n, k, alpha, a, b.reshape(k, n), beta, c);
                 default -> core.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
@@ -129,13 +143,19 @@ class BackendSelfCheckTest {
         assertTrue(transpose.contains("the scalar reference"), transpose);
         String ulp = assertThrows(BackendUnavailableException.class,
                 () -> BackendSelfCheck.verify(new Faulty(Fault.GEMM_ONE_ULP_OFF))).getMessage();
-        assertTrue(ulp.contains("gemm") && ulp.contains("at [6][4]"), "one ulp in the last element: " + ulp);
+        assertTrue(ulp.contains("gemm") && ulp.contains("at [9][36]"), "one ulp in the last element: " + ulp);
+        String rowZero = assertThrows(BackendUnavailableException.class,
+                () -> BackendSelfCheck.verify(new Faulty(Fault.GEMM_READS_ROW_ZERO_OF_A))).getMessage();
+        assertTrue(rowZero.contains("gemm") && rowZero.contains("at [1]["), "the first wrong row is row 1: " + rowZero);
         String relu = assertThrows(BackendUnavailableException.class,
                 () -> BackendSelfCheck.verify(new Faulty(Fault.RELU_MISSING))).getMessage();
         assertTrue(relu.contains("bias + relu"), relu);
         String thrown = assertThrows(BackendUnavailableException.class,
                 () -> BackendSelfCheck.verify(new Faulty(Fault.GEMM_THROWS))).getMessage();
-        assertTrue(thrown.contains("kernel launch failed (injected)"), thrown);
+        assertTrue(thrown.contains("gemm") && thrown.contains("kernel launch failed (injected)"), thrown);
+        String error = assertThrows(BackendUnavailableException.class,
+                () -> BackendSelfCheck.verify(new Faulty(Fault.GEMM_THROWS_AN_ERROR))).getMessage();
+        assertTrue(error.contains("NoClassDefFoundError"), "a linkage error is a failed check too: " + error);
     }
 
     @Test
@@ -156,9 +176,29 @@ class BackendSelfCheckTest {
     }
 
     @Test
-    void whenNothingPassesSelectionSaysSo() {
+    void aSkippedBackendIsNamedWithItsDescriptionAndHowToForceIt() {
+        Faulty wrong = new Faulty(Fault.RELU_MISSING);
+        List<String> skipped = new ArrayList<>();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.best(
-                List.of(provider("wrong", 30, new Faulty(Fault.RELU_MISSING))), 1, (name, reason) -> { }));
-        assertTrue(e.getMessage().contains("self-check"), e.getMessage());
+                List.of(provider("wrong", 30, wrong)), 1, (name, reason) -> skipped.add(reason)));
+        assertTrue(e.getMessage().startsWith("no backend loaded and passed"), e.getMessage());
+        assertTrue(wrong.closed, "closed");
+        assertEquals(1, skipped.size());
+        assertTrue(skipped.getFirst().contains("bias + relu") && skipped.getFirst().contains(wrong.describe())
+                && skipped.getFirst().contains("-Dpanamax.backend=" + wrong.name()), skipped.getFirst());
+    }
+
+    /** An Error thrown by a kernel's first use still closes the backend before it goes up. */
+    @Test
+    void anErrorDuringTheCheckClosesTheBackend() {
+        Faulty erring = new Faulty(Fault.NONE) {
+            @Override
+            public void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {
+                throw new StackOverflowError("injected");
+            }
+        };
+        assertThrows(StackOverflowError.class, () -> Backends.best(List.of(provider("erring", 30, erring)), 1,
+                (name, reason) -> { }));
+        assertTrue(erring.closed, "closed before the error went up");
     }
 }

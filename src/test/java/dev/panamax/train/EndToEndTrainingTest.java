@@ -68,7 +68,10 @@ class EndToEndTrainingTest {
 
     @Test
     void resumedRunEndsWithBitIdenticalWeights(@TempDir Path tmp) throws IOException {
-        String backendName = Backends.best(2).name();
+        String backendName;
+        try (dev.panamax.backend.Backend best = Backends.best(2)) {
+            backendName = best.name();
+        }
         ModelSpec spec = ModelSpec.unstandardized(new int[] {784, 32, 10}, Activation.TANH, Loss.CROSS_ENTROPY);
         OptimizerSpec opt = OptimizerSpec.parse("adam(lr=0.002)");
         Path straight = tmp.resolve("straight");

@@ -121,15 +121,16 @@ public final class CudaBackend implements Backend {
             throw new BackendUnavailableException("-D" + DEVICE_PROPERTY + "=" + ordinal + " names no device: "
                     + count + " present (ordinals 0.." + (count - 1) + ")");
         }
-        CudaLibraries.Loaded<Cublas> blas = CudaLibraries.loadCublas(folders);
         device = cu.device(ordinal);
         int major = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
         int minor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         if (major * 10 + minor < CudaKernels.MIN_COMPUTE_CAPABILITY) {
             throw new BackendUnavailableException(cu.deviceName(device) + " (device " + ordinal + ") is sm_" + major + minor
                     + "; Panamax's kernels are PTX for compute capability " + CudaKernels.MIN_COMPUTE_CAPABILITY / 10 + "."
-                    + CudaKernels.MIN_COMPUTE_CAPABILITY % 10 + " (Turing) and newer, the oldest nvcc 13 builds for");
+                    + CudaKernels.MIN_COMPUTE_CAPABILITY % 10 + " (Turing) and newer, the oldest nvcc 13 builds for;"
+                    + " use --backend blas or simd on this machine");
         }
+        CudaLibraries.Loaded<Cublas> blas = CudaLibraries.loadCublas(folders);
         context = cu.primaryContextRetain(device);
         CudaKernels loadedKernels = null;
         MemorySegment createdStream = null;
@@ -140,8 +141,9 @@ public final class CudaBackend implements Backend {
                 loadedKernels = new CudaKernels(cu);
             } catch (CudaException e) {
                 throw new BackendUnavailableException("the CUDA driver (version " + version(cu.driverVersion())
-                        + ") cannot load Panamax's kernels (" + e.getMessage() + "); a driver for CUDA 10.0 or newer "
-                        + "is needed to JIT their PTX (ISA 6.3, compute capability 7.5 and up)", e);
+                        + ") cannot load Panamax's kernels (" + e.getMessage() + "); their PTX (ISA 6.3, compute capability "
+                        + "7.5 and up) loads under drivers from CUDA 10.0 on, and this backend needs a CUDA 12 driver (R525+) "
+                        + "for cuBLAS 12, or R580+ for cuBLAS 13", e);
             }
             createdStream = cu.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
             try {

@@ -38,13 +38,20 @@ class RealCublasTest {
     @BeforeAll
     static void loadTheRealLibrary() {
         String dir = System.getenv("PANAMAX_TEST_CUBLAS_DIR");
-        List<Path> folders = dir == null || dir.isBlank() ? CudaLibraries.defaultFolders() : List.of(Path.of(dir));
         if (dir != null && !dir.isBlank()) {
-            assertTrue(Files.isDirectory(Path.of(dir)), "PANAMAX_TEST_CUBLAS_DIR=" + dir + " is not a folder");
+            // named (CI unpacked it): it must load, from there, or the test fails rather than skips
+            Path folder = Path.of(dir).toAbsolutePath();
+            assertTrue(Files.isDirectory(folder), "PANAMAX_TEST_CUBLAS_DIR=" + dir + " is not a folder");
+            CudaLibraries.Loaded<Cublas> loaded = CudaLibraries.loadCublas(List.of(folder));
+            assertTrue(Path.of(loaded.path()).toAbsolutePath().startsWith(folder),
+                    "loaded " + loaded.path() + ", not the library in PANAMAX_TEST_CUBLAS_DIR=" + dir);
+            cublas = loaded.bindings();
+            path = loaded.path();
+            return;
         }
         CudaLibraries.Loaded<Cublas> loaded;
         try {
-            loaded = CudaLibraries.loadCublas(folders);
+            loaded = CudaLibraries.loadCublas(CudaLibraries.defaultFolders());
         } catch (BackendUnavailableException e) {
             unavailable = "no real cuBLAS here (" + e.getMessage() + "); set PANAMAX_TEST_CUBLAS_DIR to a folder"
                     + " holding libcublas.so.13 and libcublasLt.so.13, e.g. pip's nvidia-cublas wheel's nvidia/cu13/lib";

@@ -10,7 +10,10 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -96,12 +99,13 @@ public final class CudaDriver {
     private final MethodHandle moduleGetFunction;
     private final MethodHandle launchKernel;
     private final MemorySegment initAddress;
-    private final java.util.Map<String, FunctionDescriptor> bound = new java.util.LinkedHashMap<>();
+    private final Map<String, FunctionDescriptor> bound = new LinkedHashMap<>();
 
     private CudaDriver(SymbolLookup lookup) {
         getErrorName = bind(lookup, "cuGetErrorName", cuda_functions.cuGetErrorName.descriptor());
         getErrorString = bind(lookup, "cuGetErrorString", cuda_functions.cuGetErrorString.descriptor());
         initAddress = lookup.findOrThrow("cuInit");
+        bound.put("cuInit", cuda_functions.cuInit.descriptor());
         init = Symbols.LINKER.downcallHandle(initAddress, cuda_functions.cuInit.descriptor());
         driverGetVersion = bind(lookup, "cuDriverGetVersion", cuda_functions.cuDriverGetVersion.descriptor());
         deviceGetCount = bind(lookup, "cuDeviceGetCount", cuda_functions.cuDeviceGetCount.descriptor());
@@ -145,8 +149,8 @@ public final class CudaDriver {
     }
 
     /** Each bound function's exported name and the descriptor its handle was made with, in binding order. */
-    public java.util.Map<String, FunctionDescriptor> descriptors() {
-        return java.util.Collections.unmodifiableMap(bound);
+    public Map<String, FunctionDescriptor> descriptors() {
+        return Collections.unmodifiableMap(bound);
     }
 
     /**
