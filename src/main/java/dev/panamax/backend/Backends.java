@@ -234,7 +234,7 @@ public final class Backends {
         return out;
     }
 
-    private static BackendProvider provider(String name, int priority, IntFunction<Backend> factory) {
+    static BackendProvider provider(String name, int priority, IntFunction<Backend> factory) {
         return new BackendProvider() {
             @Override
             public String name() {

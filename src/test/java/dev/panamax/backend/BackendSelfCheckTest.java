@@ -1,9 +1,9 @@
 package dev.panamax.backend;
 
-import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,9 +22,8 @@ class BackendSelfCheckTest {
         GEMM_THROWS_AN_ERROR
     }
 
-    /** The scalar backend with one fault built in; records whether it was closed. */
-    static class Faulty implements Backend {
-        private final Backend core = new ScalarBackend();
+    /** The core-only (scalar) backend with one fault built in; records whether it was closed. */
+    static class Faulty extends CoreOnlyBackend {
         private final Fault fault;
         boolean closed;
 
@@ -50,19 +49,19 @@ class BackendSelfCheckTest {
                 case GEMM_THROWS_AN_ERROR -> throw new NoClassDefFoundError("a kernel class (injected)");
                 case GEMM_READS_ROW_ZERO_OF_A -> {
                     // a wrong leading dimension of 0: every row of C from A's first row
-                    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                    try (Arena arena = Arena.ofConfined()) {
                         Tensor rowZero = Tensor.allocate(arena, m, k);
                         for (int i = 0; i < m; i++) {
                             for (int p = 0; p < k; p++) {
                                 rowZero.set(i, p, a.get(0, p));
                             }
                         }
-                        core.gemm(transA, transB, m, n, k, alpha, rowZero, b, beta, c);
+                        super.gemm(transA, transB, m, n, k, alpha, rowZero, b, beta, c);
                     }
                 }
                 // B (n,k) read as if stored (k,n): same element count, wrong layout, as a swapped mapping would
-                case GEMM_IGNORES_TRANSPOSE -> core.gemm(transA, false, m, n, k, alpha, a, b.reshape(k, n), beta, c);
-                default -> core.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+                case GEMM_IGNORES_TRANSPOSE -> super.gemm(transA, false, m, n, k, alpha, a, b.reshape(k, n), beta, c);
+                default -> super.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
             }
             if (fault == Fault.GEMM_ONE_ULP_OFF) {
                 long last = c.size() - 1;
@@ -72,27 +71,7 @@ class BackendSelfCheckTest {
 
         @Override
         public void biasActivation(Tensor x, Tensor bias, Activation act, Tensor y) {
-            core.biasActivation(x, bias, fault == Fault.RELU_MISSING ? Activation.IDENTITY : act, y);
-        }
-
-        @Override
-        public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-            core.activationBackward(act, x, y, dy, dx);
-        }
-
-        @Override
-        public void axpy(float alpha, Tensor x, Tensor y) {
-            core.axpy(alpha, x, y);
-        }
-
-        @Override
-        public void scale(float alpha, Tensor x) {
-            core.scale(alpha, x);
-        }
-
-        @Override
-        public void columnSums(Tensor x, float beta, Tensor out) {
-            core.columnSums(x, beta, out);
+            super.biasActivation(x, bias, fault == Fault.RELU_MISSING ? Activation.IDENTITY : act, y);
         }
 
         @Override
@@ -102,22 +81,7 @@ class BackendSelfCheckTest {
     }
 
     private static BackendProvider provider(String name, int priority, Backend backend) {
-        return new BackendProvider() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int priority() {
-                return priority;
-            }
-
-            @Override
-            public Backend create(int threads) {
-                return backend;
-            }
-        };
+        return Backends.provider(name, priority, threads -> backend);
     }
 
     @Test

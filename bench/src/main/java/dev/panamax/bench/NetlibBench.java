@@ -135,9 +135,9 @@ public class NetlibBench {
         }
         if (memory.equals("segment")) {
             arena = Arena.ofShared();
-            sa = arena.allocateFrom(ValueLayout.JAVA_FLOAT, a);
-            sb = arena.allocateFrom(ValueLayout.JAVA_FLOAT, b);
-            sc = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c);
+            sa = aligned(arena, a);
+            sb = aligned(arena, b);
+            sc = aligned(arena, c);
         }
         System.out.println("# " + impl + ": " + (netlib != null ? netlib.getClass().getName() : backend.describe()));
     }
@@ -194,6 +194,13 @@ public class NetlibBench {
             }
             default -> panamax.sdot(m, a, 0, 1, b, 0, 1);
         };
+    }
+
+    // native copies at 64-byte alignment, as Panamax's own tensors are allocated (Tensor.allocate)
+    private static MemorySegment aligned(Arena arena, float[] values) {
+        MemorySegment s = arena.allocate((long) values.length * Float.BYTES, 64);
+        MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
+        return s;
     }
 
     private static float[] random(int size, SplittableRandom rng) {

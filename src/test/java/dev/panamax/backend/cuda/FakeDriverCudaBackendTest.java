@@ -121,24 +121,21 @@ class FakeDriverCudaBackendTest {
     }
 
     private static void failSynchronize(boolean on) {
-        try {
-            failSynchronize.invokeExact(on ? 1 : 0);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        hook(failSynchronize, on ? 1 : 0);
     }
 
     private static void computeCapability(int major, int minor) {
-        try {
-            setComputeCapability.invokeExact(major, minor);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        hook(setComputeCapability, major, minor);
     }
 
     private static void sgemmDropsLastStep(boolean on) {
+        hook(sgemmDropLastStep, on ? 1 : 0);
+    }
+
+    // one of the fake's void test hooks, with its int arguments
+    private static void hook(MethodHandle handle, Object... ints) {
         try {
-            sgemmDropLastStep.invokeExact(on ? 1 : 0);
+            handle.invokeWithArguments(ints);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
