@@ -9,8 +9,8 @@
  * The descriptors, struct layouts and constants of the bindings are jextract's, generated from the
  * libraries' own C headers and committed unmodified in internal packages named {@code generated}
  * (jextract's guide: run it once, add the sources to the project, run it again when the library or
- * jextract changes). Over each sits a thin typed layer of ours ({@code Cblas}, {@link
- * dev.panamax.backend.ffi.Dlfcn}) that finds every function in the library Panamax chose at run time,
+ * jextract changes). Over each sits a thin typed layer of ours ({@code Cblas}, {@code CudaDriver},
+ * {@code Cublas}, {@link dev.panamax.backend.ffi.Dlfcn}) that finds every function in the library Panamax chose at run time,
  * links it with the descriptor jextract generated and with its own options ({@code critical(true)} for
  * heap arrays), and turns a missing function into a {@link dev.panamax.backend.ffi.MissingSymbolsException}
  * naming the library and every function it lacks, or into an absent optional feature.
@@ -31,7 +31,9 @@
  * it takes jextract from {@code $JEXTRACT} or {@code PATH}. The committed files were made with jextract
  * built from openjdk/jextract commit f9866df3a178baa2e4a3746a7a6e458d783ace92 (master, build.gradle's
  * version 23), run on JDK 25.0.3 with libclang 15.0.6, over Debian 12's headers: glibc 2.36's
- * {@code <dlfcn.h>} and libopenblas-dev 0.3.21's {@code <cblas.h>}. The command for this package's
+ * {@code <dlfcn.h>} and libopenblas-dev 0.3.21's {@code <cblas.h>}; the CUDA ones over CUDA 13.0's
+ * {@code <cuda.h>} and cuBLAS 13.1.1's {@code <cublas_v2.h>} (the package doc of
+ * {@code backend.cuda.ffi} has their commands). The command for this package's
  * {@code generated} ({@code Dl_info}, {@code RTLD_LAZY} and the descriptors of {@code dladdr},
  * {@code dlopen}, {@code dlerror} and {@code dlclose}):
  * <pre>{@code
