@@ -21,8 +21,23 @@ final class WorkerPool implements AutoCloseable {
         void run(int part, int parts, int thread);
     }
 
-    /** Spins (about 50 us) before parking: back-to-back GEMMs of a training step then skip the park/unpark round trip. */
+    /** Spins of a caller waiting for the workers' last parts before it parks (about 50 us). */
     private static final int SPINS_BEFORE_PARK = 4_000;
+    /** System property: how long an idle worker spins before it parks, in microseconds (0: park at once). */
+    static final String SPIN_PROPERTY = "panamax.simd.spinMicros";
+    /**
+     * How long an idle worker spins, waiting for the next job, before it parks: 1 ms by default. A parked
+     * worker takes a wake-up (a futex call and the scheduler, tens of microseconds or more on a busy or
+     * virtual machine) to start on the next job, and parts are claimed, so the caller, not waiting for
+     * it, runs the parts itself: a GEMM that follows a long elementwise phase then runs on one thread. A
+     * training step's elementwise phases (an Adam update of the 784-256-10 MLP's 203,530 parameters, a
+     * few hundred microseconds) are shorter than this, so its GEMMs find the workers awake. A spinning
+     * worker holds a core that is idle otherwise while the caller runs single-threaded code; a program
+     * that needs it for other threads can shorten the spin with -Dpanamax.simd.spinMicros.
+     */
+    static final long SPIN_NANOS = spinNanos(System.getProperty(SPIN_PROPERTY));
+    /** Spins between two looks at the clock: a nanoTime call costs more than a spin. */
+    private static final int SPINS_PER_CLOCK_READ = 64;
     private static final int NEXT_BITS = 20;
     private static final int PARTS_BITS = 20;
     private static final long FIELD_MASK = (1L << NEXT_BITS) - 1;
@@ -42,6 +57,23 @@ final class WorkerPool implements AutoCloseable {
     private final AtomicReference<Failure> failure = new AtomicReference<>();
 
     private record Failure(Throwable cause, int thread) {
+    }
+
+    /** The spin in nanoseconds for a value of {@link #SPIN_PROPERTY} (null or blank: the default). */
+    static long spinNanos(String value) {
+        if (value == null || value.isBlank()) {
+            return 1_000_000L;
+        }
+        try {
+            long micros = Long.parseLong(value.trim());
+            if (micros >= 0 && micros <= 1_000_000) {
+                return micros * 1_000;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + SPIN_PROPERTY + " must be a whole number of microseconds from 0 to"
+                + " 1000000 (how long an idle simd worker spins before it parks), got '" + value + "'");
     }
 
     /** A pool that runs jobs on {@code size} threads in all: the caller plus size - 1 workers. */
@@ -160,11 +192,14 @@ final class WorkerPool implements AutoCloseable {
         long seen = 0;
         while (true) {
             int spins = 0;
+            long idleSince = System.nanoTime();
+            boolean spinning = SPIN_NANOS > 0;
             long generation;
             while ((generation = claims.get() >>> (NEXT_BITS + PARTS_BITS)) == seen && !closed) {
-                if (++spins < SPINS_BEFORE_PARK) {
+                if (spinning && (++spins % SPINS_PER_CLOCK_READ != 0 || System.nanoTime() - idleSince < SPIN_NANOS)) {
                     Thread.onSpinWait();
                 } else {
+                    spinning = false;
                     LockSupport.park(this);
                 }
             }

@@ -97,4 +97,17 @@ class WorkerPoolTest {
             assertNextJobRunsCompletely(pool);
         }
     }
+
+    @Test
+    void spinPropertyIsMicrosecondsWithinRangeOrAClearError() {
+        assertEquals(1_000_000L, WorkerPool.spinNanos(null));
+        assertEquals(1_000_000L, WorkerPool.spinNanos(" "));
+        assertEquals(0L, WorkerPool.spinNanos("0"));
+        assertEquals(250_000L, WorkerPool.spinNanos(" 250 "));
+        for (String bad : new String[] {"-1", "1000001", "1ms", "0.5"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WorkerPool.spinNanos(bad));
+            assertTrue(e.getMessage().contains(WorkerPool.SPIN_PROPERTY) && e.getMessage().contains("'" + bad + "'"),
+                    e.getMessage());
+        }
+    }
 }
