@@ -53,6 +53,38 @@ panamax_require_maven() {
     fi
 }
 
+# Builds bench/target/benchmarks.jar (installing the root artifact first) unless PANAMAX_BENCH_SKIP_BUILD=1
+# and the jar exists. $1: the calling script's name, for its messages.
+panamax_build_bench() {
+    local who=$1 root jar
+    root=$(panamax_root)
+    jar="$root/bench/target/benchmarks.jar"
+    if [ "${PANAMAX_BENCH_SKIP_BUILD:-0}" = 1 ] && [ -f "$jar" ]; then
+        return 0
+    fi
+    panamax_require_maven || return 1
+    echo "$who: installing panamax (mvn install -DskipTests) ..." >&2
+    (cd "$root" && mvn -q -B install -DskipTests >&2) \
+        || { echo "$who: building panamax failed; run 'mvn install -DskipTests' in $root to see why" >&2; return 1; }
+    echo "$who: building bench/target/benchmarks.jar ..." >&2
+    (cd "$root/bench" && mvn -q -B package >&2) \
+        || { echo "$who: building the benchmarks failed; run 'mvn package' in $root/bench to see why" >&2; return 1; }
+}
+
+# The JVM options and OpenBLAS environment of one emulated vector width, in PANAMAX_WIDTH_JVM and
+# PANAMAX_WIDTH_BLAS_ENV (arguments for env):
+#   native  the JVM's widest vectors; OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (its best kernels)
+#   avx2    -XX:UseAVX=2 (256-bit, 16 registers); OPENBLAS_CORETYPE=Haswell (its AVX2 kernels)
+#   128     -XX:MaxVectorSize=16 (128-bit, NEON's width); OPENBLAS_CORETYPE=Nehalem (its SSE kernels)
+panamax_width_settings() {
+    case "$1" in
+        native) PANAMAX_WIDTH_JVM=(); PANAMAX_WIDTH_BLAS_ENV=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) ;;
+        avx2)   PANAMAX_WIDTH_JVM=(-XX:+IgnoreUnrecognizedVMOptions -XX:UseAVX=2); PANAMAX_WIDTH_BLAS_ENV=(OPENBLAS_CORETYPE=Haswell) ;;
+        128)    PANAMAX_WIDTH_JVM=(-XX:MaxVectorSize=16); PANAMAX_WIDTH_BLAS_ENV=(OPENBLAS_CORETYPE=Nehalem) ;;
+        *) echo "panamax: unknown width '$1' (native, avx2, 128)" >&2; return 2 ;;
+    esac
+}
+
 # The JVM flags every Panamax run needs (mirrors panamax.jvm.flags in pom.xml).
 PANAMAX_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 

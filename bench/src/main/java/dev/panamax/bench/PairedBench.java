@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
 /**
  * simd against blas on the same work in one JVM, in alternating blocks: the ratio for a machine whose speed
  * drifts. The work is a GEMM ({@code 128x256x784:NT}, as in GemmBench) or a training step of the
- * 784-256-10 MLP ({@code train:128:sgd(lr=0.1)}: batch, optimizer; TrainStepBench's step). GemmBench runs each backend in its own JVM one after the other, so a host that is busier for the
- * minute one backend runs moves the ratio with it; on shared VMs that drift has been as large as the
+ * 784-256-10 MLP ({@code train:128:sgd(lr=0.1)}: batch, optimizer; TrainStepBench's step). GemmBench
+ * runs each backend in its own JVM one after the other, so a host that is busier for the minute one
+ * backend runs moves the ratio with it; on shared VMs that drift has been as large as the
  * differences measured (one GemmBench run put simd at 0.67-0.73 of OpenBLAS at six shapes, the next at
  * 0.98 at one of them, same build and flags). Here both backends are warmed together, then measured in
  * rounds: each round times a block of calls on one backend, then a block on the other (the order swaps
@@ -22,7 +23,8 @@ import java.util.SplittableRandom;
  * figure is the median of the rounds' ratios, with their range; a drift slower than a round cancels out.
  *
  * <p>Between blocks the thread sleeps {@link #SETTLE_MS}: OpenBLAS's idle workers busy-wait for a while
- * after a call, as simd's do for about 50 us, and must not take a core from the other backend's block.
+ * after a call, as simd's do (WorkerPool.SPIN_NANOS, 1 ms by default), and must not take a core from the
+ * other backend's block.
  *
  * <p>Run with {@code scripts/bench-paired} (it passes the JVM flags and the options below):
  * {@code [--threads N] [--rounds R] [--block-ms T] [--warmup-s W] [WORK ...]}; the default work is
@@ -177,7 +179,7 @@ public final class PairedBench {
         }
     }
 
-    /** Calls the side's GEMM for at least {@code ms} milliseconds; microseconds per call; then settles. */
+    /** Calls the side for at least {@code ms} milliseconds; microseconds per call; then settles. */
     private static double block(Side side, long ms) throws InterruptedException {
         long start = System.nanoTime();
         long end = start + ms * 1_000_000;
