@@ -153,9 +153,9 @@ final class TrainCommand implements Callable<Integer> {
                          new TrainingSession.Options(epochs, batchSize, seed, dir, resume), folder)) {
                 out.println("Backend    " + compute.name() + ": " + compute.backend().describe());
                 if (warmupSteps > 0 && !compute.name().equals("scalar") && !compute.asynchronous()) {
-                    double seconds = TrainingWarmup.run(spec, optSpec, compute, warmupSteps).seconds();
-                    out.printf(Locale.ROOT, "Warm-up    %d steps of a 32-wide replica, then until the JIT was idle: %.1f s%n",
-                            warmupSteps, seconds);
+                    TrainingWarmup.Result warm = TrainingWarmup.run(spec, optSpec, compute, warmupSteps, batchSize);
+                    out.printf(Locale.ROOT, "Warm-up    %d steps of a 32-wide replica and %d at full size, then until the JIT was idle: %.1f s%n",
+                            warmupSteps, warm.fullSizeSteps(), warm.seconds());
                 }
                 out.println("Optimizer  " + optSpec);
                 out.println("Loss       " + lossKind.label());
