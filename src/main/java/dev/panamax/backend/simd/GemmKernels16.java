@@ -19,7 +19,9 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * looks like it fits, and is BLIS's haswell shape in assembly, but C2 does not keep it in registers:
  * it needs registers of its own beside the broadcasts, spills accumulators in the k loop, and a 6-row
  * (or 5-row) tile runs at half the FMA rate of a 4-row one. 8 independent accumulators still cover two
- * FMA pipes of 4 cycles' latency (8 FMAs in flight). Each output element is one fma per step, p
+ * FMA pipes of 4 cycles' latency (8 FMAs in flight), with no slack. The loop is not unrolled by hand:
+ * C2 schedules an iteration's loads first, so two steps per iteration hoist 8 broadcasts and spill the
+ * accumulators (README, "What bounds the AVX2 kernel"). Each output element is one fma per step, p
  * ascending, from zero, so the bits of a product are those of the 32-register family.
  *
  * <p>The callers reach these through the 32-register kernels' methods, which test
