@@ -105,6 +105,18 @@ class FloatBlasEquivalenceTest {
                     }
                 }
             }
+            // float[] past twice BlasBackend.CRITICAL_MAX_ELEMENTS (2^22): blas cuts the call along y into 3 critical
+            // pieces, from y's far end where incY < 0
+            for (MatrixOrder order : MatrixOrder.values()) {
+                for (Transpose trans : Transpose.values()) {
+                    for (int[] inc : new int[][]{{1, 1}, {-2, 3}, {3, -2}}) {
+                        String name = backend.name() + " sgemv in pieces " + order + " " + trans + " m=3001 n=2800 incX="
+                                + inc[0] + " incY=" + inc[1] + " " + Memory.ARRAY;
+                        tests.add(DynamicTest.dynamicTest(name, () -> checkGemv(backend, order, trans, 3001, 2800,
+                                inc[0], inc[1], Memory.ARRAY)));
+                    }
+                }
+            }
         }
         return tests;
     }

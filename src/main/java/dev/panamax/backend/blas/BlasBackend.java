@@ -53,8 +53,11 @@ public final class BlasBackend implements Backend {
      * 2^25 multiply-adds take 0.5 to 0.7 ms (128x256x784 at 0.53 ms), 2^22 elements of sdot about 0.4 ms and
      * of sgemv about 0.7 ms. Past the line a GEMM's heap operands go through per-thread native buffers,
      * whose O(n^2) copies cost a few percent of its O(n^3) work (1024^3: 0.98x of the in-place call); a
-     * longer level-1 or 2 call runs on the Vector API kernels instead, which read float[] in place, since
-     * a copy would cost as much as the call.
+     * longer sgemv is cut into pieces of whole rows of A, at most {@link #CRITICAL_MAX_ELEMENTS} elements
+     * each, each a critical call of its own (a safepoint waits for one piece, never for the whole call;
+     * transposed, the pieces' shares of y are summed by the later pieces' beta = 1, which rounds as a
+     * split sum does, within the same bound); a longer level-1 call runs on the Vector API kernels,
+     * which read float[] in place, since a copy would cost as much as the call.
      */
     static final long CRITICAL_MAX_FMAS = 1L << 25;
     /** See {@link #CRITICAL_MAX_FMAS}: the line for the memory-bound calls, in elements touched. */
@@ -187,18 +190,36 @@ public final class BlasBackend implements Backend {
     public void gemv(boolean trans, int m, int n, float alpha, MemorySegment a, long aOffset, int lda,
                      MemorySegment x, long xOffset, int incX, float beta, MemorySegment y, long yOffset, int incY) {
         boolean heap = !a.isNative() || !x.isNative() || !y.isNative();
-        if (heap && (long) m * n > CRITICAL_MAX_ELEMENTS) {
-            // long and on the heap: the Vector API reads float[] in place, with no copy and no GC hold-off
+        if (heap && (long) m * n > CRITICAL_MAX_ELEMENTS && n > CRITICAL_MAX_ELEMENTS) {
+            // not even one row of A fits under the line: the Vector API reads float[] in place, no GC hold-off
             elementwise.gemv(trans, m, n, alpha, a, aOffset, lda, x, xOffset, incX, beta, y, yOffset, incY);
             return;
         }
+        // pieces of whole rows of A, each read as one contiguous stretch: without a transpose a piece computes its
+        // rows' elements of y whole; transposed, a piece adds its rows' share into all of y (beta then 1)
+        long pieces = heap ? Math.max(1, ((long) m * n + CRITICAL_MAX_ELEMENTS - 1) / CRITICAL_MAX_ELEMENTS) : 1;
+        int rowsPerPiece = (int) ((m + pieces - 1) / pieces);
         long stamp = library.threadCountLock().readLock();
         try {
-            cblas.sgemv(heap, Cblas.ROW_MAJOR, op(trans), m, n, alpha, from(a, aOffset), lda,
-                    from(x, xOffset), incX, beta, from(y, yOffset), incY);
+            int r0 = 0;
+            do {
+                int r1 = Math.min(m, r0 + rowsPerPiece);
+                long aAt = aOffset + (long) r0 * lda;
+                long xAt = trans ? stretch(xOffset, incX, m, r0, r1) : xOffset;
+                long yAt = trans ? yOffset : stretch(yOffset, incY, m, r0, r1);
+                cblas.sgemv(heap, Cblas.ROW_MAJOR, op(trans), r1 - r0, n, alpha, from(a, aAt), lda, from(x, xAt), incX,
+                        trans && r0 > 0 ? 1f : beta, from(y, yAt), incY);
+                r0 = r1;
+            } while (r0 < m);
         } finally {
             library.threadCountLock().unlockRead(stamp);
         }
+    }
+
+    // the lowest float of elements [e0, e1) of a vector of `length` elements `inc` apart stored from `offset`
+    // (a negative inc walks it from the far end, so those elements lie length - e1 elements in)
+    private static long stretch(long offset, int inc, int length, int e0, int e1) {
+        return offset + (long) (inc > 0 ? e0 : length - e1) * Math.abs(inc);
     }
 
     @Override
