@@ -105,8 +105,9 @@ class FloatBlasEquivalenceTest {
                     }
                 }
             }
-            // float[] past twice BlasBackend.CRITICAL_MAX_ELEMENTS (2^22): blas cuts the call along y into 3 critical
-            // pieces, from y's far end where incY < 0
+            // float[] past twice BlasBackend.CRITICAL_MAX_ELEMENTS (2^22): blas cuts the call into 3 critical pieces of
+            // whole rows of A (2^22 / 2800 = 1497, 1497 and 7 rows), each vector's from its far end where its increment
+            // is negative
             for (MatrixOrder order : MatrixOrder.values()) {
                 for (Transpose trans : Transpose.values()) {
                     for (int[] inc : new int[][]{{1, 1}, {-2, 3}, {3, -2}}) {

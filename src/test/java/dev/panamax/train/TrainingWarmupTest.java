@@ -5,8 +5,14 @@ import dev.panamax.backend.Backend;
 import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
 import dev.panamax.nn.Loss;
+import dev.panamax.nn.Mlp;
+import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
+import dev.panamax.optim.Parameter;
+import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -73,15 +79,15 @@ class TrainingWarmupTest {
         int batch = 12;
         int features = spec.sizes()[0];
         try (Compute compute = new Compute(Backends.create(backend, 2));
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+             Arena arena = Arena.ofShared()) {
             if (warmUp) {
                 assertTrue(TrainingWarmup.run(spec, optimizer, compute, 30, batch, false).fullSizeSteps() > 0);
             }
-            try (dev.panamax.nn.Mlp model = dev.panamax.nn.Mlp.create(spec.sizes(), spec.activation(), 7, compute);
-                 dev.panamax.optim.Optimizer opt = optimizer.create(dev.panamax.optim.Parameter.of(model), compute);
+            try (Mlp model = Mlp.create(spec.sizes(), spec.activation(), 7, compute);
+                 Optimizer opt = optimizer.create(Parameter.of(model), compute);
                  Trainer trainer = new Trainer(model, spec.loss(), opt, compute, features, 10)) {
-                dev.panamax.tensor.Tensor x = dev.panamax.tensor.Tensor.allocate(arena, batch, features);
-                dev.panamax.tensor.Tensor labels = dev.panamax.tensor.Tensor.allocate(arena, batch);
+                Tensor x = Tensor.allocate(arena, batch, features);
+                Tensor labels = Tensor.allocate(arena, batch);
                 for (int i = 0; i < batch; i++) {
                     labels.set(i, (i * 3) % 10);
                     for (int j = 0; j < features; j++) {

@@ -197,8 +197,7 @@ public final class BlasBackend implements Backend {
         }
         // pieces of whole rows of A, each read as one contiguous stretch: without a transpose a piece computes its
         // rows' elements of y whole; transposed, a piece adds its rows' share into all of y (beta then 1)
-        long pieces = heap ? Math.max(1, ((long) m * n + CRITICAL_MAX_ELEMENTS - 1) / CRITICAL_MAX_ELEMENTS) : 1;
-        int rowsPerPiece = (int) ((m + pieces - 1) / pieces);
+        int rowsPerPiece = heap && n > 0 ? (int) Math.max(1, Math.min(m, CRITICAL_MAX_ELEMENTS / n)) : m;
         long stamp = library.threadCountLock().readLock();
         try {
             int r0 = 0;
