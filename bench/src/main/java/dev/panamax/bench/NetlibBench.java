@@ -197,13 +197,13 @@ public class NetlibBench {
     }
 
     // native copies at 64-byte alignment, as Panamax's own tensors are allocated (Tensor.allocate)
-    private static MemorySegment aligned(Arena arena, float[] values) {
+    static MemorySegment aligned(Arena arena, float[] values) {
         MemorySegment s = arena.allocate((long) values.length * Float.BYTES, 64);
         MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
         return s;
     }
 
-    private static float[] random(int size, SplittableRandom rng) {
+    static float[] random(int size, SplittableRandom rng) {
         float[] x = new float[size];
         for (int i = 0; i < size; i++) {
             x[i] = (float) rng.nextDouble(-1, 1);

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
 /**
  * simd against blas on the same work in one JVM, in alternating blocks: the ratio for a machine whose speed
  * drifts. The work is a GEMM ({@code 128x256x784:NT}, as in GemmBench) or a training step of the
- * 784-256-10 MLP ({@code train:128:sgd(lr=0.1)}: batch, optimizer; TrainStepBench's step). GemmBench
+ * 784-256-10 MLP ({@code train:128:sgd(lr=0.1)}: batch, optimizer; TrainStepBench's step), or, with
+ * {@code netlib:} before a call, Panamax blas against netlib's NativeBLAS on the same arrays ({@link NetlibPair}). GemmBench
  * runs each backend in its own JVM one after the other, so a host that is busier for the minute one
  * backend runs moves the ratio with it; on shared VMs that drift has been as large as the
  * differences measured (one GemmBench run put simd at 0.67-0.73 of OpenBLAS at six shapes, the next at
@@ -38,7 +39,7 @@ public final class PairedBench {
     }
 
     /** One backend's part of a workload: one call of it, and the checks made when it is closed. */
-    private interface Side extends AutoCloseable {
+    interface Side extends AutoCloseable {
         void call();
 
         @Override
@@ -50,8 +51,16 @@ public final class PairedBench {
      * rate's unit times a microsecond (2mnk / 1e3 for GFLOP/s, batch x 1e3 for k samples/s), so that
      * {@code perCall / microseconds} is the rate.
      */
-    private record Work(String name, Side simd, Side blas, double perCall, String rateUnit) {
+    record Work(String name, String firstName, Side simd, String secondName, Side blas, double perCall,
+                        String rateUnit) {
+        Work(String name, Side simd, Side blas, double perCall, String rateUnit) {
+            this(name, "simd", simd, "blas", blas, perCall, rateUnit);
+        }
+
         static Work open(String spec, Compute simd, Compute blas, Arena arena, int threads) {
+            if (spec.startsWith("netlib:")) {
+                return NetlibPair.open(spec.substring("netlib:".length()), blas);
+            }
             if (spec.startsWith("train:")) {
                 String[] parts = spec.split(":", 3);
                 if (parts.length != 3) {
@@ -144,10 +153,16 @@ public final class PairedBench {
             System.out.println("simd: " + simd.backend().describe());
             System.out.println("blas: " + blas.backend().describe());
             System.out.println();
-            System.out.println("| work | simd us | blas us | simd rate | blas rate | simd/blas (median of rounds) | range |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            String header = "";
             for (String spec : work) {
                 Work w = Work.open(spec, simd, blas, arena, threads);
+                String names = w.firstName() + " us | " + w.secondName() + " us | " + w.firstName() + " rate | "
+                        + w.secondName() + " rate | " + w.firstName() + "/" + w.secondName();
+                if (!names.equals(header)) {
+                    header = names;
+                    System.out.println("| work | " + names + " (median of rounds) | range |");
+                    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+                }
                 try (Side s = w.simd(); Side o = w.blas()) {
                     long warmEnd = System.nanoTime() + (long) (warmupS * 1e9);
                     while (System.nanoTime() < warmEnd) {
