@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
 /**
  * PairedBench's {@code netlib:} work: Panamax blas and netlib's NativeBLAS (JNI to the same OpenBLAS) on
  * the very same {@code float[]}, column-major as NetlibBench calls them ({@code netlib:sgemv:MxN},
- * {@code netlib:sgemm:MxNxK}); with {@code :segment} appended, Panamax reads 64-byte-aligned native copies of
- * those arrays instead (NetlibBench's memory=segment). NetlibBench runs each implementation in forks of its own, each with its own
- * arrays at its own heap addresses; the Java heap aligns an array's data to 8 bytes only, so one fork's
+ * {@code netlib:sgemm:MxNxK}); with {@code :segment} appended, Panamax reads 64-byte-aligned native copies
+ * of those arrays instead (NetlibBench's memory=segment). NetlibBench runs each implementation in forks of
+ * its own, each with its own arrays at its own heap addresses; the Java heap aligns an array's data to 8 bytes only, so one fork's
  * vector loads may split cache lines where another's do not, and that moves a memory-bound call such as
  * sgemv by more than the difference between the two bindings. Here both read one set of arrays, in turn.
  */
@@ -35,7 +35,8 @@ final class NetlibPair {
         String[] dims = parts[1].split("x");
         boolean gemv = parts[0].equals("sgemv");
         if (dims.length != (gemv ? 2 : 3)) {
-            throw new IllegalArgumentException("netlib:" + parts[0] + " takes " + (gemv ? "MxN" : "MxNxK") + ", got '" + parts[1] + "'");
+            throw new IllegalArgumentException("netlib:" + parts[0] + " takes " + (gemv ? "MxN" : "MxNxK") + ", got '"
+                    + parts[1] + "'");
         }
         int m = Integer.parseInt(dims[0]);
         int n = Integer.parseInt(dims[1]);
@@ -43,40 +44,34 @@ final class NetlibPair {
         SplittableRandom rng = new SplittableRandom(42);
         float[] a = NetlibBench.random(gemv ? m * n : m * k, rng);
         float[] b = NetlibBench.random(gemv ? n : k * n, rng);
-        float[] panamaxOut = new float[gemv ? m : m * n];
-        float[] netlibOut = new float[panamaxOut.length];
+        float[] netlibOut = new float[gemv ? m : m * n];
+        // FloatBlas's float[] calls are its segment calls on MemorySegment.ofArray, so one pair of calls serves both
+        MemorySegment sa = operand(a, segments);
+        MemorySegment sb = operand(b, segments);
+        MemorySegment sc = operand(new float[netlibOut.length], segments);
         FloatBlas panamax = new FloatBlas(blas.backend());
         BLAS netlib = NativeBLAS.getInstance();
-        PairedBench.Side first;
-        if (segments) {
-            // 64-byte-aligned native copies, freed by the GC once the side is dropped
-            MemorySegment sa = NetlibBench.aligned(Arena.ofAuto(), a);
-            MemorySegment sb = NetlibBench.aligned(Arena.ofAuto(), b);
-            MemorySegment sc = NetlibBench.aligned(Arena.ofAuto(), panamaxOut);
-            Runnable run = gemv
-                    ? () -> panamax.sgemv(MatrixOrder.COLUMN_MAJOR, Transpose.NO_TRANSPOSE, m, n, 1f, sa, 0, m, sb, 0, 1, 0f,
-                            sc, 0, 1)
-                    : () -> panamax.sgemm(MatrixOrder.COLUMN_MAJOR, Transpose.NO_TRANSPOSE, Transpose.NO_TRANSPOSE, m, n, k,
-                            1f, sa, 0, m, sb, 0, k, 0f, sc, 0, m);
-            first = side(run, panamaxOut, netlibOut, sc);
-        } else {
-            first = gemv
-                    ? side(() -> panamax.sgemv(MatrixOrder.COLUMN_MAJOR, Transpose.NO_TRANSPOSE, m, n, 1f, a, 0, m, b, 0, 1,
-                            0f, panamaxOut, 0, 1), panamaxOut, netlibOut, null)
-                    : side(() -> panamax.sgemm(MatrixOrder.COLUMN_MAJOR, Transpose.NO_TRANSPOSE, Transpose.NO_TRANSPOSE, m, n,
-                            k, 1f, a, 0, m, b, 0, k, 0f, panamaxOut, 0, m), panamaxOut, netlibOut, null);
-        }
-        PairedBench.Side second = gemv
-                ? side(() -> netlib.sgemv("N", m, n, 1f, a, m, b, 1, 0f, netlibOut, 1), null, null, null)
-                : side(() -> netlib.sgemm("N", "N", m, n, k, 1f, a, m, b, k, 0f, netlibOut, m), null, null, null);
+        Runnable mine = gemv
+                ? () -> panamax.sgemv(MatrixOrder.COLUMN_MAJOR, Transpose.NO_TRANSPOSE, m, n, 1f, sa, 0, m, sb, 0, 1, 0f,
+                        sc, 0, 1)
+                : () -> panamax.sgemm(MatrixOrder.COLUMN_MAJOR, Transpose.NO_TRANSPOSE, Transpose.NO_TRANSPOSE, m, n, k,
+                        1f, sa, 0, m, sb, 0, k, 0f, sc, 0, m);
+        Runnable theirs = gemv
+                ? () -> netlib.sgemv("N", m, n, 1f, a, m, b, 1, 0f, netlibOut, 1)
+                : () -> netlib.sgemm("N", "N", m, n, k, 1f, a, m, b, k, 0f, netlibOut, m);
         double flops = 2.0 * m * n * k;
-        return new PairedBench.Work("netlib:" + call, segments ? "blas segment" : "blas float[]", first, "NativeBLAS",
-                second, flops / 1e3, "GFLOP/s");
+        return new PairedBench.Work("netlib:" + call, segments ? "blas segment" : "blas float[]",
+                checked(mine, sc, netlibOut), "NativeBLAS", theirs::run, flops / 1e3, "GFLOP/s");
     }
 
-    // a side that runs `call`; the first side, when closed, checks that both produced the same result (the
-    // same OpenBLAS function on the same input, one thread: the same bits), read from `result` where given
-    private static PairedBench.Side side(Runnable call, float[] mine, float[] theirs, MemorySegment result) {
+    // the heap array itself, or a 64-byte-aligned native copy of it (freed by the GC once the work is dropped)
+    private static MemorySegment operand(float[] values, boolean segment) {
+        return segment ? NetlibBench.aligned(Arena.ofAuto(), values) : MemorySegment.ofArray(values);
+    }
+
+    // Panamax's side: runs `call`, and when closed checks that its result equals netlib's (the same OpenBLAS
+    // function on the same input, one thread: the same bits)
+    private static PairedBench.Side checked(Runnable call, MemorySegment result, float[] theirs) {
         return new PairedBench.Side() {
             @Override
             public void call() {
@@ -85,10 +80,7 @@ final class NetlibPair {
 
             @Override
             public void close() {
-                if (result != null) {
-                    MemorySegment.copy(result, ValueLayout.JAVA_FLOAT, 0, mine, 0, mine.length);
-                }
-                if (mine != null && !java.util.Arrays.equals(mine, theirs)) {
+                if (!java.util.Arrays.equals(result.toArray(ValueLayout.JAVA_FLOAT), theirs)) {
                     throw new IllegalStateException("Panamax blas and NativeBLAS disagree on the same call");
                 }
             }

@@ -14,14 +14,14 @@ import java.util.SplittableRandom;
  * simd against blas on the same work in one JVM, in alternating blocks: the ratio for a machine whose speed
  * drifts. The work is a GEMM ({@code 128x256x784:NT}, as in GemmBench) or a training step of the
  * 784-256-10 MLP ({@code train:128:sgd(lr=0.1)}: batch, optimizer; TrainStepBench's step), or, with
- * {@code netlib:} before a call, Panamax blas against netlib's NativeBLAS on the same arrays ({@link NetlibPair}). GemmBench
- * runs each backend in its own JVM one after the other, so a host that is busier for the minute one
+ * {@code netlib:} before a call, Panamax blas against netlib's NativeBLAS on the same arrays
+ * ({@link NetlibPair}). GemmBench runs each backend in its own JVM one after the other, so a host that is busier for the minute one
  * backend runs moves the ratio with it; on shared VMs that drift has been as large as the
  * differences measured (one GemmBench run put simd at 0.67-0.73 of OpenBLAS at six shapes, the next at
  * 0.98 at one of them, same build and flags). Here both backends are warmed together, then measured in
  * rounds: each round times a block of calls on one backend, then a block on the other (the order swaps
- * every round), and the round's ratio is blas's time per call over simd's (above 1: simd is faster). The
- * figure is the median of the rounds' ratios, with their range; a drift slower than a round cancels out.
+ * every round), and the round's ratio is blas's time per call over simd's (above 1: simd is faster; for
+ * netlib work NativeBLAS's over Panamax's). The figure is the median of the rounds' ratios, with their range; a drift slower than a round cancels out.
  *
  * <p>Between blocks the thread sleeps {@link #SETTLE_MS}: OpenBLAS's idle workers busy-wait for a while
  * after a call, as simd's do (WorkerPool.SPIN_NANOS, 1 ms by default), and must not take a core from the
@@ -38,12 +38,13 @@ public final class PairedBench {
     private PairedBench() {
     }
 
-    /** One backend's part of a workload: one call of it, and the checks made when it is closed. */
+    /** One backend's part of a workload: one call of it, and the checks made when it is closed (none by default). */
     interface Side extends AutoCloseable {
         void call();
 
         @Override
-        void close();
+        default void close() {
+        }
     }
 
     /**
@@ -51,8 +52,8 @@ public final class PairedBench {
      * rate's unit times a microsecond (2mnk / 1e3 for GFLOP/s, batch x 1e3 for k samples/s), so that
      * {@code perCall / microseconds} is the rate.
      */
-    record Work(String name, String firstName, Side simd, String secondName, Side blas, double perCall,
-                        String rateUnit) {
+    record Work(String name, String firstName, Side first, String secondName, Side second, double perCall,
+                String rateUnit) {
         Work(String name, Side simd, Side blas, double perCall, String rateUnit) {
             this(name, "simd", simd, "blas", blas, perCall, rateUnit);
         }
@@ -163,27 +164,27 @@ public final class PairedBench {
                     System.out.println("| work | " + names + " (median of rounds) | range |");
                     System.out.println("|---|---:|---:|---:|---:|---:|---:|");
                 }
-                try (Side s = w.simd(); Side o = w.blas()) {
+                try (Side s = w.first(); Side o = w.second()) {
                     long warmEnd = System.nanoTime() + (long) (warmupS * 1e9);
                     while (System.nanoTime() < warmEnd) {
                         block(s, blockMs);
                         block(o, blockMs);
                     }
-                    double[] simdUs = new double[rounds];
-                    double[] blasUs = new double[rounds];
+                    double[] firstUs = new double[rounds];
+                    double[] secondUs = new double[rounds];
                     double[] ratios = new double[rounds];
                     for (int r = 0; r < rounds; r++) {
                         if (r % 2 == 0) {
-                            simdUs[r] = block(s, blockMs);
-                            blasUs[r] = block(o, blockMs);
+                            firstUs[r] = block(s, blockMs);
+                            secondUs[r] = block(o, blockMs);
                         } else {
-                            blasUs[r] = block(o, blockMs);
-                            simdUs[r] = block(s, blockMs);
+                            secondUs[r] = block(o, blockMs);
+                            firstUs[r] = block(s, blockMs);
                         }
-                        ratios[r] = blasUs[r] / simdUs[r];
+                        ratios[r] = secondUs[r] / firstUs[r];
                     }
-                    double su = median(simdUs);
-                    double bu = median(blasUs);
+                    double su = median(firstUs);
+                    double bu = median(secondUs);
                     double[] sorted = ratios.clone();
                     Arrays.sort(sorted);
                     System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f %s | %.1f %s | %.2f | %.2f-%.2f |%n", w.name(), su,
