@@ -12,10 +12,12 @@ import java.util.Locale;
  *
  * <p><b>Micro-tile.</b> A tile is MR rows x NR = 2 vectors of C held in MR x 2 accumulators, plus the
  * two B vectors of the current step and one broadcast of A: 2 MR + 3 registers. With 32 registers
- * (AVX-512, aarch64) MR = 12 uses 27. With 16 (AVX2, SSE) MR = 4 uses 11: C2 keeps registers of its
- * own, and spills the accumulators of a 5- or 6-row tile (see {@link GemmKernels16}). Either way the
- * 2 MR independent FMA chains (24 or 8) cover the 8 in flight that two FMA pipes of 4 cycles' latency
- * need.
+ * (AVX-512, aarch64) MR = 12 uses 27. With 16 (AVX2, SSE) MR = 6 uses 15, BLIS's haswell shape, but C2
+ * keeps it in registers only with its register-pressure-aware scheduler off (-XX:-OptoRegScheduling,
+ * read at startup): with the scheduler on, C2 issues an iteration's loads first and spills the
+ * accumulators, and MR = 4 (11 registers) is the most it keeps (see {@link GemmKernels16}). The 2 MR
+ * independent FMA chains (24, 12 or 8) cover the 8 in flight that two FMA pipes of 4 cycles' latency
+ * need; 8 leave no slack, so any late instruction costs FMA cycles at once.
  *
  * <p><b>Blocking</b> follows Low et al., "Analytical modeling is enough for high-performance BLIS"
  * (ACM TOMS 43(2), 2016): a micro-panel is contiguous, so it fills whole ways of a set-associative
@@ -41,8 +43,19 @@ final class GemmBlocking {
     static final int L = F.length();
     /** True where the kernels are the 4-row family ({@link GemmKernels16}) for 16 vector registers. */
     static final boolean SIXTEEN_REGISTERS = SimdHardware.VECTOR_REGISTERS < 2 * 12 + 3;
+    /** System property choosing the 16-register family's tile rows, 4 or 6, for experiments: -Dpanamax.simd.mr=4. */
+    static final String MR_PROPERTY = "panamax.simd.mr";
     /** Rows of C per micro-tile: 2 MR + 3 registers (see the class comment). */
-    static final int MR = SIXTEEN_REGISTERS ? GemmKernels16.MR : 12;
+    static final int MR;
+    /** Why MR is what it is, for {@code panamax info}. */
+    static final String MR_SOURCE;
+
+    static {
+        String[] source = new String[1];
+        MR = tileRows(System.getProperty(MR_PROPERTY), SIXTEEN_REGISTERS, SimdHardware.REGISTER_SCHEDULING, source);
+        MR_SOURCE = source[0];
+    }
+
     /** Columns of C per micro-tile: two vectors. */
     static final int NR = 2 * L;
     /** System properties that replace the model's KC, MC or NC, for experiments: -Dpanamax.simd.kc=256. */
@@ -63,6 +76,34 @@ final class GemmBlocking {
     static final int MIN_KC = 16;
 
     private GemmBlocking() {
+    }
+
+    /**
+     * The tile's rows: 12 with 32 registers; with 16, 6 where C2's register-pressure scheduler is off
+     * (scheduling = false) and 4 where it is on or cannot be read; override: the property's value or null.
+     */
+    static int tileRows(String override, boolean sixteenRegisters, Boolean scheduling, String[] source) {
+        if (override != null && !override.isBlank()) {
+            String v = override.trim();
+            boolean allowed = sixteenRegisters ? v.equals("4") || v.equals("6") : v.equals("12");
+            if (!allowed) {
+                throw new IllegalArgumentException("-D" + MR_PROPERTY + " must be " + (sixteenRegisters
+                        ? "4 or 6 with 16 vector registers" : "12 with 32 vector registers") + ", got '" + override + "'");
+            }
+            source[0] = "-D" + MR_PROPERTY + "=" + v;
+            return Integer.parseInt(v);
+        }
+        if (!sixteenRegisters) {
+            source[0] = "32 registers";
+            return 12;
+        }
+        if (Boolean.FALSE.equals(scheduling)) {
+            source[0] = "16 registers, -XX:-OptoRegScheduling (C2 keeps 12 accumulators in registers)";
+            return 6;
+        }
+        source[0] = "16 registers, C2's OptoRegScheduling " + (scheduling == null ? "unreadable" : "on")
+                + " (it spills a 6-row tile; -XX:-OptoRegScheduling gives the 6 x 2-vector tile)";
+        return 4;
     }
 
     /** The model's value, or the property's where set: a positive multiple of {@code multiple}, else a clear error. */
@@ -116,8 +157,8 @@ final class GemmBlocking {
         SimdHardware.CacheLevel l3 = SimdHardware.L3;
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "kernel      %s family, tile MR x NR = %d x %d (%d accumulators + 2 B vectors"
-                        + " + 1 broadcast = %d of %d registers)", SIXTEEN_REGISTERS ? "16-register" : "32-register",
-                MR, NR, 2 * MR, 2 * MR + 3, SimdHardware.VECTOR_REGISTERS));
+                        + " + 1 broadcast = %d of %d registers): %s", SIXTEEN_REGISTERS ? "16-register" : "32-register",
+                MR, NR, 2 * MR, 2 * MR + 3, SimdHardware.VECTOR_REGISTERS, MR_SOURCE));
         if (System.getProperty(KC_PROPERTY) != null || System.getProperty(MC_PROPERTY) != null
                 || System.getProperty(NC_PROPERTY) != null) {
             lines.add("blocking    set by -D" + KC_PROPERTY + " / " + MC_PROPERTY + " / " + NC_PROPERTY

@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static dev.panamax.backend.simd.GemmBlocking.L;
+import static dev.panamax.backend.simd.GemmBlocking.MR;
 import static dev.panamax.backend.simd.GemmBlocking.NR;
 
 /**
@@ -16,9 +17,11 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * 16 registers: see SimdGemm.IN_PLACE_A).
  *
  * <p>Why 4 rows and at most 8 accumulators: 6 x 2 vectors (12 accumulators + 2 B + 1 broadcast = 15)
- * looks like it fits, and is BLIS's haswell shape in assembly, but C2 does not keep it in registers:
- * it needs registers of its own beside the broadcasts, spills accumulators in the k loop, and a 6-row
- * (or 5-row) tile runs at half the FMA rate of a 4-row one. 8 independent accumulators still cover two
+ * looks like it fits, and is BLIS's haswell shape in assembly, but with its register-pressure-aware
+ * scheduler on (OptoRegScheduling, the default) C2 does not keep it in registers: it spills accumulators
+ * in the k loop, and a 6-row (or 5-row) tile runs at half the FMA rate of a 4-row one. With the scheduler
+ * off it does, and MR = 6 hands the packed-panel products over to {@link GemmKernelsSixRows} (MR is a
+ * static final, so C2 keeps one branch). 8 independent accumulators still cover two
  * FMA pipes of 4 cycles' latency (8 FMAs in flight), with no slack. The loop is not unrolled by hand:
  * C2 schedules an iteration's loads first, so two steps per iteration hoist 8 broadcasts and spill the
  * accumulators (README, "What bounds the AVX2 kernel"). Each output element is one fma per step, p
@@ -32,9 +35,6 @@ final class GemmKernels16 {
     private static final VectorSpecies<Float> F = GemmBlocking.F;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
-    /** Rows of C per tile. */
-    static final int MR = 4;
-
     private GemmKernels16() {
     }
 
@@ -43,6 +43,10 @@ final class GemmKernels16 {
      * {@link GemmMicroKernel#multiply}.
      */
     static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile) {
+        if (MR == 6) {
+            GemmKernelsSixRows.multiply(kc, ap, apOff, bp, bpOff, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -78,6 +82,10 @@ final class GemmKernels16 {
 
     /** 4 x 2 vectors, B read in place (11 registers): see {@link GemmSmallKernels#multiplyFromB}. */
     static void multiplyFromB(int kc, float[] ap, int apOff, MemorySegment b, long bOff, long ldbBytes, float[] tile) {
+        if (MR == 6) {
+            GemmKernelsSixRows.multiplyFromB(kc, ap, apOff, b, bOff, ldbBytes, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -118,6 +126,10 @@ final class GemmKernels16 {
      */
     static void multiplyNarrow(int kc, float[] ap, int apOff0, int apOff1, int stepStride, int rowStride, float[] bp,
                                int bpOff, float[] tile) {
+        if (MR == 6) {
+            GemmKernelsSixRows.multiplyNarrow(kc, ap, apOff0, apOff1, stepStride, rowStride, bp, bpOff, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);

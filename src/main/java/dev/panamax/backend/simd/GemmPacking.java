@@ -54,6 +54,13 @@ final class GemmPacking {
      * quarters or half of each store would be masked off, and a masked store (vmaskmovps) is slow on AVX2.
      */
     private static final boolean QUARTER_TRANSPOSES = MR == 4 && L > 4;
+    /**
+     * 6-row A panels (the 16-register family with C2's register scheduler off) at 8 lanes: each step's 8 lanes are
+     * stored whole, the 2 past the panel's rows landing on the next step's first 2, which that step's store then
+     * overwrites (steps are stored in ascending order); only a panel's last step is stored under a mask, so nothing
+     * lands past the panel. A masked store (vmaskmovps) is slow on AVX2.
+     */
+    private static final boolean OVERLAPPING_STEPS = MR == 6 && L == 8;
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorShuffle<Float> UP2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l - 2, 4));
     private static final VectorShuffle<Float> DOWN2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l + 2, 4));
@@ -172,7 +179,12 @@ final class GemmPacking {
             for (int g = 0; g < A_GROUPS; g++) {
                 VectorMask<Float> stored = FIRST_LANES[Math.max(0, Math.min(L, rows - g * L))];
                 VectorMask<Float> step = FIRST_LANES[Math.min(L, MR - g * L)];
-                for (int p = 0; p < kc; p++) {
+                int p = 0;
+                for (; OVERLAPPING_STEPS && p < kc - 1; p++) {
+                    long src = ((long) (p0 + p) * lda + i + g * L) * Float.BYTES;
+                    FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR + g * L);
+                }
+                for (; p < kc; p++) {
                     long src = ((long) (p0 + p) * lda + i + g * L) * Float.BYTES;
                     FloatVector.fromMemorySegment(F, a, src, ORDER, stored).intoArray(dst, base + p * MR + g * L, step);
                 }
@@ -201,7 +213,7 @@ final class GemmPacking {
                 }
             }
             for (; TRANSPOSES && !QUARTER_TRANSPOSES && !transA && p + L <= kc; p += L) {
-                packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR);
+                packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR, p + L == kc);
             }
             if (p < kc) {
                 packAScalar(a, transA, lda, i, MR, p0 + p, kc - p, dst, base + p * MR);
@@ -210,14 +222,16 @@ final class GemmPacking {
     }
 
     // A stored (m,k): MR rows from i, L steps from p -> dst from at, step-major (MR floats per step), in
-    // groups of at most L rows
+    // groups of at most L rows; panelEnd: these are the panel's last L steps
     private static void packAStepsTransposed(MemorySegment a, int lda, int i, int p, MemorySegment scratch, float[] dst,
-                                             int at) {
+                                             int at, boolean panelEnd) {
         for (int g = 0; g < A_GROUPS; g++) {
             int rows = Math.min(L, MR - g * L);
-            // a whole group of L rows is stored unmasked (at 4 lanes every group is whole: MR is 4 or 12)
+            // a whole group of L rows is stored unmasked (at 4 lanes every group is whole: MR is 4, 6 or 12)
+            VectorMask<Float> mask = rows == L || OVERLAPPING_STEPS ? null : FIRST_LANES[rows];
+            VectorMask<Float> last = OVERLAPPING_STEPS && panelEnd ? FIRST_LANES[rows] : mask;
             transposeBlock(a, ((long) (i + g * L) * lda + p) * Float.BYTES, (long) lda * Float.BYTES, rows, scratch,
-                    dst, at + g * L, MR, rows == L ? null : FIRST_LANES[rows]);
+                    dst, at + g * L, MR, mask, last);
         }
     }
 
@@ -307,23 +321,24 @@ final class GemmPacking {
     private static void packBStepsTransposed(MemorySegment b, int ldb, int j, int p, MemorySegment scratch, float[] dst,
                                              int at) {
         transposeBlock(b, ((long) j * ldb + p) * Float.BYTES, (long) ldb * Float.BYTES, L, scratch, dst, at, NR,
-                null);
+                null, null);
     }
 
     /**
      * The rows stored at from, from + rowBytes, ... (L floats each; rows past {@code rows} read again as
      * the last one, their lanes dropped by the mask) -> their transpose: column s (lane s of every row)
      * is stored under mask at dst[at + s * stride], or whole where mask is null (every row there: B panels),
-     * as a plain store: a masked one costs several times more on AVX2. log2(L) stages swap the off-diagonal b x b blocks of
+     * as a plain store: a masked one costs several times more on AVX2. The last column is stored under
+     * {@code last} instead (the same mask but for overlapping 6-row A steps: see OVERLAPPING_STEPS). log2(L) stages swap the off-diagonal b x b blocks of
      * every 2b x 2b block, b = L/2 ... 1 (16 lanes: each output one two-source selection; 8 and 4 lanes: a
      * permute and a blend).
      */
     private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
-                                       float[] dst, int at, int stride, VectorMask<Float> mask) {
+                                       float[] dst, int at, int stride, VectorMask<Float> mask, VectorMask<Float> last) {
         if (L == 16) {
-            transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask);
+            transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask); // last == mask at 16 lanes
         } else if (L == 8) {
-            transpose8(src, from, rowBytes, rows, dst, at, stride, mask);
+            transpose8(src, from, rowBytes, rows, dst, at, stride, mask, last);
         } else {
             transpose4(src, from, rowBytes, dst, at, stride); // only ever whole (mask null): see packAStepsTransposed
         }
@@ -404,7 +419,7 @@ final class GemmPacking {
 
     /** 8 x 8 (256-bit vectors): three stages, b = 4, 2, 1, in registers. */
     private static void transpose8(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
-                                   int stride, VectorMask<Float> mask) {
+                                   int stride, VectorMask<Float> mask, VectorMask<Float> last) {
         FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 0, rows), ORDER);
         FloatVector r1 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 1, rows), ORDER);
         FloatVector r2 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 2, rows), ORDER);
@@ -436,7 +451,6 @@ final class GemmPacking {
             z4.intoArray(dst, at + 4 * stride);
             z5.intoArray(dst, at + 5 * stride);
             z6.intoArray(dst, at + 6 * stride);
-            z7.intoArray(dst, at + 7 * stride);
         } else {
             z0.intoArray(dst, at, mask);
             z1.intoArray(dst, at + stride, mask);
@@ -445,7 +459,11 @@ final class GemmPacking {
             z4.intoArray(dst, at + 4 * stride, mask);
             z5.intoArray(dst, at + 5 * stride, mask);
             z6.intoArray(dst, at + 6 * stride, mask);
-            z7.intoArray(dst, at + 7 * stride, mask);
+        }
+        if (last == null) {
+            z7.intoArray(dst, at + 7 * stride);
+        } else {
+            z7.intoArray(dst, at + 7 * stride, last);
         }
     }
 

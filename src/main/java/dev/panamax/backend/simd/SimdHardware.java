@@ -29,6 +29,11 @@ public final class SimdHardware {
     /** Vector registers the JIT can allocate. */
     static final int VECTOR_REGISTERS;
     static final String REGISTERS_SOURCE;
+    /**
+     * HotSpot's OptoRegScheduling: C2's register-pressure-aware local scheduler, on by default on x86. Where it is
+     * on, C2 does not keep a 6-row tile in AVX2's 16 registers (GemmBlocking); null where it cannot be read.
+     */
+    static final Boolean REGISTER_SCHEDULING;
     static final CacheLevel L1D;
     static final CacheLevel L2;
     static final CacheLevel L3;
@@ -44,6 +49,8 @@ public final class SimdHardware {
         VECTOR_REGISTERS = vectorRegisters(System.getProperty(REGISTERS_PROPERTY), System.getProperty("os.arch"),
                 useAvx(), registersSource);
         REGISTERS_SOURCE = registersSource[0];
+        String scheduling = vmOption("OptoRegScheduling");
+        REGISTER_SCHEDULING = scheduling == null ? null : Boolean.valueOf(scheduling);
         List<CacheLevel> caches = readCaches(LINUX_CACHES);
         L1D = find(caches, 1, CacheLevel.defaultL1d());
         L2 = find(caches, 2, CacheLevel.defaultL2());
@@ -143,9 +150,19 @@ public final class SimdHardware {
 
     // HotSpot's UseAVX flag (0..3), or null on a JVM that does not have it or hides it
     private static Integer useAvx() {
+        String value = vmOption("UseAVX");
+        try {
+            return value == null ? null : Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    // a HotSpot flag's value as the JVM reports it, or null on a JVM that does not have it or hides it
+    private static String vmOption(String name) {
         try {
             var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return Integer.valueOf(bean.getVMOption("UseAVX").getValue());
+            return bean.getVMOption(name).getValue();
         } catch (RuntimeException | LinkageError e) {
             return null;
         }

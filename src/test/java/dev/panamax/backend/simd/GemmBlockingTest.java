@@ -97,4 +97,42 @@ class GemmBlockingTest {
             System.clearProperty(key);
         }
     }
+
+    @Test
+    void theTileRowsFollowTheRegisterFileAndC2sScheduler() {
+        String[] source = new String[1];
+        assertEquals(12, GemmBlocking.tileRows(null, false, true, source));
+        assertEquals(12, GemmBlocking.tileRows(null, false, false, source));
+        assertEquals(4, GemmBlocking.tileRows(null, true, true, source));
+        assertTrue(source[0].contains("-XX:-OptoRegScheduling"), source[0]); // says how to get the wider tile
+        assertEquals(4, GemmBlocking.tileRows(null, true, null, source)); // unreadable: the tile that fits either way
+        assertTrue(source[0].contains("unreadable"), source[0]);
+        assertEquals(6, GemmBlocking.tileRows(null, true, false, source));
+        assertEquals(6, GemmBlocking.tileRows(" 6 ", true, true, source));
+        assertEquals(4, GemmBlocking.tileRows("4", true, false, source));
+        assertTrue(source[0].contains(GemmBlocking.MR_PROPERTY + "=4"), source[0]);
+        for (String bad : new String[] {"12", "5", "8", "six"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GemmBlocking.tileRows(bad, true, false, new String[1]));
+            assertTrue(e.getMessage().contains(GemmBlocking.MR_PROPERTY) && e.getMessage().contains("'" + bad + "'"),
+                    e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> GemmBlocking.tileRows("6", false, false, new String[1]));
+    }
+
+    @Test
+    void theTileInUseIsTheOneThisJvmsFlagsCallFor() {
+        // the width executions run this class too: the flags this JVM was started with (read from the command line,
+        // not through the code under test) must reach the tile: UseAVX=2 alone 4 rows, with -XX:-OptoRegScheduling 6
+        java.util.List<String> flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        boolean x86 = System.getProperty("os.arch").matches("amd64|x86_64");
+        if (x86 && flags.contains("-XX:UseAVX=2") && System.getProperty(GemmBlocking.MR_PROPERTY) == null
+                && System.getProperty(SimdHardware.REGISTERS_PROPERTY) == null) {
+            assertTrue(GemmBlocking.SIXTEEN_REGISTERS);
+            assertEquals(flags.contains("-XX:-OptoRegScheduling") ? 6 : 4, GemmBlocking.MR, GemmBlocking.MR_SOURCE);
+        }
+        assertEquals(SimdHardware.VECTOR_REGISTERS < 27, GemmBlocking.SIXTEEN_REGISTERS);
+        assertEquals(GemmBlocking.SIXTEEN_REGISTERS ? 2 * GemmBlocking.MR + 3 <= 16 : GemmBlocking.MR == 12, true,
+                "MR " + GemmBlocking.MR + " must fit the register file");
+    }
 }
