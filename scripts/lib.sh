@@ -79,7 +79,8 @@ panamax_build_bench() {
 panamax_width_settings() {
     case "$1" in
         native) PANAMAX_WIDTH_JVM=(); PANAMAX_WIDTH_BLAS_ENV=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) ;;
-        avx2)   PANAMAX_WIDTH_JVM=(-XX:+IgnoreUnrecognizedVMOptions -XX:UseAVX=2); PANAMAX_WIDTH_BLAS_ENV=(OPENBLAS_CORETYPE=Haswell) ;;
+        avx2)   PANAMAX_WIDTH_JVM=(-XX:+IgnoreUnrecognizedVMOptions -XX:UseAVX=2 ${PANAMAX_SCHEDULER_FLAG[@]+"${PANAMAX_SCHEDULER_FLAG[@]}"})
+                PANAMAX_WIDTH_BLAS_ENV=(OPENBLAS_CORETYPE=Haswell) ;;
         128)    PANAMAX_WIDTH_JVM=(-XX:MaxVectorSize=16); PANAMAX_WIDTH_BLAS_ENV=(OPENBLAS_CORETYPE=Nehalem) ;;
         *) echo "panamax: unknown width '$1' (native, avx2, 128)" >&2; return 2 ;;
     esac
@@ -87,6 +88,27 @@ panamax_width_settings() {
 
 # The JVM flags every Panamax run needs (mirrors panamax.jvm.flags in pom.xml).
 PANAMAX_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+
+# C2's register-pressure-aware scheduler (OptoRegScheduling, on by default on x86) spills the accumulators of the
+# 6-row GEMM tile in AVX2's 16 vector registers; with it off C2 keeps them there, and the simd backend reads the
+# flag at startup and takes that tile (GemmBlocking.MR). So the scripts' JVMs run without it on x86 without
+# AVX-512 or where PANAMAX_JAVA_OPTS asks for -XX:UseAVX=0..2 (PANAMAX_JIT_FLAGS), and the emulated avx2 width too
+# (panamax_width_settings). PANAMAX_C2_SCHEDULER=keep leaves the JVM's default, and the 4-row tile that a program
+# embedding Panamax gets unless it sets the flag.
+# panamax_jit_flags [CPUINFO] [ARCH] sets both arrays (defaults: /proc/cpuinfo, uname -m); run once below.
+panamax_jit_flags() {
+    local cpuinfo=${1:-/proc/cpuinfo} arch=${2:-$(uname -m)}
+    PANAMAX_SCHEDULER_FLAG=()
+    [ "${PANAMAX_C2_SCHEDULER:-}" = keep ] || PANAMAX_SCHEDULER_FLAG=(-XX:-OptoRegScheduling)
+    PANAMAX_JIT_FLAGS=()
+    if [ "$arch" = x86_64 ]; then
+        if [[ " ${PANAMAX_JAVA_OPTS:-} " =~ [[:space:]]-XX:UseAVX=[012][[:space:]] ]] \
+            || { [ -r "$cpuinfo" ] && ! grep -q -w avx512f "$cpuinfo"; }; then
+            PANAMAX_JIT_FLAGS=(${PANAMAX_SCHEDULER_FLAG[@]+"${PANAMAX_SCHEDULER_FLAG[@]}"})
+        fi
+    fi
+}
+panamax_jit_flags
 
 # Maven's own bundled guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run: allow it quietly.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -16,7 +16,8 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * micro-panel, by broadcast + FMA into MR x 2 vector accumulators (outer products, no horizontal
  * reductions). The tile is chosen for the register file ({@link GemmBlocking}): written out here for
  * 32 registers, MR = 12 rows x 2 vectors = 24 accumulators + 2 B vectors + 1 broadcast = 27; with 16
- * registers {@link #multiply} hands over to {@link GemmKernels16}'s 4-row tile. Each k step issues
+ * registers {@link #multiply} hands over to {@link GemmKernels16}'s 4-row tile (or its 6-row one, where C2's
+ * register scheduler is off: {@link GemmKernelsSixRows}). Each k step issues
  * 2 MR FMAs for 2 vector loads and MR broadcasts.
  *
  * <p>The product is split in two methods on purpose: {@link #multiply} leaves the accumulators in a
