@@ -40,10 +40,12 @@ final class GemmKernels16 {
 
     /**
      * 4 x 2 vectors from packed panels (8 accumulators + 2 B + 1 broadcast = 11 registers): see
-     * {@link GemmMicroKernel#multiply}.
+     * {@link GemmMicroKernel#multiply}; mr: the panel's rows that are C's (the rest pad an edge panel). A 6-row
+     * panel with at most 4 of them (C of 32 rows: 5 panels and one of 2) runs the 4-row tile over its first 4
+     * rows, the products of its steps MR floats apart as ever: a third less padding computed.
      */
-    static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile) {
-        if (MR == 6) {
+    static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile, int mr) {
+        if (MR == 6 && mr > 4) {
             GemmKernelsSixRows.multiply(kc, ap, apOff, bp, bpOff, tile);
             return;
         }

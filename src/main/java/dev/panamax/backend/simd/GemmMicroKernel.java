@@ -38,11 +38,12 @@ final class GemmMicroKernel {
 
     /**
      * ap: packed A micro-panel, kc steps of MR floats from apOff; bp: packed B micro-panel, kc steps
-     * of NR floats from bpOff -> tile (MR,NR) row-major = the panels' product.
+     * of NR floats from bpOff -> tile (MR,NR) row-major = the panels' product; rows from mr on (padding of
+     * an edge panel) may be left out of the tile.
      */
-    static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile) {
+    static void multiply(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] tile, int mr) {
         if (GemmBlocking.SIXTEEN_REGISTERS) { // a static final: C2 keeps one branch
-            GemmKernels16.multiply(kc, ap, apOff, bp, bpOff, tile);
+            GemmKernels16.multiply(kc, ap, apOff, bp, bpOff, tile, mr);
             return;
         }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);

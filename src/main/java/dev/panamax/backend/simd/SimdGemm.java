@@ -325,7 +325,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
                                     long aOff = (long) (i0 + ic + ir) * ldaBytes + (long) pc * Float.BYTES;
                                     GemmInPlaceKernels.multiplyFromA(kc, a, aOff, ldaBytes, mr, bp, bOff, ws.tile);
                                 } else {
-                                    GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile);
+                                    GemmMicroKernel.multiply(kc, ap, ir * kc, bp, bOff, ws.tile, mr);
                                 }
                                 GemmMicroKernel.writeBack(ws.tile, c, cOff, ldcBytes, alpha, betaHere, mr, nr);
                             }
