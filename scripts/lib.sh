@@ -99,7 +99,8 @@ PANAMAX_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL
 panamax_jit_flags() {
     local cpuinfo=${1:-/proc/cpuinfo} arch=${2:-$(uname -m)}
     PANAMAX_SCHEDULER_FLAG=()
-    [ "${PANAMAX_C2_SCHEDULER:-}" = keep ] || PANAMAX_SCHEDULER_FLAG=(-XX:-OptoRegScheduling)
+    # a JVM without C2 (or without the flag) starts all the same
+    [ "${PANAMAX_C2_SCHEDULER:-}" = keep ] || PANAMAX_SCHEDULER_FLAG=(-XX:+IgnoreUnrecognizedVMOptions -XX:-OptoRegScheduling)
     PANAMAX_JIT_FLAGS=()
     if [ "$arch" = x86_64 ]; then
         if [[ " ${PANAMAX_JAVA_OPTS:-} " =~ [[:space:]]-XX:UseAVX=[012][[:space:]] ]] \

@@ -41,9 +41,12 @@ final class GemmBlocking {
     static final VectorSpecies<Float> F = SimdHardware.SPECIES;
     /** Floats per vector. */
     static final int L = F.length();
-    /** True where the kernels are the 4-row family ({@link GemmKernels16}) for 16 vector registers. */
+    /** True where the kernels are the family for 16 vector registers ({@link GemmKernels16}: 4 or 6 rows). */
     static final boolean SIXTEEN_REGISTERS = SimdHardware.VECTOR_REGISTERS < 2 * 12 + 3;
-    /** System property choosing the 16-register family's tile rows, 4 or 6, for experiments: -Dpanamax.simd.mr=4. */
+    /**
+     * System property choosing the 16-register family's tile rows, 4 or 6 (6 with 8 or 16 lanes only), for
+     * experiments: -Dpanamax.simd.mr=4. MC stays a multiple of MR, so -Dpanamax.simd.mc must be one too.
+     */
     static final String MR_PROPERTY = "panamax.simd.mr";
     /** Rows of C per micro-tile: 2 MR + 3 registers (see the class comment). */
     static final int MR;
@@ -52,7 +55,7 @@ final class GemmBlocking {
 
     static {
         String[] source = new String[1];
-        MR = tileRows(System.getProperty(MR_PROPERTY), SIXTEEN_REGISTERS, SimdHardware.REGISTER_SCHEDULING, source);
+        MR = tileRows(System.getProperty(MR_PROPERTY), SIXTEEN_REGISTERS, L, SimdHardware.REGISTER_SCHEDULING, source);
         MR_SOURCE = source[0];
     }
 
@@ -81,14 +84,17 @@ final class GemmBlocking {
     /**
      * The tile's rows: 12 with 32 registers; with 16, 6 where C2's register-pressure scheduler is off
      * (scheduling = false) and 4 where it is on or cannot be read; override: the property's value or null.
+     * 6 needs 8 lanes or more: GemmPacking transposes A in whole groups of L rows at 4 lanes, and 6 is not one.
      */
-    static int tileRows(String override, boolean sixteenRegisters, Boolean scheduling, String[] source) {
+    static int tileRows(String override, boolean sixteenRegisters, int lanes, Boolean scheduling, String[] source) {
+        boolean sixFits = lanes >= 8;
         if (override != null && !override.isBlank()) {
             String v = override.trim();
-            boolean allowed = sixteenRegisters ? v.equals("4") || v.equals("6") : v.equals("12");
+            boolean allowed = sixteenRegisters ? v.equals("4") || v.equals("6") && sixFits : v.equals("12");
             if (!allowed) {
-                throw new IllegalArgumentException("-D" + MR_PROPERTY + " must be " + (sixteenRegisters
-                        ? "4 or 6 with 16 vector registers" : "12 with 32 vector registers") + ", got '" + override + "'");
+                throw new IllegalArgumentException("-D" + MR_PROPERTY + " must be " + (!sixteenRegisters
+                        ? "12 with 32 vector registers" : sixFits ? "4 or 6 with 16 vector registers"
+                        : "4 with 16 vector registers of " + lanes + " lanes") + ", got '" + override + "'");
             }
             source[0] = "-D" + MR_PROPERTY + "=" + v;
             return Integer.parseInt(v);
@@ -97,9 +103,13 @@ final class GemmBlocking {
             source[0] = "32 registers";
             return 12;
         }
-        if (Boolean.FALSE.equals(scheduling)) {
+        if (Boolean.FALSE.equals(scheduling) && sixFits) {
             source[0] = "16 registers, -XX:-OptoRegScheduling (C2 keeps 12 accumulators in registers)";
             return 6;
+        }
+        if (Boolean.FALSE.equals(scheduling)) {
+            source[0] = "16 registers of " + lanes + " lanes (the 6-row tile needs 8 or more)";
+            return 4;
         }
         source[0] = "16 registers, C2's OptoRegScheduling " + (scheduling == null ? "unreadable" : "on")
                 + " (it spills a 6-row tile; -XX:-OptoRegScheduling gives the 6 x 2-vector tile)";

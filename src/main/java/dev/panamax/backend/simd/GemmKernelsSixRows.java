@@ -14,7 +14,7 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * The 16-register family's packed-panel products with a tile of 6 rows x 2 vectors (MR = 6): 12
  * accumulators + 2 B vectors + 1 broadcast = 15 of AVX2's 16 registers, BLIS's haswell shape. Chosen by
  * {@link GemmBlocking#MR} only where C2 runs without its register-pressure-aware scheduler
- * (-XX:-OptoRegScheduling): with it, C2 issues an iteration's 6 broadcasts before its FMAs, needs 20
+ * (-XX:-OptoRegScheduling; or by -Dpanamax.simd.mr=6): with it, C2 issues an iteration's 6 broadcasts before its FMAs, needs 20
  * registers and spills accumulators in the k loop (see {@link GemmKernels16}).
  *
  * <p>Why 6 rows when 4 already keep two FMA pipes of 4 cycles' latency busy: the 4 x 2 tile has exactly

@@ -27,7 +27,8 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * ({@link #transposeBlock}: 16 x 16 for 512-bit vectors, 8 x 8 for 256, 4 x 4 for 128). Element-by-element
  * copies cost about a fifth of the batch-128 forward GEMM (128x256x784, B transposed); the in-register
  * transposes take 1.2x (A) to 1.4x (B) less time. A panel taller than a vector (MR = 12 rows with 8 or
- * 4 lanes) is transposed in groups of L rows.
+ * 4 lanes) is transposed in groups of L rows; one shorter than a vector (6 rows with 8 lanes, 4 or 6 with
+ * 16) in one group, under a mask or with overlapping whole stores (OVERLAPPING_STEPS).
  * Where the layout runs along the storage, whole vectors are copied (MemorySegment.copy of 12 or 32
  * floats spent most of its time in per-call checks).
  */
@@ -49,7 +50,7 @@ final class GemmPacking {
     /** Every lane, made once, for the 16 x 16 transpose's stores where the caller passes no mask. */
     private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
     /**
-     * 4-row A panels (the 16-register family) are transposed 4 x 4 with 128-bit vectors whatever L is:
+     * 4-row A panels (the 16-register family's MR = 4) are transposed 4 x 4 with 128-bit vectors whatever L is:
      * each transposed column is then exactly one panel step, stored whole. With L-lane transposes three
      * quarters or half of each store would be masked off, and a masked store (vmaskmovps) is slow on AVX2.
      */
@@ -206,7 +207,7 @@ final class GemmPacking {
             }
             int p = 0;
             if (QUARTER_TRANSPOSES && !transA) {
-                // 4-row panels (16 registers): 4 x 4 transposes, each column one whole step, stored unmasked
+                // 4-row panels (16 registers, MR = 4): 4 x 4 transposes, each column one whole step, stored unmasked
                 for (; p + 4 <= kc; p += 4) {
                     transposeQuarter(a, ((long) i * lda + p0 + p) * Float.BYTES, (long) lda * Float.BYTES, dst,
                             base + p * MR);
@@ -227,7 +228,8 @@ final class GemmPacking {
                                              int at, boolean panelEnd) {
         for (int g = 0; g < A_GROUPS; g++) {
             int rows = Math.min(L, MR - g * L);
-            // a whole group of L rows is stored unmasked (at 4 lanes every group is whole: MR is 4, 6 or 12)
+            // a whole group of L rows is stored unmasked (at 4 lanes every group is whole: MR is 4 or 12 there,
+            // GemmBlocking.tileRows gives 6 only with 8 lanes or more)
             VectorMask<Float> mask = rows == L || OVERLAPPING_STEPS ? null : FIRST_LANES[rows];
             VectorMask<Float> last = OVERLAPPING_STEPS && panelEnd ? FIRST_LANES[rows] : mask;
             transposeBlock(a, ((long) (i + g * L) * lda + p) * Float.BYTES, (long) lda * Float.BYTES, rows, scratch,
@@ -336,7 +338,8 @@ final class GemmPacking {
     private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
                                        float[] dst, int at, int stride, VectorMask<Float> mask, VectorMask<Float> last) {
         if (L == 16) {
-            transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask); // last == mask at 16 lanes
+            assert last == mask : "overlapping steps are for 8 lanes only";
+            transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask);
         } else if (L == 8) {
             transpose8(src, from, rowBytes, rows, dst, at, stride, mask, last);
         } else {

@@ -101,23 +101,30 @@ class GemmBlockingTest {
     @Test
     void theTileRowsFollowTheRegisterFileAndC2sScheduler() {
         String[] source = new String[1];
-        assertEquals(12, GemmBlocking.tileRows(null, false, true, source));
-        assertEquals(12, GemmBlocking.tileRows(null, false, false, source));
-        assertEquals(4, GemmBlocking.tileRows(null, true, true, source));
+        assertEquals(12, GemmBlocking.tileRows(null, false, 8, true, source));
+        assertEquals(12, GemmBlocking.tileRows(null, false, 8, false, source));
+        assertEquals(4, GemmBlocking.tileRows(null, true, 8, true, source));
         assertTrue(source[0].contains("-XX:-OptoRegScheduling"), source[0]); // says how to get the wider tile
-        assertEquals(4, GemmBlocking.tileRows(null, true, null, source)); // unreadable: the tile that fits either way
+        assertEquals(4, GemmBlocking.tileRows(null, true, 8, null, source)); // unreadable: the tile that fits either way
         assertTrue(source[0].contains("unreadable"), source[0]);
-        assertEquals(6, GemmBlocking.tileRows(null, true, false, source));
-        assertEquals(6, GemmBlocking.tileRows(" 6 ", true, true, source));
-        assertEquals(4, GemmBlocking.tileRows("4", true, false, source));
+        assertEquals(6, GemmBlocking.tileRows(null, true, 8, false, source));
+        assertEquals(6, GemmBlocking.tileRows(null, true, 16, false, source));
+        // 4 lanes: A is transposed in whole groups of 4 rows, which 6 is not
+        assertEquals(4, GemmBlocking.tileRows(null, true, 4, false, source));
+        assertTrue(source[0].contains("4 lanes"), source[0]);
+        assertEquals(6, GemmBlocking.tileRows(" 6 ", true, 8, true, source));
+        assertEquals(4, GemmBlocking.tileRows("4", true, 8, false, source));
         assertTrue(source[0].contains(GemmBlocking.MR_PROPERTY + "=4"), source[0]);
         for (String bad : new String[] {"12", "5", "8", "six"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> GemmBlocking.tileRows(bad, true, false, new String[1]));
+                    () -> GemmBlocking.tileRows(bad, true, 8, false, new String[1]));
             assertTrue(e.getMessage().contains(GemmBlocking.MR_PROPERTY) && e.getMessage().contains("'" + bad + "'"),
                     e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> GemmBlocking.tileRows("6", false, false, new String[1]));
+        assertThrows(IllegalArgumentException.class, () -> GemmBlocking.tileRows("6", false, 8, false, new String[1]));
+        IllegalArgumentException narrow = assertThrows(IllegalArgumentException.class,
+                () -> GemmBlocking.tileRows("6", true, 4, false, new String[1]));
+        assertTrue(narrow.getMessage().contains("4 lanes"), narrow.getMessage());
     }
 
     @Test
@@ -129,7 +136,8 @@ class GemmBlockingTest {
         if (x86 && flags.contains("-XX:UseAVX=2") && System.getProperty(GemmBlocking.MR_PROPERTY) == null
                 && System.getProperty(SimdHardware.REGISTERS_PROPERTY) == null) {
             assertTrue(GemmBlocking.SIXTEEN_REGISTERS);
-            assertEquals(flags.contains("-XX:-OptoRegScheduling") ? 6 : 4, GemmBlocking.MR, GemmBlocking.MR_SOURCE);
+            assertEquals(flags.contains("-XX:-OptoRegScheduling") && GemmBlocking.L >= 8 ? 6 : 4, GemmBlocking.MR,
+                    GemmBlocking.MR_SOURCE);
         }
         assertEquals(SimdHardware.VECTOR_REGISTERS < 27, GemmBlocking.SIXTEEN_REGISTERS);
         assertEquals(GemmBlocking.SIXTEEN_REGISTERS ? 2 * GemmBlocking.MR + 3 <= 16 : GemmBlocking.MR == 12, true,
