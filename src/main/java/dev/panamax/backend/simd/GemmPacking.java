@@ -24,7 +24,8 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  *
  * <p>Where the panel layout runs across the storage (A stored (m,k), B stored (n,k)), packing is a
  * transpose: L stored rows x L steps are loaded as L vectors and transposed in registers
- * ({@link #transposeBlock}: 16 x 16 for 512-bit vectors, 8 x 8 for 256, 4 x 4 for 128). Element-by-element
+ * ({@link #transposeBlock}: 16 x 16 for 512-bit vectors; 4 x 4 128-bit blocks for 256 and 128, see
+ * QUARTER_TRANSPOSES). Element-by-element
  * copies cost about a fifth of the batch-128 forward GEMM (128x256x784, B transposed); the in-register
  * transposes take 1.2x (A) to 1.4x (B) less time. A panel taller than a vector (MR = 12 rows with 8 or
  * 4 lanes) is transposed in groups of L rows; one shorter than a vector (6 rows with 8 lanes, 4 or 6 with
@@ -50,18 +51,32 @@ final class GemmPacking {
     /** Every lane, made once, for the 16 x 16 transpose's stores where the caller passes no mask. */
     private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
     /**
-     * 4-row A panels (the 16-register family's MR = 4) are transposed 4 x 4 with 128-bit vectors whatever L is:
-     * each transposed column is then exactly one panel step, stored whole. With L-lane transposes three
-     * quarters or half of each store would be masked off, and a masked store (vmaskmovps) is slow on AVX2.
+     * 4- and 6-row A panels (the 16-register family) are transposed 4 x 4 with 128-bit vectors whatever L is:
+     * each transposed column is then 4 rows of one panel step, stored whole. With L-lane transposes part of each
+     * store would be masked off, and a masked store (vmaskmovps) is slow on AVX2; 8 x 8 transposes with
+     * overlapping whole stores took 2.5x as long as the 4 x 4 ones for a 6-row A (both measured at AVX2: the
+     * 8-lane permutes cross the 128-bit halves, the 4-lane ones do not). A 6-row panel is two of them per 4 steps:
+     * rows 4-5 (the transpose's last 2 lanes, copies of row 5, land on the next step's rows 0-1), then rows 0-3,
+     * which overwrite them; the last steps of a panel are copied one by one, so nothing lands past it. 12-row
+     * panels at 8 lanes (32 registers, 256-bit) are three of them per 4 steps (76 -> 45 us for a 252 x 784 A).
      */
-    private static final boolean QUARTER_TRANSPOSES = MR == 4 && L > 4;
+    private static final boolean QUARTER_TRANSPOSES = (MR == 4 || MR == 6) && L > 4 || MR == 12 && L == 8;
+    /** B panels at 8 lanes are transposed 4 x 4 too (4 columns x 4 steps each): 2x faster than 8 x 8 at AVX2. */
+    private static final boolean QUARTER_B_TRANSPOSES = L == 8;
     /**
-     * 6-row A panels (the 16-register family with C2's register scheduler off) at 8 lanes: each step's 8 lanes are
-     * stored whole, the 2 past the panel's rows landing on the next step's first 2, which that step's store then
-     * overwrites (steps are stored in ascending order); only a panel's last step is stored under a mask, so nothing
-     * lands past the panel. A masked store (vmaskmovps) is slow on AVX2.
+     * 6-row A panels stored along op(A)'s columns (A transposed) at 8 lanes: each step's 8 lanes are stored whole,
+     * the 2 past the panel's rows landing on the next step's first 2, which that step's store then overwrites
+     * (steps are stored in ascending order); only a panel's last step is stored under a mask, so nothing lands
+     * past the panel. A masked store (vmaskmovps) is slow on AVX2.
      */
     private static final boolean OVERLAPPING_STEPS = MR == 6 && L == 8;
+    /*
+     * The 4 x 4 transposes build each block swap from one single-source permute and one blend (lane l: (l & b) == 0
+     * from the first row, else from the second), not from a two-source selectFrom: without AVX-512 the JIT has no
+     * two-table permute and the two-source form is not compiled to vector code at all, while vpermilps and vblendps
+     * exist on every AVX machine (and tbl/bsl on NEON), and stay within 128 bits. UP_b moves lane l - b to lane l,
+     * DOWN_b lane l + b to lane l; SECOND_b marks the lanes with (l & b) != 0.
+     */
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorShuffle<Float> UP2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l - 2, 4));
     private static final VectorShuffle<Float> DOWN2_4 = VectorShuffle.fromOp(F4, l -> Math.floorMod(l + 2, 4));
@@ -206,15 +221,31 @@ final class GemmPacking {
                 continue;
             }
             int p = 0;
-            if (QUARTER_TRANSPOSES && !transA) {
-                // 4-row panels (16 registers, MR = 4): 4 x 4 transposes, each column one whole step, stored unmasked
+            long rowBytes = (long) lda * Float.BYTES;
+            if (QUARTER_TRANSPOSES && MR == 4 && !transA) {
+                // 4-row panels: 4 x 4 transposes, each column one whole step, stored unmasked
                 for (; p + 4 <= kc; p += 4) {
-                    transposeQuarter(a, ((long) i * lda + p0 + p) * Float.BYTES, (long) lda * Float.BYTES, dst,
-                            base + p * MR);
+                    transposeQuarter(a, ((long) i * lda + p0 + p) * Float.BYTES, rowBytes, 4, dst, base + p * MR, MR);
+                }
+            } else if (QUARTER_TRANSPOSES && MR == 12 && L == 8 && !transA) {
+                // 12-row panels at 8 lanes (32 registers, 256-bit): three 4 x 4 transposes per 4 steps
+                for (; p + 4 <= kc; p += 4) {
+                    long from = ((long) i * lda + p0 + p) * Float.BYTES;
+                    for (int g = 0; g < MR; g += 4) {
+                        transposeQuarter(a, from + g * rowBytes, rowBytes, 4, dst, base + p * MR + g, MR);
+                    }
+                }
+            } else if (QUARTER_TRANSPOSES && MR == 6 && !transA) {
+                // 6-row panels: rows 4-5 first (their spill onto the next step's rows 0-1 is overwritten), then 0-3;
+                // p + 4 < kc keeps a step after every block, so the last spill lands inside the panel
+                for (; p + 4 < kc; p += 4) {
+                    long from = ((long) i * lda + p0 + p) * Float.BYTES;
+                    transposeQuarter(a, from + 4 * rowBytes, rowBytes, 2, dst, base + p * MR + 4, MR);
+                    transposeQuarter(a, from, rowBytes, 4, dst, base + p * MR, MR);
                 }
             }
             for (; TRANSPOSES && !QUARTER_TRANSPOSES && !transA && p + L <= kc; p += L) {
-                packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR, p + L == kc);
+                packAStepsTransposed(a, lda, i, p0 + p, scratch, dst, base + p * MR);
             }
             if (p < kc) {
                 packAScalar(a, transA, lda, i, MR, p0 + p, kc - p, dst, base + p * MR);
@@ -223,17 +254,16 @@ final class GemmPacking {
     }
 
     // A stored (m,k): MR rows from i, L steps from p -> dst from at, step-major (MR floats per step), in
-    // groups of at most L rows; panelEnd: these are the panel's last L steps
+    // groups of at most L rows (reached at 16 lanes only, and at 4 with MR = 12: the quarter transposes serve
+    // the rest)
     private static void packAStepsTransposed(MemorySegment a, int lda, int i, int p, MemorySegment scratch, float[] dst,
-                                             int at, boolean panelEnd) {
+                                             int at) {
         for (int g = 0; g < A_GROUPS; g++) {
             int rows = Math.min(L, MR - g * L);
             // a whole group of L rows is stored unmasked (at 4 lanes every group is whole: MR is 4 or 12 there,
             // GemmBlocking.tileRows gives 6 only with 8 lanes or more)
-            VectorMask<Float> mask = rows == L || OVERLAPPING_STEPS ? null : FIRST_LANES[rows];
-            VectorMask<Float> last = OVERLAPPING_STEPS && panelEnd ? FIRST_LANES[rows] : mask;
             transposeBlock(a, ((long) (i + g * L) * lda + p) * Float.BYTES, (long) lda * Float.BYTES, rows, scratch,
-                    dst, at + g * L, MR, mask, last);
+                    dst, at + g * L, MR, rows == L ? null : FIRST_LANES[rows]);
         }
     }
 
@@ -278,7 +308,15 @@ final class GemmPacking {
             for (int h = 0; h < cols; h += L) {
                 int width = Math.min(L, cols - h);
                 int p = 0;
-                if (TRANSPOSES && width == L) {
+                if (QUARTER_B_TRANSPOSES && width == L) {
+                    long rowBytes = (long) ldb * Float.BYTES;
+                    for (; p + 4 <= kc; p += 4) {
+                        long from = ((long) (j + h) * ldb + p0 + p) * Float.BYTES;
+                        for (int g = 0; g < L; g += 4) {
+                            transposeQuarter(b, from + g * rowBytes, rowBytes, 4, dst, base + p * NR + h + g, NR);
+                        }
+                    }
+                } else if (TRANSPOSES && width == L) {
                     for (; p + L <= kc; p += L) {
                         packBStepsTransposed(b, ldb, j + h, p0 + p, scratch, dst, base + p * NR + h);
                     }
@@ -323,27 +361,23 @@ final class GemmPacking {
     private static void packBStepsTransposed(MemorySegment b, int ldb, int j, int p, MemorySegment scratch, float[] dst,
                                              int at) {
         transposeBlock(b, ((long) j * ldb + p) * Float.BYTES, (long) ldb * Float.BYTES, L, scratch, dst, at, NR,
-                null, null);
+                null);
     }
 
     /**
      * The rows stored at from, from + rowBytes, ... (L floats each; rows past {@code rows} read again as
      * the last one, their lanes dropped by the mask) -> their transpose: column s (lane s of every row)
      * is stored under mask at dst[at + s * stride], or whole where mask is null (every row there: B panels),
-     * as a plain store: a masked one costs several times more on AVX2. The last column is stored under
-     * {@code last} instead (the same mask but for overlapping 6-row A steps: see OVERLAPPING_STEPS). log2(L) stages swap the off-diagonal b x b blocks of
-     * every 2b x 2b block, b = L/2 ... 1 (16 lanes: each output one two-source selection; 8 and 4 lanes: a
-     * permute and a blend).
+     * as a plain store: a masked one costs several times more on AVX2. log2(L) stages swap the off-diagonal b x b blocks of
+     * every 2b x 2b block, b = L/2 ... 1 (16 lanes: each output one two-source selection; 4 lanes: a permute
+     * and a blend, see transposeQuarter).
      */
     private static void transposeBlock(MemorySegment src, long from, long rowBytes, int rows, MemorySegment scratch,
-                                       float[] dst, int at, int stride, VectorMask<Float> mask, VectorMask<Float> last) {
+                                       float[] dst, int at, int stride, VectorMask<Float> mask) {
         if (L == 16) {
-            assert last == mask : "overlapping steps are for 8 lanes only";
             transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask);
-        } else if (L == 8) {
-            transpose8(src, from, rowBytes, rows, dst, at, stride, mask, last);
-        } else {
-            transpose4(src, from, rowBytes, dst, at, stride); // only ever whole (mask null): see packAStepsTransposed
+        } else { // 4 lanes (8 lanes never get here: QUARTER_TRANSPOSES, QUARTER_B_TRANSPOSES); only ever whole
+            transposeQuarter(src, from, rowBytes, rows, dst, at, stride);
         }
     }
 
@@ -390,115 +424,24 @@ final class GemmPacking {
         }
     }
 
-    /*
-     * The 8- and 4-lane transposes build each block swap from one single-source permute and one blend
-     * (lane l: (l & b) == 0 from the first row, else from the second), not from a two-source selectFrom:
-     * without AVX-512 the JIT has no two-table permute and the two-source form is not compiled to vector
-     * code at all, while vpermps/vpermilps and vblendps exist on every AVX machine (and tbl/bsl on NEON).
-     * UP_b moves lane l - b to lane l, DOWN_b lane l + b to lane l; SECOND_b marks the lanes with (l & b) != 0.
-     */
-    private static final VectorShuffle<Float> UP4 = shift(-4);
-    private static final VectorShuffle<Float> DOWN4 = shift(4);
-    private static final VectorShuffle<Float> UP2 = shift(-2);
-    private static final VectorShuffle<Float> DOWN2 = shift(2);
-    private static final VectorShuffle<Float> UP1 = shift(-1);
-    private static final VectorShuffle<Float> DOWN1 = shift(1);
-    private static final VectorMask<Float> SECOND4 = lanesWithBit(4);
-    private static final VectorMask<Float> SECOND2 = lanesWithBit(2);
-    private static final VectorMask<Float> SECOND1 = lanesWithBit(1);
-
-    // lane l takes lane (l + by) mod L
-    private static VectorShuffle<Float> shift(int by) {
-        return VectorShuffle.fromOp(F, l -> Math.floorMod(l + by, L));
-    }
-
-    private static VectorMask<Float> lanesWithBit(int b) {
-        boolean[] bits = new boolean[L];
-        for (int l = 0; l < L; l++) {
-            bits[l] = (l & b) != 0;
-        }
-        return VectorMask.fromArray(F, bits, 0);
-    }
-
-    /** 8 x 8 (256-bit vectors): three stages, b = 4, 2, 1, in registers. */
-    private static void transpose8(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
-                                   int stride, VectorMask<Float> mask, VectorMask<Float> last) {
-        FloatVector r0 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 0, rows), ORDER);
-        FloatVector r1 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 1, rows), ORDER);
-        FloatVector r2 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 2, rows), ORDER);
-        FloatVector r3 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 3, rows), ORDER);
-        FloatVector r4 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 4, rows), ORDER);
-        FloatVector r5 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 5, rows), ORDER);
-        FloatVector r6 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 6, rows), ORDER);
-        FloatVector r7 = FloatVector.fromMemorySegment(F, src, rowAt(from, rowBytes, 7, rows), ORDER);
-        // b = 4: rows (i, i + 4)
-        FloatVector x0 = r0.blend(r4.rearrange(UP4), SECOND4), x4 = r0.rearrange(DOWN4).blend(r4, SECOND4);
-        FloatVector x1 = r1.blend(r5.rearrange(UP4), SECOND4), x5 = r1.rearrange(DOWN4).blend(r5, SECOND4);
-        FloatVector x2 = r2.blend(r6.rearrange(UP4), SECOND4), x6 = r2.rearrange(DOWN4).blend(r6, SECOND4);
-        FloatVector x3 = r3.blend(r7.rearrange(UP4), SECOND4), x7 = r3.rearrange(DOWN4).blend(r7, SECOND4);
-        // b = 2: rows (i, i + 2)
-        FloatVector y0 = x0.blend(x2.rearrange(UP2), SECOND2), y2 = x0.rearrange(DOWN2).blend(x2, SECOND2);
-        FloatVector y1 = x1.blend(x3.rearrange(UP2), SECOND2), y3 = x1.rearrange(DOWN2).blend(x3, SECOND2);
-        FloatVector y4 = x4.blend(x6.rearrange(UP2), SECOND2), y6 = x4.rearrange(DOWN2).blend(x6, SECOND2);
-        FloatVector y5 = x5.blend(x7.rearrange(UP2), SECOND2), y7 = x5.rearrange(DOWN2).blend(x7, SECOND2);
-        // b = 1: rows (i, i + 1), each pair then two finished columns
-        FloatVector z0 = y0.blend(y1.rearrange(UP1), SECOND1), z1 = y0.rearrange(DOWN1).blend(y1, SECOND1);
-        FloatVector z2 = y2.blend(y3.rearrange(UP1), SECOND1), z3 = y2.rearrange(DOWN1).blend(y3, SECOND1);
-        FloatVector z4 = y4.blend(y5.rearrange(UP1), SECOND1), z5 = y4.rearrange(DOWN1).blend(y5, SECOND1);
-        FloatVector z6 = y6.blend(y7.rearrange(UP1), SECOND1), z7 = y6.rearrange(DOWN1).blend(y7, SECOND1);
-        if (mask == null) {
-            z0.intoArray(dst, at);
-            z1.intoArray(dst, at + stride);
-            z2.intoArray(dst, at + 2 * stride);
-            z3.intoArray(dst, at + 3 * stride);
-            z4.intoArray(dst, at + 4 * stride);
-            z5.intoArray(dst, at + 5 * stride);
-            z6.intoArray(dst, at + 6 * stride);
-        } else {
-            z0.intoArray(dst, at, mask);
-            z1.intoArray(dst, at + stride, mask);
-            z2.intoArray(dst, at + 2 * stride, mask);
-            z3.intoArray(dst, at + 3 * stride, mask);
-            z4.intoArray(dst, at + 4 * stride, mask);
-            z5.intoArray(dst, at + 5 * stride, mask);
-            z6.intoArray(dst, at + 6 * stride, mask);
-        }
-        if (last == null) {
-            z7.intoArray(dst, at + 7 * stride);
-        } else {
-            z7.intoArray(dst, at + 7 * stride, last);
-        }
-    }
-
-    /** 4 x 4 (128-bit vectors): two stages, b = 2, 1; four whole rows, every column stored whole. */
-    private static void transpose4(MemorySegment src, long from, long rowBytes, float[] dst, int at, int stride) {
-        FloatVector r0 = FloatVector.fromMemorySegment(F, src, from, ORDER);
-        FloatVector r1 = FloatVector.fromMemorySegment(F, src, from + rowBytes, ORDER);
-        FloatVector r2 = FloatVector.fromMemorySegment(F, src, from + 2 * rowBytes, ORDER);
-        FloatVector r3 = FloatVector.fromMemorySegment(F, src, from + 3 * rowBytes, ORDER);
-        FloatVector x0 = r0.blend(r2.rearrange(UP2), SECOND2), x2 = r0.rearrange(DOWN2).blend(r2, SECOND2);
-        FloatVector x1 = r1.blend(r3.rearrange(UP2), SECOND2), x3 = r1.rearrange(DOWN2).blend(r3, SECOND2);
-        x0.blend(x1.rearrange(UP1), SECOND1).intoArray(dst, at);
-        x0.rearrange(DOWN1).blend(x1, SECOND1).intoArray(dst, at + stride);
-        x2.blend(x3.rearrange(UP1), SECOND1).intoArray(dst, at + 2 * stride);
-        x2.rearrange(DOWN1).blend(x3, SECOND1).intoArray(dst, at + 3 * stride);
-    }
 
     /**
-     * A stored (m,k): 4 rows from byte offset from (row stride rowBytes), 4 steps -> 4 consecutive steps of
-     * a 4-row panel at dst[at], each a whole 128-bit store (see QUARTER_TRANSPOSES).
+     * 4 stored rows from byte offset from (row stride rowBytes; rows past {@code rows} read again as the last),
+     * 4 floats each -> their transpose: column s (lane s of every row) as one whole 128-bit store at
+     * dst[at + s * stride] (see QUARTER_TRANSPOSES).
      */
-    private static void transposeQuarter(MemorySegment src, long from, long rowBytes, float[] dst, int at) {
+    private static void transposeQuarter(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
+                                         int stride) {
         FloatVector r0 = FloatVector.fromMemorySegment(F4, src, from, ORDER);
-        FloatVector r1 = FloatVector.fromMemorySegment(F4, src, from + rowBytes, ORDER);
-        FloatVector r2 = FloatVector.fromMemorySegment(F4, src, from + 2 * rowBytes, ORDER);
-        FloatVector r3 = FloatVector.fromMemorySegment(F4, src, from + 3 * rowBytes, ORDER);
+        FloatVector r1 = FloatVector.fromMemorySegment(F4, src, rowAt(from, rowBytes, 1, rows), ORDER);
+        FloatVector r2 = FloatVector.fromMemorySegment(F4, src, rowAt(from, rowBytes, 2, rows), ORDER);
+        FloatVector r3 = FloatVector.fromMemorySegment(F4, src, rowAt(from, rowBytes, 3, rows), ORDER);
         FloatVector x0 = r0.blend(r2.rearrange(UP2_4), SECOND2_4), x2 = r0.rearrange(DOWN2_4).blend(r2, SECOND2_4);
         FloatVector x1 = r1.blend(r3.rearrange(UP2_4), SECOND2_4), x3 = r1.rearrange(DOWN2_4).blend(r3, SECOND2_4);
         x0.blend(x1.rearrange(UP1_4), SECOND1_4).intoArray(dst, at);
-        x0.rearrange(DOWN1_4).blend(x1, SECOND1_4).intoArray(dst, at + 4);
-        x2.blend(x3.rearrange(UP1_4), SECOND1_4).intoArray(dst, at + 8);
-        x2.rearrange(DOWN1_4).blend(x3, SECOND1_4).intoArray(dst, at + 12);
+        x0.rearrange(DOWN1_4).blend(x1, SECOND1_4).intoArray(dst, at + stride);
+        x2.blend(x3.rearrange(UP1_4), SECOND1_4).intoArray(dst, at + 2 * stride);
+        x2.rearrange(DOWN1_4).blend(x3, SECOND1_4).intoArray(dst, at + 3 * stride);
     }
 
     // lane l of the new first row (high = false) or second row (high = true) of a block swap with block size b
