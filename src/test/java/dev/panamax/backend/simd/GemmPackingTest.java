@@ -12,11 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GemmPacking's A and B panels against the layout written out element by element, for the tile this JVM uses (the width
- * executions run it again, with 4-, 6- and 12-row panels at 4, 8 and 16 lanes): every entry of every panel is A's
- * value or the zero that pads an edge panel, and nothing is written past the panels, as checked with NaN in the
- * whole destination before packing and in a margin after it. The 6-row panels' overlapping stores (each step's
- * whole vector runs into the next step's first floats) would show here as a stale or a stray value.
+ * GemmPacking's A and B panels against the layout written out element by element, for the tile this JVM uses (the
+ * width executions run it again, with 4-, 6- and 12-row panels at 4, 8 and 16 lanes): every entry of every panel is
+ * the operand's value or the zero that pads an edge panel, and nothing is written past the panels, as checked with
+ * NaN in the whole destination before packing and in a margin after it. The 6-row panels' overlapping stores (a
+ * step's whole vector or 4 x 4 block runs into the next step's first floats) would show here as a stale or a stray
+ * value.
  */
 class GemmPackingTest {
     private static final int MARGIN = 64;
