@@ -23,13 +23,12 @@ import static dev.panamax.backend.simd.GemmBlocking.NR;
  * B block (kc,nc) -> panels of NR columns: step p, column c of panel q at {@code q*NR*kc + p*NR + c}.
  *
  * <p>Where the panel layout runs across the storage (A stored (m,k), B stored (n,k)), packing is a
- * transpose: L stored rows x L steps are loaded as L vectors and transposed in registers
- * ({@link #transposeBlock}: 16 x 16 for 512-bit vectors; 4 x 4 128-bit blocks for 256 and 128, see
- * QUARTER_TRANSPOSES). Element-by-element
- * copies cost about a fifth of the batch-128 forward GEMM (128x256x784, B transposed); the in-register
- * transposes take 1.2x (A) to 1.4x (B) less time. A panel taller than a vector (MR = 12 rows with 8 or
- * 4 lanes) is transposed in groups of L rows; one shorter than a vector (6 rows with 8 lanes, 4 or 6 with
- * 16) in one group, under a mask or with overlapping whole stores (OVERLAPPING_STEPS).
+ * transpose in registers: 4 x 4 blocks of 128 bits ({@link #transposeQuarter}) for B at 8 lanes and for A
+ * panels of 4 or 6 rows at 8 or 16 lanes and of 12 rows at 8 (QUARTER_TRANSPOSES); otherwise L stored rows x
+ * L steps loaded as L vectors ({@link #transposeBlock}: 16 x 16 at 512 bits, the same 4 x 4 at 128), a panel
+ * of 12 rows in groups of L rows. Element-by-element copies cost about a fifth of the batch-128 forward GEMM
+ * (128x256x784, B transposed); the in-register transposes take 1.2x (A) to 1.4x (B) less time. A stored
+ * (k,m) is copied along its rows, 6-row panels with overlapping whole stores (OVERLAPPING_STEPS).
  * Where the layout runs along the storage, whole vectors are copied (MemorySegment.copy of 12 or 32
  * floats spent most of its time in per-call checks).
  */
@@ -51,7 +50,7 @@ final class GemmPacking {
     /** Every lane, made once, for the 16 x 16 transpose's stores where the caller passes no mask. */
     private static final VectorMask<Float> ALL_LANES = F.maskAll(true);
     /**
-     * 4- and 6-row A panels (the 16-register family) are transposed 4 x 4 with 128-bit vectors whatever L is:
+     * 4- and 6-row A panels (the 16-register family) are transposed 4 x 4 with 128-bit vectors at 8 and 16 lanes:
      * each transposed column is then 4 rows of one panel step, stored whole. With L-lane transposes part of each
      * store would be masked off, and a masked store (vmaskmovps) is slow on AVX2; 8 x 8 transposes with
      * overlapping whole stores took 2.5x as long as the 4 x 4 ones for a 6-row A (both measured at AVX2: the
@@ -254,7 +253,7 @@ final class GemmPacking {
     }
 
     // A stored (m,k): MR rows from i, L steps from p -> dst from at, step-major (MR floats per step), in
-    // groups of at most L rows (reached at 16 lanes only, and at 4 with MR = 12: the quarter transposes serve
+    // groups of at most L rows (reached at 16 lanes with MR = 12, and at 4 lanes: the quarter transposes serve
     // the rest)
     private static void packAStepsTransposed(MemorySegment a, int lda, int i, int p, MemorySegment scratch, float[] dst,
                                              int at) {
@@ -294,7 +293,7 @@ final class GemmPacking {
         }
     }
 
-    // B stored (n,k): panels cut across the storage, L x L transposes
+    // B stored (n,k): panels cut across the storage, transposed (4 x 4 blocks at 8 lanes, L x L otherwise)
     private static void packBAcross(MemorySegment b, int ldb, int p0, int kc, int j0, int nc, MemorySegment scratch,
                                     float[] dst) {
         for (int q = 0, panelStart = 0; panelStart < nc; q++, panelStart += NR) {
@@ -304,7 +303,7 @@ final class GemmPacking {
                 Arrays.fill(dst, base, base + NR * kc, 0f);
             }
             int j = j0 + panelStart;
-            // each half panel of L columns: L x L transposes, then the leftover steps one by one
+            // each half panel of L columns: transposes, then the leftover steps one by one
             for (int h = 0; h < cols; h += L) {
                 int width = Math.min(L, cols - h);
                 int p = 0;
@@ -367,8 +366,8 @@ final class GemmPacking {
     /**
      * The rows stored at from, from + rowBytes, ... (L floats each; rows past {@code rows} read again as
      * the last one, their lanes dropped by the mask) -> their transpose: column s (lane s of every row)
-     * is stored under mask at dst[at + s * stride], or whole where mask is null (every row there: B panels),
-     * as a plain store: a masked one costs several times more on AVX2. log2(L) stages swap the off-diagonal b x b blocks of
+     * is stored under mask at dst[at + s * stride] (16 lanes; at 4 lanes every group is whole), or whole where
+     * mask is null (every row there: B panels), as a plain store: a masked one costs several times more on AVX2. log2(L) stages swap the off-diagonal b x b blocks of
      * every 2b x 2b block, b = L/2 ... 1 (16 lanes: each output one two-source selection; 4 lanes: a permute
      * and a blend, see transposeQuarter).
      */
@@ -377,6 +376,7 @@ final class GemmPacking {
         if (L == 16) {
             transpose16(src, from, rowBytes, rows, scratch, dst, at, stride, mask);
         } else { // 4 lanes (8 lanes never get here: QUARTER_TRANSPOSES, QUARTER_B_TRANSPOSES); only ever whole
+            assert mask == null : "at 4 lanes every transposed group is whole";
             transposeQuarter(src, from, rowBytes, rows, dst, at, stride);
         }
     }

@@ -26,7 +26,7 @@ class GemmPackingTest {
     void aPanelsHoldAsValuesAndPaddingZerosAndNothingElse() {
         int mr = GemmBlocking.MR;
         int[] rowCounts = {1, mr - 1, mr, mr + 1, 2 * mr + 3, 5 * mr};
-        int[] steps = {1, 3, 7, 8, 9, 16, 17, 33};
+        int[] steps = {1, 3, 4, 5, 7, 8, 9, 12, 16, 17, 33}; // 4 x 4 blocks: none, one, one with a step after it
         SplittableRandom rng = new SplittableRandom(7);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment scratch = arena.allocate((long) GemmPacking.TRANSPOSE_SCRATCH * Float.BYTES, 64);
