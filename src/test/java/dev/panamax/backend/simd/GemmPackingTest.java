@@ -37,29 +37,13 @@ class GemmPackingTest {
                         int m = i0 + mc + 1, k = p0 + kc + 2;
                         int lda = transA ? m + 5 : k + 5;
                         int storedRows = transA ? k : m;
-                        MemorySegment a = arena.allocate((long) storedRows * lda * Float.BYTES, 64);
-                        for (long x = 0; x < (long) storedRows * lda; x++) {
-                            a.setAtIndex(ValueLayout.JAVA_FLOAT, x, (float) rng.nextInt(-1000, 1000));
-                        }
-                        int panels = (mc + mr - 1) / mr;
-                        float[] dst = new float[panels * mr * kc + MARGIN];
-                        Arrays.fill(dst, Float.NaN);
+                        MemorySegment a = randomMatrix(arena, storedRows, lda, rng);
+                        float[] dst = nanFilled((mc + mr - 1) / mr * mr * kc);
                         GemmPacking.packA(a, transA, lda, i0, mc, p0, kc, scratch, dst);
-                        String what = (transA ? "A^T" : "A") + " mc " + mc + " kc " + kc + ", MR " + mr + ", " + GemmBlocking.L + " lanes";
-                        for (int q = 0; q < panels; q++) {
-                            for (int p = 0; p < kc; p++) {
-                                for (int r = 0; r < mr; r++) {
-                                    int row = q * mr + r;
-                                    float expected = row >= mc ? 0f : a.getAtIndex(ValueLayout.JAVA_FLOAT, transA
-                                            ? (long) (p0 + p) * lda + i0 + row : (long) (i0 + row) * lda + p0 + p);
-                                    assertEquals(expected, dst[q * mr * kc + p * mr + r],
-                                            what + ": panel " + q + " step " + p + " row " + r);
-                                }
-                            }
-                        }
-                        for (int x = panels * mr * kc; x < dst.length; x++) {
-                            assertTrue(Float.isNaN(dst[x]), what + ": wrote past the panels at " + x);
-                        }
+                        String what = (transA ? "A^T" : "A") + " mc " + mc + " kc " + kc + ", MR " + mr + ", "
+                                + GemmBlocking.L + " lanes";
+                        assertPanels(dst, mr, mc, kc, (row, p) -> a.getAtIndex(ValueLayout.JAVA_FLOAT, transA
+                                ? (long) (p0 + p) * lda + i0 + row : (long) (i0 + row) * lda + p0 + p), what);
                     }
                 }
             }
@@ -81,32 +65,53 @@ class GemmPackingTest {
                         int n = j0 + nc + 2, k = p0 + kc + 1;
                         int ldb = transB ? k + 3 : n + 3;
                         int storedRows = transB ? n : k;
-                        MemorySegment b = arena.allocate((long) storedRows * ldb * Float.BYTES, 64);
-                        for (long x = 0; x < (long) storedRows * ldb; x++) {
-                            b.setAtIndex(ValueLayout.JAVA_FLOAT, x, (float) rng.nextInt(-1000, 1000));
-                        }
-                        int panels = (nc + nr - 1) / nr;
-                        float[] dst = new float[panels * nr * kc + MARGIN];
-                        Arrays.fill(dst, Float.NaN);
+                        MemorySegment b = randomMatrix(arena, storedRows, ldb, rng);
+                        float[] dst = nanFilled((nc + nr - 1) / nr * nr * kc);
                         GemmPacking.packB(b, transB, ldb, p0, kc, j0, nc, scratch, dst);
                         String what = (transB ? "B^T" : "B") + " nc " + nc + " kc " + kc + ", NR " + nr;
-                        for (int q = 0; q < panels; q++) {
-                            for (int p = 0; p < kc; p++) {
-                                for (int c = 0; c < nr; c++) {
-                                    int col = q * nr + c;
-                                    float expected = col >= nc ? 0f : b.getAtIndex(ValueLayout.JAVA_FLOAT, transB
-                                            ? (long) (j0 + col) * ldb + p0 + p : (long) (p0 + p) * ldb + j0 + col);
-                                    assertEquals(expected, dst[q * nr * kc + p * nr + c],
-                                            what + ": panel " + q + " step " + p + " column " + c);
-                                }
-                            }
-                        }
-                        for (int x = panels * nr * kc; x < dst.length; x++) {
-                            assertTrue(Float.isNaN(dst[x]), what + ": wrote past the panels at " + x);
-                        }
+                        assertPanels(dst, nr, nc, kc, (col, p) -> b.getAtIndex(ValueLayout.JAVA_FLOAT, transB
+                                ? (long) (j0 + col) * ldb + p0 + p : (long) (p0 + p) * ldb + j0 + col), what);
                     }
                 }
             }
+        }
+    }
+
+    /** The operand's element at (index across the panels, step). */
+    private interface Element {
+        float at(int index, int step);
+    }
+
+    private static MemorySegment randomMatrix(Arena arena, int rows, int ld, SplittableRandom rng) {
+        MemorySegment m = arena.allocate((long) rows * ld * Float.BYTES, 64);
+        for (long x = 0; x < (long) rows * ld; x++) {
+            m.setAtIndex(ValueLayout.JAVA_FLOAT, x, (float) rng.nextInt(-1000, 1000));
+        }
+        return m;
+    }
+
+    // the panels' floats and a margin after them, all NaN
+    private static float[] nanFilled(int panelFloats) {
+        float[] dst = new float[panelFloats + MARGIN];
+        Arrays.fill(dst, Float.NaN);
+        return dst;
+    }
+
+    // panels of `width` (rows of A or columns of B), step p of index i of panel q at q*width*kc + p*width + i:
+    // the element, or 0 past `used`; and the margin still NaN
+    private static void assertPanels(float[] dst, int width, int used, int kc, Element element, String what) {
+        int panels = (used + width - 1) / width;
+        for (int q = 0; q < panels; q++) {
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < width; i++) {
+                    int index = q * width + i;
+                    assertEquals(index >= used ? 0f : element.at(index, p), dst[q * width * kc + p * width + i],
+                            what + ": panel " + q + " step " + p + " index " + i);
+                }
+            }
+        }
+        for (int x = panels * width * kc; x < dst.length; x++) {
+            assertTrue(Float.isNaN(dst[x]), what + ": wrote past the panels at " + x);
         }
     }
 }
