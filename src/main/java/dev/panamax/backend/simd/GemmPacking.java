@@ -57,7 +57,7 @@ final class GemmPacking {
      * 8-lane permutes cross the 128-bit halves, the 4-lane ones do not). A 6-row panel is two of them per 4 steps:
      * rows 4-5 (the transpose's last 2 lanes, copies of row 5, land on the next step's rows 0-1), then rows 0-3,
      * which overwrite them; the last steps of a panel are copied one by one, so nothing lands past it. 12-row
-     * panels at 8 lanes (32 registers, 256-bit) are three of them per 4 steps (76 -> 45 us for a 252 x 784 A).
+     * panels at 8 lanes (32 registers, 256-bit) are three of them per 4 steps (76 -> 34 us for a 252 x 784 A).
      */
     private static final boolean QUARTER_TRANSPOSES = (MR == 4 || MR == 6) && L > 4 || MR == 12 && L == 8;
     /** B panels at 8 lanes are transposed 4 x 4 too (4 columns x 4 steps each): 2x faster than 8 x 8 at AVX2. */
@@ -221,18 +221,10 @@ final class GemmPacking {
             }
             int p = 0;
             long rowBytes = (long) lda * Float.BYTES;
-            if (QUARTER_TRANSPOSES && MR == 4 && !transA) {
-                // 4-row panels: 4 x 4 transposes, each column one whole step, stored unmasked
+            if (QUARTER_TRANSPOSES && MR % 4 == 0 && !transA) {
+                // 4-row panels, and 12-row ones at 8 lanes: MR / 4 transposes per 4 steps, each column stored whole
                 for (; p + 4 <= kc; p += 4) {
-                    transposeQuarter(a, ((long) i * lda + p0 + p) * Float.BYTES, rowBytes, 4, dst, base + p * MR, MR);
-                }
-            } else if (QUARTER_TRANSPOSES && MR == 12 && L == 8 && !transA) {
-                // 12-row panels at 8 lanes (32 registers, 256-bit): three 4 x 4 transposes per 4 steps
-                for (; p + 4 <= kc; p += 4) {
-                    long from = ((long) i * lda + p0 + p) * Float.BYTES;
-                    for (int g = 0; g < MR; g += 4) {
-                        transposeQuarter(a, from + g * rowBytes, rowBytes, 4, dst, base + p * MR + g, MR);
-                    }
+                    transposeQuarters(a, ((long) i * lda + p0 + p) * Float.BYTES, rowBytes, MR, dst, base + p * MR, MR);
                 }
             } else if (QUARTER_TRANSPOSES && MR == 6 && !transA) {
                 // 6-row panels: rows 4-5 first (their spill onto the next step's rows 0-1 is overwritten), then 0-3;
@@ -310,10 +302,8 @@ final class GemmPacking {
                 if (QUARTER_B_TRANSPOSES && width == L) {
                     long rowBytes = (long) ldb * Float.BYTES;
                     for (; p + 4 <= kc; p += 4) {
-                        long from = ((long) (j + h) * ldb + p0 + p) * Float.BYTES;
-                        for (int g = 0; g < L; g += 4) {
-                            transposeQuarter(b, from + g * rowBytes, rowBytes, 4, dst, base + p * NR + h + g, NR);
-                        }
+                        transposeQuarters(b, ((long) (j + h) * ldb + p0 + p) * Float.BYTES, rowBytes, L, dst,
+                                base + p * NR + h, NR);
                     }
                 } else if (TRANSPOSES && width == L) {
                     for (; p + L <= kc; p += L) {
@@ -424,6 +414,16 @@ final class GemmPacking {
         }
     }
 
+    /**
+     * {@code rows} stored rows (a multiple of 4) from byte offset from, 4 floats each -> 4 steps of a panel
+     * {@code stride} floats apart from dst[at], rows 4g..4g+3 by one {@link #transposeQuarter} each.
+     */
+    private static void transposeQuarters(MemorySegment src, long from, long rowBytes, int rows, float[] dst, int at,
+                                          int stride) {
+        for (int g = 0; g < rows; g += 4) {
+            transposeQuarter(src, from + g * rowBytes, rowBytes, 4, dst, at + g, stride);
+        }
+    }
 
     /**
      * 4 stored rows from byte offset from (row stride rowBytes; rows past {@code rows} read again as the last),
