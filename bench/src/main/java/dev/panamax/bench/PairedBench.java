@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
  * ({@link NetlibPair}). GemmBench runs each backend in its own JVM one after the other, so a host that is busier for the minute one
  * backend runs moves the ratio with it; on shared VMs that drift has been as large as the
  * differences measured (one GemmBench run put simd at 0.67-0.73 of OpenBLAS at six shapes, the next at
- * 0.98 at one of them, same build and flags). Here both backends are warmed together, then measured in
- * rounds: each round times a block of calls on one backend, then a block on the other (the order swaps
- * every round), and the round's ratio is blas's time per call over simd's (above 1: simd is faster; for
+ * 0.98 at one of them, same build and flags). Here both backends are warmed together until the JIT has gone
+ * quiet, then measured in rounds: each round times a block of calls on one backend, then a block on the other
+ * (the order swaps every round), and the round's ratio is blas's time per call over simd's (above 1: simd is faster; for
  * netlib work NativeBLAS's over Panamax's). The figure is the median of the rounds' ratios, with their range; a drift slower than a round cancels out.
  *
  * <p>Between blocks the thread sleeps {@link #SETTLE_MS}: OpenBLAS's idle workers busy-wait for a while
@@ -149,7 +149,8 @@ public final class PairedBench {
         }
         try (Compute simd = BenchBackends.open("simd", threads); Compute blas = BenchBackends.open("blas", threads);
              Arena arena = Arena.ofShared()) {
-            System.out.printf(Locale.ROOT, "paired simd and blas, %d thread%s, %d rounds of %d ms blocks after %.0f s of warm-up%n",
+            System.out.printf(Locale.ROOT, "paired simd and blas, %d thread%s, %d rounds of %d ms blocks after at least %.0f s of warm-up"
+                    + " (then until the JIT is quiet)%n",
                     threads, threads == 1 ? "" : "s", rounds, blockMs, warmupS);
             System.out.println("simd: " + simd.backend().describe());
             System.out.println("blas: " + blas.backend().describe());
@@ -161,15 +162,11 @@ public final class PairedBench {
                         + w.secondName() + " rate | " + w.firstName() + "/" + w.secondName();
                 if (!names.equals(header)) {
                     header = names;
-                    System.out.println("| work | " + names + " (median of rounds) | range |");
-                    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+                    System.out.println("| work | " + names + " (median of rounds) | range | warm-up |");
+                    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
                 }
                 try (Side s = w.first(); Side o = w.second()) {
-                    long warmEnd = System.nanoTime() + (long) (warmupS * 1e9);
-                    while (System.nanoTime() < warmEnd) {
-                        block(s, blockMs);
-                        block(o, blockMs);
-                    }
+                    String warmed = warmUp(s, o, blockMs, warmupS);
                     double[] firstUs = new double[rounds];
                     double[] secondUs = new double[rounds];
                     double[] ratios = new double[rounds];
@@ -187,12 +184,41 @@ public final class PairedBench {
                     double bu = median(secondUs);
                     double[] sorted = ratios.clone();
                     Arrays.sort(sorted);
-                    System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f %s | %.1f %s | %.2f | %.2f-%.2f |%n", w.name(), su,
+                    System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f %s | %.1f %s | %.2f | %.2f-%.2f | %s |%n", w.name(), su,
                             bu, w.perCall() / su, w.rateUnit(), w.perCall() / bu, w.rateUnit(), median(ratios),
-                            sorted[0], sorted[sorted.length - 1]);
+                            sorted[0], sorted[sorted.length - 1], warmed);
                 }
             }
         }
+    }
+
+    /** The most a warm-up runs past its minimum while the JIT is still compiling. */
+    static final double MAX_EXTRA_WARMUP_S = 30;
+
+    /**
+     * Blocks of both sides in turn for at least {@code minS} seconds, then until the JIT compiled nothing during a
+     * whole pair of blocks (at most {@link #MAX_EXTRA_WARMUP_S} more): methods called a few times per call (a
+     * training step's GEMM dispatch) reach C2 only after thousands of calls, and a fixed warm-up that ends before
+     * them measures C1's code in its first rounds. Returns what it did, for the table: "6.2 s", or with
+     * "JIT still busy" where the limit ended it.
+     */
+    private static String warmUp(Side s, Side o, long blockMs, double minS) throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean watched = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long minEnd = start + (long) (minS * 1e9);
+        long maxEnd = minEnd + (long) (MAX_EXTRA_WARMUP_S * 1e9);
+        long compiled = watched ? jit.getTotalCompilationTime() : 0;
+        boolean quiet;
+        do {
+            block(s, blockMs);
+            block(o, blockMs);
+            long now = watched ? jit.getTotalCompilationTime() : 0;
+            quiet = now == compiled;
+            compiled = now;
+        } while (System.nanoTime() < minEnd || (!quiet && System.nanoTime() < maxEnd));
+        String seconds = String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
+        return !watched ? seconds + " (JIT not watched)" : quiet ? seconds : seconds + " (JIT still busy)";
     }
 
     /** Calls the side for at least {@code ms} milliseconds; microseconds per call; then settles. */

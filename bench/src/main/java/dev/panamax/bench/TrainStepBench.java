@@ -8,7 +8,9 @@ import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.OptimizerSpec;
 import dev.panamax.optim.Parameter;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.train.ModelSpec;
 import dev.panamax.train.Trainer;
+import dev.panamax.train.TrainingWarmup;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  * update, gradient reset. Per backend, batch size and optimizer. The score is steps per second;
  * samples/s = score x batch ({@code scripts/bench-report} prints it). Run with {@code -prof gc} to see
  * the allocation per step ({@code gc.alloc.rate.norm}, target 0 B/op).
+ *
+ * <p>Each trial starts with the library's own warm-up ({@link TrainingWarmup}, as {@code panamax train} runs it),
+ * so that JMH's warm-up iterations start from compiled code and the figures are the steady state.
  *
  * <p>Eight distinct batches are cycled so that the inputs are not one cache-resident block; the model
  * keeps training across iterations (its state is meant to change, as in real training).
@@ -77,7 +82,14 @@ public class TrainStepBench {
             compute = BenchBackends.open(backend, threads);
             arena = Arena.ofShared();
             mlp = Mlp.create(new int[] {FEATURES, 256, CLASSES}, Activation.RELU, 1);
-            opt = OptimizerSpec.parse(optimizer).create(Parameter.of(mlp), compute);
+            OptimizerSpec optimizerSpec = OptimizerSpec.parse(optimizer);
+            // what `panamax train` does before its first step: without it the driver methods called a few times
+            // a step (SimdGemm's dispatch, the short-k and 5-row paths) reach C2 only after about 15,000 calls,
+            // seconds into the measurement at two threads, and a multi-threaded branch first taken there is an
+            // uncommon trap back to C1's profiling code
+            TrainingWarmup.run(ModelSpec.unstandardized(new int[] {FEATURES, 256, CLASSES}, Activation.RELU,
+                    Loss.CROSS_ENTROPY), optimizerSpec, compute, TrainingWarmup.DEFAULT_STEPS, batch);
+            opt = optimizerSpec.create(Parameter.of(mlp), compute);
             trainer = new Trainer(mlp, Loss.CROSS_ENTROPY, opt, compute, FEATURES, CLASSES);
             SplittableRandom rng = new SplittableRandom(9);
             xs = new Tensor[POOL];
