@@ -65,7 +65,8 @@ public final class SimdHardware {
      * three; sharedBy: how many logical CPUs share it.
      */
     public record CacheLevel(int level, long sizeBytes, int ways, int lineBytes, int sharedBy, String source) {
-        /** Bytes one way holds (sets x line): addresses this far apart fall into the same set. */
+        /** Bytes one way holds (sets x line): addresses this far apart fall into the same set (rounded down where
+         *  the ways do not divide the size). */
         public long wayBytes() {
             return sizeBytes / ways;
         }
@@ -170,7 +171,10 @@ public final class SimdHardware {
 
     /**
      * The data and unified caches under a Linux cpu cache folder (index0, index1, ...); empty where the
-     * folder does not exist or says nothing usable. Entries whose files cannot be read are skipped.
+     * folder does not exist or says nothing usable. A level needs its type, level and size; the
+     * associativity, line size and sharing CPUs, which Linux leaves out where the firmware reports none
+     * (device-tree arm64 machines, some VMs), fall back one by one to the stated default level's, and the
+     * source says which. Entries whose required files cannot be read are skipped.
      */
     static List<CacheLevel> readCaches(Path folder) {
         List<CacheLevel> out = new ArrayList<>();
@@ -186,18 +190,43 @@ public final class SimdHardware {
                 }
                 int level = Integer.parseInt(read(index, "level"));
                 long size = parseSize(read(index, "size"));
-                int ways = Integer.parseInt(read(index, "ways_of_associativity"));
-                int line = Integer.parseInt(read(index, "coherency_line_size"));
-                int sharedBy = countCpus(read(index, "shared_cpu_list"));
-                if (size <= 0 || ways <= 0 || line <= 0 || size % ways != 0) {
+                if (size <= 0 || level < 1) {
                     continue;
                 }
-                out.add(new CacheLevel(level, size, ways, line, Math.max(1, sharedBy), index.toString()));
+                CacheLevel fallback = level == 1 ? CacheLevel.defaultL1d() : level == 2 ? CacheLevel.defaultL2()
+                        : CacheLevel.defaultL3();
+                List<String> assumed = new ArrayList<>();
+                int ways = optionalCount(index, "ways_of_associativity", fallback.ways(), assumed);
+                int line = optionalCount(index, "coherency_line_size", fallback.lineBytes(), assumed);
+                int sharedBy;
+                try {
+                    sharedBy = Math.max(1, countCpus(read(index, "shared_cpu_list")));
+                } catch (IOException | RuntimeException e) {
+                    sharedBy = fallback.sharedBy();
+                    assumed.add("shared_cpu_list (" + sharedBy + ")");
+                }
+                String source = index + (assumed.isEmpty() ? "" : "; not reported, the default's: " + String.join(", ", assumed));
+                out.add(new CacheLevel(level, size, ways, line, sharedBy, source));
             } catch (IOException | RuntimeException e) {
-                // a file missing or unreadable: this level falls back to its stated default
+                // type, level or size missing or unreadable: this level falls back to its stated default
             }
         }
         return out;
+    }
+
+    // a positive count from one of a cache folder's files, or the default's (noted in assumed) where the file is
+    // missing, unreadable or not a positive number
+    private static int optionalCount(Path index, String file, int fallback, List<String> assumed) {
+        try {
+            int value = Integer.parseInt(read(index, file));
+            if (value > 0) {
+                return value;
+            }
+        } catch (IOException | RuntimeException e) {
+            // falls through to the default
+        }
+        assumed.add(file + " (" + fallback + ")");
+        return fallback;
     }
 
     private static CacheLevel find(List<CacheLevel> caches, int level, CacheLevel fallback) {

@@ -143,4 +143,21 @@ class GemmBlockingTest {
         assertEquals(GemmBlocking.SIXTEEN_REGISTERS ? 2 * GemmBlocking.MR + 3 <= 16 : GemmBlocking.MR == 12, true,
                 "MR " + GemmBlocking.MR + " must fit the register file");
     }
+
+    @Test
+    void theVectorWidthInUseIsTheOneThisJvmsFlagsCallFor() {
+        // the width executions cap the vectors with -XX:MaxVectorSize or -Dpanamax.simd.bits: read from the command
+        // line, not through the code under test, each cap must reach the kernels' lane count
+        int expected = 512;
+        for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("-XX:MaxVectorSize=")) {
+                expected = Math.min(expected, 8 * Integer.parseInt(flag.substring("-XX:MaxVectorSize=".length())));
+            } else if (flag.startsWith("-D" + SimdHardware.BITS_PROPERTY + "=")) {
+                expected = Math.min(expected, Integer.parseInt(flag.substring(SimdHardware.BITS_PROPERTY.length() + 3)));
+            }
+        }
+        // the JVM's own widest species is the last cap (a machine without 512-bit vectors)
+        expected = Math.min(expected, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        assertEquals(expected, GemmBlocking.L * Float.SIZE, GemmBlocking.F.toString());
+    }
 }

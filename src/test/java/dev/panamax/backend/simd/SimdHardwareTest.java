@@ -47,10 +47,37 @@ class SimdHardwareTest {
     @Test
     void aMalformedOrMissingEntryIsSkippedNotFatal(@TempDir Path root) throws IOException {
         cacheIndex(root, 0, "1", "Data", "lots", "8", "64", "0");
-        cacheIndex(root, 2, "2", "Unified", "1024K", "0", "64", "0");
+        cacheIndex(root, 2, "2", "Unified", "0K", "8", "64", "0");
         Files.createDirectories(root.resolve("index3"));
         assertEquals(List.of(), SimdHardware.readCaches(root));
         assertEquals(List.of(), SimdHardware.readCaches(root.resolve("does-not-exist")));
+    }
+
+    @Test
+    void aSizeWithoutItsGeometryIsKeptAndTheMissingFieldsAreTheDefaultsSaidSo(@TempDir Path root) throws IOException {
+        // Linux leaves out what the firmware does not report (device-tree arm64): level, type and size alone
+        Path l1 = Files.createDirectories(root.resolve("index0"));
+        Files.writeString(l1.resolve("level"), "1\n");
+        Files.writeString(l1.resolve("type"), "Data\n");
+        Files.writeString(l1.resolve("size"), "64K\n");
+        cacheIndex(root, 2, "2", "Unified", "2048K", "0", "64", "0-3");
+        List<SimdHardware.CacheLevel> caches = SimdHardware.readCaches(root);
+        assertEquals(2, caches.size());
+        SimdHardware.CacheLevel first = caches.get(0);
+        SimdHardware.CacheLevel defaultL1 = SimdHardware.CacheLevel.defaultL1d();
+        assertEquals(64 << 10, first.sizeBytes(), "the size the OS reported is kept");
+        assertEquals(defaultL1.ways(), first.ways());
+        assertEquals(defaultL1.lineBytes(), first.lineBytes());
+        assertEquals(defaultL1.sharedBy(), first.sharedBy());
+        for (String file : new String[] {"ways_of_associativity", "coherency_line_size", "shared_cpu_list"}) {
+            assertTrue(first.source().contains(file), first.source());
+        }
+        SimdHardware.CacheLevel second = caches.get(1);
+        assertEquals(2 << 20, second.sizeBytes());
+        assertEquals(SimdHardware.CacheLevel.defaultL2().ways(), second.ways(), "0 ways is not a count");
+        assertEquals(4, second.sharedBy());
+        assertTrue(second.source().contains("ways_of_associativity") && !second.source().contains("coherency_line_size"),
+                second.source());
     }
 
     @Test
