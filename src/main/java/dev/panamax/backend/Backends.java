@@ -33,6 +33,8 @@ public final class Backends {
             provider("cuda", 30, reflective("dev.panamax.backend.cuda.CudaBackend")));
 
     private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
+    /** Backend classes whose static set-up refused a setting, with that first refusal (see unavailableOrRefused). */
+    private static final Map<String, IllegalArgumentException> REFUSED = new ConcurrentHashMap<>();
 
     private Backends() {
     }
@@ -53,7 +55,8 @@ public final class Backends {
      * @param threads worker threads for the backends that use them; 0 means one per core
      * @return the backend, owned by the caller (close it)
      * @throws BackendUnavailableException if the backend cannot load here; the message says what to install or set
-     * @throws IllegalArgumentException if no backend has that name
+     * @throws IllegalArgumentException if no backend has that name, or the backend refused a setting (e.g. an
+     *                                  invalid {@code -Dpanamax.simd.bits})
      */
     public static Backend create(String name, int threads) {
         String key = name.toLowerCase(Locale.ROOT).strip();
@@ -71,7 +74,8 @@ public final class Backends {
      *
      * @return the backend, owned by the caller (close it)
      * @throws BackendUnavailableException if the forced backend cannot load here
-     * @throws IllegalArgumentException if a property names no backend or is not a valid thread count
+     * @throws IllegalArgumentException if a property names no backend or is not a valid thread count, or a
+     *                                  backend refused a setting (e.g. an invalid {@code -Dpanamax.simd.bits})
      */
     public static Backend fromSystemProperties() {
         int threads = threadsFromProperty();
@@ -142,6 +146,8 @@ public final class Backends {
      *
      * @param threads worker threads for the backends that use them; 0 means one per core
      * @return the backend, owned by the caller (close it)
+     * @throws IllegalArgumentException if a backend refused a setting (e.g. an invalid {@code -Dpanamax.simd.bits}):
+     *                                  the user's error, not a backend to skip
      */
     public static Backend best(int threads) {
         return best(PROVIDERS, threads, (name, reason) -> {
@@ -211,6 +217,8 @@ public final class Backends {
                 out.put(p.name(), status + b.describe());
             } catch (BackendUnavailableException e) {
                 out.put(p.name(), "unavailable: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                out.put(p.name(), "unavailable: " + e.getMessage()); // a refused setting: info shows it, not dies of it
             }
         }
         return out;
@@ -263,9 +271,10 @@ public final class Backends {
             Class<?> cls;
             try {
                 cls = Class.forName(className);
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw new BackendUnavailableException(className + " is not on the class path ("
-                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            } catch (ClassNotFoundException e) {
+                throw new BackendUnavailableException(className + " is not on the class path (" + e.getMessage() + ")");
+            } catch (LinkageError e) {
+                throw unavailableOrRefused(className, e); // its static set-up failed, or a module it needs is missing
             }
             try {
                 return (Backend) cls.getConstructor(int.class).newInstance(threads);
@@ -274,26 +283,55 @@ public final class Backends {
                 if (cause instanceof BackendUnavailableException bue) {
                     throw bue;
                 }
+                if (cause instanceof IllegalArgumentException refused) {
+                    throw refused; // a setting refused inside the constructor (blas creating simd's kernels, say)
+                }
                 if (cause instanceof LinkageError le) {
-                    throw new BackendUnavailableException(describeLinkage(le), le);
+                    throw unavailableOrRefused(className, le);
                 }
                 throw new BackendUnavailableException("failed to start: " + cause, cause);
             } catch (LinkageError e) {
-                throw new BackendUnavailableException(describeLinkage(e), e);
+                throw unavailableOrRefused(className, e);
             } catch (ReflectiveOperationException e) {
                 throw new BackendUnavailableException("cannot instantiate " + className + ": " + e, e);
             }
         };
     }
 
+    // A static set-up that refused a setting the user made (-Dpanamax.simd.bits=300 throws IllegalArgumentException
+    // from SimdHardware's initializer) is the user's error to hear about, not a backend to skip: automatic selection
+    // would otherwise run on without it, slower, and the blas backend's elementwise kernels fall back to scalar.
+    // The JVM runs a class's initializer once: later uses get a NoClassDefFoundError without the original
+    // exception, so the first refusal is kept here and thrown again for them.
+    private static RuntimeException unavailableOrRefused(String className, LinkageError e) {
+        IllegalArgumentException earlier = REFUSED.get(className);
+        if (earlier != null) {
+            return earlier;
+        }
+        Throwable root = rootCause(e);
+        if (root instanceof IllegalArgumentException refused && e instanceof ExceptionInInitializerError) {
+            String simple = className.substring(className.lastIndexOf('.') + 1);
+            IllegalArgumentException named = new IllegalArgumentException(simple + " refused a setting: "
+                    + refused.getMessage(), refused);
+            REFUSED.putIfAbsent(className, named);
+            return named;
+        }
+        return new BackendUnavailableException(describeLinkage(e), e);
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     private static String describeLinkage(LinkageError e) {
         if (e instanceof ExceptionInInitializerError || e.getCause() instanceof ExceptionInInitializerError) {
-            // a backend's static set-up refused a setting (e.g. -Dpanamax.simd.bits=300), now or on an
-            // earlier use of the class (NoClassDefFoundError then carries that first failure): say which
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
+            // a backend's static set-up failed, now or on an earlier use of the class (NoClassDefFoundError
+            // then carries that first failure): say why
+            Throwable root = rootCause(e);
             return "failed to start: " + (root.getMessage() == null ? root : root.getMessage());
         }
         String msg = String.valueOf(e.getMessage());
