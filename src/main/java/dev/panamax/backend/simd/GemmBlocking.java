@@ -65,11 +65,23 @@ final class GemmBlocking {
     static final String KC_PROPERTY = "panamax.simd.kc";
     static final String MC_PROPERTY = "panamax.simd.mc";
     static final String NC_PROPERTY = "panamax.simd.nc";
-    /** k steps per packed block (L1 model). */
+    /**
+     * k steps per packed block (L1 model): KC = (L1 ways - 1) x way bytes / (4 min(MR, NR)), at least MIN_KC.
+     * Worked for a 32 KiB 8-way L1 (4,096-byte ways) and the 12 x 32 tile: 7 x 4096 / 48 = 597; for the 6 x 16
+     * tile: 7 x 4096 / 24 = 1194. {@code panamax info} prints the figure with this machine's cache.
+     */
     static final int KC = override(KC_PROPERTY, kc(SimdHardware.L1D, MR, NR), 1);
-    /** Rows of A per packed block (L2 model). */
+    /**
+     * Rows of A per packed block (L2 model): MC = (L2 ways - 1 - ceil(4 KC NR / way)) x way / (4 KC), rounded down
+     * to a multiple of MR. Worked for a 1 MiB 8-way L2 (131,072-byte ways), KC 597, NR 32: the B micro-panel takes
+     * ceil(76,416 / 131,072) = 1 way, so (8 - 1 - 1) x 131,072 / 2,388 = 329, and 324 as 27 tiles of 12 rows.
+     */
     static final int MC = override(MC_PROPERTY, mc(SimdHardware.L2, KC, MR, NR), MR);
-    /** Columns of B per packed block (L3 model). */
+    /**
+     * Columns of B per packed block (L3 model): NC = ((L3 ways - 1) x way / CPUs sharing it - 4 MC KC) / (4 KC),
+     * rounded down to a multiple of NR. Worked for a 32 MiB 16-way L3 shared by 2 CPUs, MC 324, KC 597:
+     * (15 x 2 MiB / 2 - 773,712) / 2,388 = 6,262, and 6,240 as 195 panels of 32.
+     */
     static final int NC = override(NC_PROPERTY, nc(SimdHardware.L3, MC, KC, NR), NR);
     /** Bytes apart at which two addresses fall into the same L1 set. */
     static final long L1_WAY_BYTES = SimdHardware.L1D.wayBytes();
