@@ -1,6 +1,5 @@
 package dev.panamax.backend;
 
-import dev.panamax.backend.scalar.ScalarBackend;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -13,25 +12,15 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every backend that loads here, GEMM against the scalar reference, through {@link Compute}: sizes that
  * break every tail and block edge (1, 2, 7, 15, 16, 17, 31, 33, 103, 207, 1025), all four transposes,
- * several alpha/beta, and beta = 0 over a C full of NaN (which must not leak into the result).
+ * several alpha/beta, and beta = 0 over a C full of NaN (which must not leak into the result); the bound is
+ * {@link GemmReferenceCheck}'s.
  */
 class GemmEquivalenceTest {
-    /**
-     * Float unit roundoff u = 2^-24. A float sum of k products (with or without FMA, in any blocking
-     * order) is within gamma_k ~ k u of the exact dot product, relative to sum_p |a_ip||b_pj|; scaling by
-     * alpha and adding beta * c cost two more roundings. The reference (double accumulation) is exact to
-     * this precision. Bound: |diff| <= (k + 2) * 2u * (|alpha| sum_p |a_ip||b_pj| + |beta c_ij|), a
-     * factor 2 of slack over the worst case.
-     */
-    private static final double EPS_F32 = Math.ulp(1f); // 2u = 2^-23
-
     private static final List<Backend> BACKENDS = Backends.allAvailable(2);
-    private static final Compute REFERENCE = new Compute(new ScalarBackend());
 
     /** (m, n, k): every listed size appears as m, n and k somewhere; m * n * k <= 2e7 each. */
     private static final int[][] SHAPES = {
@@ -83,51 +72,12 @@ class GemmEquivalenceTest {
                     boolean transB = (t & 2) != 0;
                     String name = backend.name() + " gemm m=" + shape[0] + " n=" + shape[1] + " k=" + shape[2]
                             + (transA ? " A^T" : "") + (transB ? " B^T" : "") + " alpha=" + ab[0] + " beta=" + ab[1];
-                    tests.add(DynamicTest.dynamicTest(name, () -> checkGemm(backend, shape[0], shape[1], shape[2],
+                    tests.add(DynamicTest.dynamicTest(name, () -> GemmReferenceCheck.check(backend, shape[0], shape[1], shape[2],
                             transA, transB, ab[0], ab[1], 31L * shape[0] + 7L * shape[1] + shape[2])));
                 }
             }
         }
         return tests;
-    }
-
-    private static void checkGemm(Backend backend, int m, int n, int k, boolean transA, boolean transB,
-                                  float alpha, float beta, long seed) {
-        // shared arena: multi-threaded backends may use their workers (a confined one keeps them on the caller)
-        try (Arena arena = Arena.ofShared()) {
-            Random random = new Random(seed);
-            Tensor a = transA ? Tensor.allocate(arena, k, m) : Tensor.allocate(arena, m, k);
-            Tensor b = transB ? Tensor.allocate(arena, n, k) : Tensor.allocate(arena, k, n);
-            fillUniform(a, random);
-            fillUniform(b, random);
-            Tensor c0 = Tensor.allocate(arena, m, n);
-            if (beta == 0f) {
-                c0.fill(Float.NaN); // must be ignored
-            } else {
-                fillUniform(c0, random);
-            }
-            Tensor expected = Tensor.allocate(arena, m, n).copyFrom(c0);
-            Tensor actual = Tensor.allocate(arena, m, n).copyFrom(c0);
-            REFERENCE.gemm(transA, transB, alpha, a, b, beta, expected);
-            new Compute(backend).gemm(transA, transB, alpha, a, b, beta, actual);
-
-            // sum_p |a_ip||b_pj| for the bound, by the reference on absolute values
-            Tensor absA = abs(arena, a);
-            Tensor absB = abs(arena, b);
-            Tensor magnitude = Tensor.allocate(arena, m, n);
-            REFERENCE.gemm(transA, transB, 1f, absA, absB, 0f, magnitude);
-
-            for (long i = 0; i < (long) m * n; i++) {
-                float e = expected.get(i);
-                float got = actual.get(i);
-                double betaTerm = beta == 0f ? 0 : Math.abs((double) beta * c0.get(i));
-                double bound = (k + 2) * EPS_F32 * (Math.abs(alpha) * magnitude.get(i) + betaTerm);
-                if (!(Math.abs((double) got - e) <= bound)) {
-                    fail(backend.name() + ": C[" + i / n + "," + i % n + "] = " + got + ", reference " + e
-                            + ", allowed difference " + bound);
-                }
-            }
-        }
     }
 
     @TestFactory
@@ -184,8 +134,8 @@ class GemmEquivalenceTest {
                     Random random = new Random(5);
                     Tensor a = Tensor.allocate(arena, 3, 17);
                     Tensor b = Tensor.allocate(arena, 17, 33);
-                    fillUniform(a, random);
-                    fillUniform(b, random);
+                    GemmReferenceCheck.fillUniform(a, random);
+                    GemmReferenceCheck.fillUniform(b, random);
                     Tensor whole = Tensor.allocate(arena, 5, 33).fill(7f);
                     new Compute(backend).gemm(false, false, 1f, a, b, 0f, whole.rows(1, 3));
                     for (int j = 0; j < 33; j++) {
@@ -197,19 +147,5 @@ class GemmEquivalenceTest {
             }));
         }
         return tests;
-    }
-
-    static void fillUniform(Tensor t, Random random) {
-        for (long i = 0; i < t.size(); i++) {
-            t.set(i, random.nextFloat() * 2f - 1f);
-        }
-    }
-
-    private static Tensor abs(Arena arena, Tensor t) {
-        Tensor out = Tensor.allocate(arena, t.shape());
-        for (long i = 0; i < t.size(); i++) {
-            out.set(i, Math.abs(t.get(i)));
-        }
-        return out;
     }
 }

@@ -226,8 +226,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
             // equal k blocks (784 with KC 597 -> 2 x 392, not 597 + 187): a short last block wastes C reads and writes
             int kBlocks = (k + KC - 1) / KC;
             int kcMax = (k + kBlocks - 1) / kBlocks;
-            int mBlocks = (rows + MC - 1) / MC;
-            int mcMax = roundUp((rows + mBlocks - 1) / mBlocks, MR);
+            int mcMax = rowBlock(rows);
             int ncMax = Math.min(NC, roundUp(cols, NR));
             ensureCapacity(ws, mcMax * kcMax, ncMax * kcMax);
             float[] ap = ws.aPack;
@@ -375,13 +374,16 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         }
 
         // C rows [i0, i0+rows), columns [j0, j0+cols), k <= SHORT_K, A and B as stored, whole blocks only:
-        // A's rows copied (mcMax at a time), B's columns packed in blocks, C written by the kernel
+        // A's rows copied (at most mcMax at a time), B's columns packed in blocks, C written by the kernel
         private void shortK(Workspace ws, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
             ensureCapacity(ws, 0, k * cols);
             float[] ap = ws.aPack;
             GemmPacking.packColumnBlocks(b, ldb, k, j0, cols, GemmSmallKernels.SHORT_K_COLS, ws.bPack);
-            for (int ic = 0; ic < rows; ic += mcMax) {
-                int mc = Math.min(mcMax, rows - ic);
+            // the kernel writes whole blocks of SHORT_K_ROWS rows: mcMax is a multiple of MR, which need not be one
+            // of SHORT_K_ROWS (6-row tiles, 4-row blocks), so the copies go in whole blocks, never past C's last row
+            int step = Math.max(GemmSmallKernels.SHORT_K_ROWS, mcMax - mcMax % GemmSmallKernels.SHORT_K_ROWS);
+            for (int ic = 0; ic < rows; ic += step) {
+                int mc = Math.min(step, rows - ic);
                 GemmPacking.copyRows(a, lda, i0 + ic, mc, 0, k, ap);
                 for (int ir = 0; ir < mc; ir += GemmSmallKernels.SHORT_K_ROWS) {
                     long cRow = (long) (i0 + ic + ir) * ldcBytes;
@@ -462,6 +464,15 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
             y = t;
         }
         return a / x * b;
+    }
+
+    /**
+     * Rows of A packed at a time in a slab of {@code rows} rows: equal blocks of at most about MC rows, each a
+     * multiple of MR (and so not, in general, of any other kernel's block of rows).
+     */
+    static int rowBlock(int rows) {
+        int mBlocks = (rows + MC - 1) / MC;
+        return roundUp((rows + mBlocks - 1) / mBlocks, MR);
     }
 
     private static int roundUp(int x, int multiple) {
