@@ -270,7 +270,9 @@ public final class FloatBlas {
 
     /**
      * {@code y = alpha * x + y} over n elements of two arrays. x may be y itself (same offset and
-     * increment: y becomes (1 + alpha) y); any other overlap is refused.
+     * increment: y becomes (1 + alpha) y); any other overlap is refused. The Java backends round each element
+     * once (a fused multiply-add); a native BLAS may round the product first (OpenBLAS 0.3.21 does for the
+     * elements outside its vector loop).
      *
      * @param n      the number of elements, {@code >= 0}
      * @param alpha  the factor of x
@@ -290,7 +292,8 @@ public final class FloatBlas {
 
     /**
      * {@code y = alpha * x + y} over n elements of two segments (native or heap). x may be y itself
-     * (same offset and increment: y becomes (1 + alpha) y); any other overlap is refused.
+     * (same offset and increment: y becomes (1 + alpha) y); any other overlap is refused. Rounding as in
+     * {@link #saxpy(int, float, float[], int, int, float[], int, int)}.
      *
      * @param n      the number of elements, {@code >= 0}
      * @param alpha  the factor of x

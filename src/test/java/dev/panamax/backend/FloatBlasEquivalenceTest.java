@@ -199,10 +199,18 @@ class FloatBlasEquivalenceTest {
                 blas.saxpy(n, alpha, mem.a, x.offset, incX, mem.c, y.offset, incY);
             }
             float[] result = mem.result();
+            // the Java backends: one fused multiply-add per element, exactly rounded. A native BLAS may round the
+            // product before the sum (OpenBLAS 0.3.21 on Zen and Haswell cores does, outside its vector loop):
+            // for it either rounding is the definition, nothing else
+            boolean fusedOnly = backend.name().equals("scalar") || backend.name().equals("simd");
             for (int i = 0; i < n; i++) {
                 int at = y.index(i);
-                // one fused multiply-add per element: exactly rounded, the same on every backend
-                assertEquals(Math.fma(alpha, x.get(i), before[at]), result[at], 0f, "saxpy y[" + i + "]");
+                float fused = Math.fma(alpha, x.get(i), before[at]);
+                float twoRoundings = alpha * x.get(i) + before[at];
+                float got = result[at];
+                String what = backend.name() + " saxpy y[" + i + "] = " + got + ", fused " + fused
+                        + (fusedOnly ? "" : ", product rounded first " + twoRoundings);
+                assertTrue(Float.compare(got, fused) == 0 || !fusedOnly && Float.compare(got, twoRoundings) == 0, what);
                 result[at] = before[at];
             }
             assertUntouched(before, result, "y outside its elements");
