@@ -35,7 +35,7 @@ class ElementwiseEquivalenceTest {
      */
     private static final double TRANSCENDENTAL_ULPS = 4;
 
-    private static final List<Backend> BACKENDS = Backends.allAvailable(2);
+    private static final List<Backend> BACKENDS = TestBackends.available(2);
     private static final Compute REFERENCE = new Compute(new ScalarBackend());
     /** (rows, cols): 1, 7, 17, 33, 1025 columns break the 16-lane tails. */
     private static final int[][] SHAPES = {{1, 1}, {3, 7}, {5, 17}, {4, 33}, {2, 1025}, {9, 16}};

@@ -30,7 +30,7 @@ class FloatBlasEquivalenceTest {
     /** A NaN whose payload marks "never an output": any write to it changes its bits. */
     private static final float SENTINEL = Float.intBitsToFloat(0x7fc0_1234);
 
-    private static final List<Backend> BACKENDS = Backends.allAvailable(2);
+    private static final List<Backend> BACKENDS = TestBackends.available(2);
 
     /** (m, n, k): tails of every vector width; the last is past the blas backend's in-place line for heap
      *  arrays (BlasBackend.CRITICAL_MAX_FMAS = 2^25), so its heap operands go through native staging. */

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link GemmReferenceCheck}'s.
  */
 class GemmEquivalenceTest {
-    private static final List<Backend> BACKENDS = Backends.allAvailable(2);
+    private static final List<Backend> BACKENDS = TestBackends.available(2);
 
     /** (m, n, k): every listed size appears as m, n and k somewhere; m * n * k <= 2e7 each. */
     private static final int[][] SHAPES = {

@@ -73,7 +73,7 @@ class KernelAllocationTest {
     @Test
     void noKernelAllocatesPerCall() {
         List<String> offenders = new ArrayList<>();
-        for (Backend backend : Backends.allAvailable(2)) {
+        for (Backend backend : TestBackends.available(2)) {
             if (backend.name().equals("scalar")) {
                 continue; // the reference favours obviousness; its allocation is not promised
             }

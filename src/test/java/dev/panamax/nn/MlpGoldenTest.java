@@ -2,7 +2,6 @@ package dev.panamax.nn;
 
 import dev.panamax.check.MlpGoldenCheck;
 import dev.panamax.backend.Backend;
-import dev.panamax.backend.Backends;
 import dev.panamax.backend.Compute;
 import dev.panamax.backend.TestBackends;
 import dev.panamax.backend.DeferredBackend;
@@ -33,7 +32,7 @@ class MlpGoldenTest {
             if (file.equals(inputs)) {
                 continue;
             }
-            for (String backend : Backends.names()) {
+            for (String backend : TestBackends.names()) {
                 tests.add(DynamicTest.dynamicTest(file.getFileName() + " on " + backend, () -> check(inputs, file, backend)));
             }
             // a backend with the core kernels only: the softmax family and the optimizer steps are inherited

@@ -1,7 +1,7 @@
 package dev.panamax.optim;
 
 import dev.panamax.backend.Backend;
-import dev.panamax.backend.Backends;
+import dev.panamax.backend.TestBackends;
 import dev.panamax.backend.Compute;
 import dev.panamax.io.GoldenDir;
 import dev.panamax.io.SafetensorsReader;
@@ -42,7 +42,7 @@ class OptimizerGoldenTest {
 
     @BeforeAll
     static void loadBackends() {
-        backends = new ArrayList<>(Backends.allAvailable(2));
+        backends = new ArrayList<>(TestBackends.available(2));
         assertFalse(backends.isEmpty(), "no backend loaded");
         // the optimizer steps as a backend inherits them (Backend's defaults: the reference rules)
         backends.add(new dev.panamax.backend.CoreOnlyBackend());

@@ -3,6 +3,7 @@ package dev.panamax.train;
 import dev.panamax.backend.Activation;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Backends;
+import dev.panamax.backend.TestBackends;
 import dev.panamax.backend.Compute;
 import dev.panamax.nn.Loss;
 import dev.panamax.nn.Mlp;
@@ -49,7 +50,7 @@ class TrainStepAllocationTest {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<String> offenders = new ArrayList<>();
         Activation[] activations = {Activation.RELU, Activation.TANH, Activation.SIGMOID};
-        for (Backend backend : Backends.allAvailable(2)) {
+        for (Backend backend : TestBackends.available(2)) {
             for (Loss loss : Loss.values()) {
                 Activation act = activations[loss.ordinal() % activations.length];
                 try (Compute compute = new Compute(backend.name().equals("scalar") ? backend
@@ -94,7 +95,7 @@ class TrainStepAllocationTest {
     void theMnistModelAllocatesNothingPerStep() {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<String> offenders = new ArrayList<>();
-        for (Backend backend : Backends.allAvailable(2)) {
+        for (Backend backend : TestBackends.available(2)) {
             if (backend.name().equals("scalar")) {
                 continue; // too slow for thousands of steps of this model; its kernels are plain loops
             }
