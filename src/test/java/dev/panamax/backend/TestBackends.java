@@ -3,8 +3,9 @@ package dev.panamax.backend;
 import org.junit.jupiter.api.Assumptions;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Backends for tests that run once per backend name. */
 public final class TestBackends {
@@ -23,11 +24,11 @@ public final class TestBackends {
      * names, each of which must be a known backend (a misspelt name fails rather than testing nothing).
      */
     public static List<String> names() {
-        String only = System.getProperty(ONLY_PROPERTY);
-        if (only == null || only.isBlank()) {
+        if (!restricted()) {
             return Backends.names();
         }
-        List<String> names = new ArrayList<>();
+        String only = System.getProperty(ONLY_PROPERTY);
+        Set<String> names = new LinkedHashSet<>();
         for (String name : only.split(",")) {
             String n = name.trim();
             if (!Backends.names().contains(n)) {
@@ -36,39 +37,48 @@ public final class TestBackends {
             }
             names.add(n);
         }
-        return names;
+        return List.copyOf(names);
     }
 
     /**
-     * Every backend of {@link #names()} that loads here ({@link Backends#allAvailable}, the others closed at once).
-     * Where {@value #ONLY_PROPERTY} names them, each must load: a restriction to a backend that is missing fails.
+     * The backends of {@link #names()} that load here, each created once; the caller closes them. Unrestricted, one
+     * that does not load is left out (as {@link Backends#allAvailable} does); restricted, it fails the caller.
      */
     public static List<Backend> available(int threads) {
-        List<String> wanted = names();
         List<Backend> out = new ArrayList<>();
-        for (Backend backend : Backends.allAvailable(threads)) {
-            if (wanted.contains(backend.name())) {
-                out.add(backend);
-            } else {
-                backend.close();
+        for (String name : names()) {
+            try {
+                out.add(Backends.create(name, threads));
+            } catch (BackendUnavailableException e) {
+                if (restricted()) {
+                    out.forEach(Backend::close);
+                    throw new IllegalStateException("-D" + ONLY_PROPERTY + " names " + name
+                            + ", which does not load here: " + e.getMessage(), e);
+                }
             }
-        }
-        String only = System.getProperty(ONLY_PROPERTY);
-        if (only != null && !only.isBlank() && out.size() != wanted.size()) {
-            out.forEach(Backend::close);
-            throw new IllegalStateException("-D" + ONLY_PROPERTY + "=" + only + " names a backend that does not load: "
-                    + Arrays.toString(wanted.toArray()) + "; " + Backends.survey(threads));
         }
         return out;
     }
 
-    /** The backend {@code name}, or the test aborted (reported as skipped) with the backend's own reason. */
+    /**
+     * The backend {@code name}, or the test aborted (reported as skipped) with the backend's own reason; where
+     * {@value #ONLY_PROPERTY} restricts the tests, a named backend that does not load fails instead.
+     */
     public static Backend createOrAbort(String name, int threads) {
         try {
             return Backends.create(name, threads);
         } catch (BackendUnavailableException e) {
+            if (restricted()) {
+                throw new IllegalStateException("-D" + ONLY_PROPERTY + " names " + name + ", which does not load here: "
+                        + e.getMessage(), e);
+            }
             Assumptions.abort(name + " unavailable here: " + e.getMessage());
             throw new AssertionError("unreachable: abort throws");
         }
+    }
+
+    private static boolean restricted() {
+        String only = System.getProperty(ONLY_PROPERTY);
+        return only != null && !only.isBlank();
     }
 }

@@ -46,6 +46,12 @@ class TestBackendsTest {
     }
 
     @Test
+    void aNameGivenTwiceIsTestedOnce() {
+        System.setProperty(TestBackends.ONLY_PROPERTY, "scalar, scalar");
+        assertEquals(List.of("scalar"), TestBackends.names());
+    }
+
+    @Test
     void anUnknownNameFailsRatherThanTestingNothing() {
         System.setProperty(TestBackends.ONLY_PROPERTY, "simd,smid");
         IllegalStateException e = assertThrows(IllegalStateException.class, TestBackends::names);

@@ -376,12 +376,12 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         // C rows [i0, i0+rows), columns [j0, j0+cols), k <= SHORT_K, A and B as stored, whole blocks only:
         // A's rows copied (at most mcMax at a time), B's columns packed in blocks, C written by the kernel
         private void shortK(Workspace ws, int i0, int rows, int j0, int cols, int mcMax, long ldcBytes) {
-            ensureCapacity(ws, 0, k * cols);
-            float[] ap = ws.aPack;
-            GemmPacking.packColumnBlocks(b, ldb, k, j0, cols, GemmSmallKernels.SHORT_K_COLS, ws.bPack);
             // the kernel writes whole blocks of SHORT_K_ROWS rows: mcMax is a multiple of MR, which need not be one
             // of SHORT_K_ROWS (6-row tiles, 4-row blocks), so the copies go in whole blocks, never past C's last row
             int step = Math.max(GemmSmallKernels.SHORT_K_ROWS, mcMax - mcMax % GemmSmallKernels.SHORT_K_ROWS);
+            ensureCapacity(ws, step * k, k * cols);
+            float[] ap = ws.aPack;
+            GemmPacking.packColumnBlocks(b, ldb, k, j0, cols, GemmSmallKernels.SHORT_K_COLS, ws.bPack);
             for (int ic = 0; ic < rows; ic += step) {
                 int mc = Math.min(step, rows - ic);
                 GemmPacking.copyRows(a, lda, i0 + ic, mc, 0, k, ap);

@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * GEMM at the edges of this JVM's own blocking: MC, KC and MR come from the caches and registers of the machine
  * the tests run on, so fixed shapes meet a different set of block edges on every machine. These shapes are derived
- * from the blocking in use (rows just past one, two and three row blocks; k just past one k block), for every
- * path of {@link SimdGemm} (packed, narrow, short-k), on one thread (the whole C one slab) and on two.
+ * from the blocking in use (rows just past one and two row blocks and just under three; k one past KC), for the
+ * packed, narrow and short-k paths of {@link SimdGemm}, on one thread (the whole C one slab) and on two (C widened
+ * until the product splits).
  */
 class GemmBlockEdgesTest {
     private static final SimdBackend ONE_THREAD = new SimdBackend(1);
@@ -48,6 +49,10 @@ class GemmBlockEdgesTest {
         return new ArrayList<>(rows);
     }
 
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
     /** A slab of {@code rows} rows packed in two or more row blocks that are not whole short-k blocks. */
     private static boolean splitOddly(int rows) {
         int block = SimdGemm.rowBlock(rows);
@@ -57,11 +62,18 @@ class GemmBlockEdgesTest {
     @Test
     void theShortKShapesIncludeARowBlockThatIsNotWholeShortKBlocksWheneverTheTileAllowsOne() {
         // MR = 6 (16 registers, 8 lanes or more) makes row blocks of 66, 78, ... rows against 4-row short-k blocks:
-        // the case that wrote two rows past C; where MR is a multiple of SHORT_K_ROWS, no row block can be one
-        boolean possible = GemmBlocking.MR % GemmSmallKernels.SHORT_K_ROWS != 0;
+        // the case that wrote two rows past C: MR = 6 against 4-row short-k blocks makes row blocks of 66, 78, ...
+        // rows; where MR is a multiple of SHORT_K_ROWS (or MC a multiple of 12) no slab splits so
+        boolean possible = false;
+        for (int r = GemmSmallKernels.SHORT_K_ROWS; r <= 3 * GemmBlocking.MC + 2 * GemmBlocking.MR; r += GemmSmallKernels.SHORT_K_ROWS) {
+            possible |= splitOddly(r);
+        }
         boolean present = shortKRows().stream().anyMatch(GemmBlockEdgesTest::splitOddly);
         assertEquals(possible, present, "MR " + GemmBlocking.MR + ", MC " + GemmBlocking.MC + ", short-k rows "
                 + shortKRows());
+        if (GemmBlocking.MR == 6 && GemmBlocking.MC % 12 != 0) {
+            assertTrue(present, "MR 6, MC " + GemmBlocking.MC + ": some slab must split into odd row blocks");
+        }
     }
 
     @Test
@@ -88,21 +100,31 @@ class GemmBlockEdgesTest {
             shapes.add(new int[] {rows, 3 * nr + 1, 64});                 // packed panels, edge tiles both ways
             shapes.add(new int[] {rows, GemmBlocking.L - 1, 40});        // at most one vector of columns
         }
-        shapes.add(new int[] {mc + mr, 2 * nr + 3, GemmBlocking.KC + 1}); // two k blocks, the second one step
+        shapes.add(new int[] {mc + mr, 2 * nr + 3, GemmBlocking.KC + 1}); // KC + 1 steps: two equal k blocks
         List<DynamicTest> tests = new ArrayList<>();
         long seed = 1;
         for (int[] s : shapes) {
             for (int threads = 1; threads <= 2; threads++) {
                 SimdBackend backend = threads == 1 ? ONE_THREAD : TWO_THREADS;
-                for (int t = 0; t < 4; t++) {
+                // two threads split only a product of 2 x MIN_FMAS_PER_THREAD or more: widen C (in whole short-k
+                // blocks) until it is one, so that each slab, the second starting past column 0, meets the row edges
+                int m = s[0];
+                int k = s[2];
+                int n = threads == 1 ? s[1] : Math.max(s[1], roundUp((int) (2 * 2 * SimdGemm.MIN_FMAS_PER_THREAD
+                        / ((long) m * k) + 1), GemmSmallKernels.SHORT_K_COLS) + s[1] % GemmSmallKernels.SHORT_K_COLS);
+                if (threads == 2) {
+                    assertTrue((long) m * n * k >= 2 * SimdGemm.MIN_FMAS_PER_THREAD, m + "x" + n + "x" + k);
+                }
+                // every transpose with beta = 0 (C full of NaN), and the stored operands with beta = 0.5 as well
+                for (int t = 0; t < 5; t++) {
                     boolean transA = (t & 1) != 0;
                     boolean transB = (t & 2) != 0;
-                    float beta = t == 1 ? 0.5f : 0f;
+                    float beta = t == 4 ? 0.5f : 0f;
                     long thisSeed = seed++;
-                    String name = threads + "T m=" + s[0] + " n=" + s[1] + " k=" + s[2]
+                    String name = threads + "T m=" + m + " n=" + n + " k=" + k
                             + (transA ? " A^T" : "") + (transB ? " B^T" : "") + " beta=" + beta
                             + " (MC " + mc + ", MR " + mr + ", KC " + GemmBlocking.KC + ")";
-                    tests.add(DynamicTest.dynamicTest(name, () -> GemmReferenceCheck.check(backend, s[0], s[1], s[2],
+                    tests.add(DynamicTest.dynamicTest(name, () -> GemmReferenceCheck.check(backend, m, n, k,
                             transA, transB, 1f, beta, thisSeed)));
                 }
             }
