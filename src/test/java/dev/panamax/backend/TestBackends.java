@@ -52,8 +52,7 @@ public final class TestBackends {
             } catch (BackendUnavailableException e) {
                 if (restricted()) {
                     out.forEach(Backend::close);
-                    throw new IllegalStateException("-D" + ONLY_PROPERTY + " names " + name
-                            + ", which does not load here: " + e.getMessage(), e);
+                    throw namedButMissing(name, e);
                 }
             }
         }
@@ -69,12 +68,16 @@ public final class TestBackends {
             return Backends.create(name, threads);
         } catch (BackendUnavailableException e) {
             if (restricted()) {
-                throw new IllegalStateException("-D" + ONLY_PROPERTY + " names " + name + ", which does not load here: "
-                        + e.getMessage(), e);
+                throw namedButMissing(name, e);
             }
             Assumptions.abort(name + " unavailable here: " + e.getMessage());
             throw new AssertionError("unreachable: abort throws");
         }
+    }
+
+    private static IllegalStateException namedButMissing(String name, BackendUnavailableException e) {
+        return new IllegalStateException("-D" + ONLY_PROPERTY + " names " + name + ", which does not load here: "
+                + e.getMessage(), e);
     }
 
     private static boolean restricted() {

@@ -475,7 +475,7 @@ final class SimdGemm implements NativeGemm, AutoCloseable {
         return roundUp((rows + mBlocks - 1) / mBlocks, MR);
     }
 
-    private static int roundUp(int x, int multiple) {
+    static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
     }
 

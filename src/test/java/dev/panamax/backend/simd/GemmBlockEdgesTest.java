@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,26 +32,30 @@ class GemmBlockEdgesTest {
         TWO_THREADS.close();
     }
 
-    /** Rows of C that the short-k path takes (whole blocks of SHORT_K_ROWS) around one to three row blocks. */
+    /** Slab heights the short-k path takes (whole blocks of SHORT_K_ROWS), up to three row blocks and a bit. */
+    private static IntStream shortKSlabs() {
+        int blockRows = GemmSmallKernels.SHORT_K_ROWS;
+        return IntStream.iterate(blockRows, r -> r <= 3 * GemmBlocking.MC + 2 * GemmBlocking.MR, r -> r + blockRows);
+    }
+
+    /**
+     * Rows of C for the short-k shapes: the first three slabs that split into row blocks that are not whole short-k
+     * blocks, and the first past each of MC and 2 MC.
+     */
     static List<Integer> shortKRows() {
         Set<Integer> rows = new LinkedHashSet<>();
-        int blockRows = GemmSmallKernels.SHORT_K_ROWS;
-        for (int r = blockRows; r <= 3 * GemmBlocking.MC + 2 * GemmBlocking.MR; r += blockRows) {
-            int block = SimdGemm.rowBlock(r);
-            // a slab of two or more row blocks that are not whole short-k blocks, and the first past each multiple of MC
-            if (r > block && block % blockRows != 0 && rows.stream().filter(GemmBlockEdgesTest::splitOddly).count() < 3) {
+        int oddSplits = 0;
+        for (int r : shortKSlabs().toArray()) {
+            if (splitOddly(r) && oddSplits < 3) {
                 rows.add(r);
+                oddSplits++;
             }
-            if (r > GemmBlocking.MC && (r - blockRows) <= GemmBlocking.MC
-                    || r > 2 * GemmBlocking.MC && (r - blockRows) <= 2 * GemmBlocking.MC) {
+            int below = r - GemmSmallKernels.SHORT_K_ROWS;
+            if (r > GemmBlocking.MC && below <= GemmBlocking.MC || r > 2 * GemmBlocking.MC && below <= 2 * GemmBlocking.MC) {
                 rows.add(r);
             }
         }
         return new ArrayList<>(rows);
-    }
-
-    private static int roundUp(int x, int multiple) {
-        return (x + multiple - 1) / multiple * multiple;
     }
 
     /** A slab of {@code rows} rows packed in two or more row blocks that are not whole short-k blocks. */
@@ -61,13 +66,9 @@ class GemmBlockEdgesTest {
 
     @Test
     void theShortKShapesIncludeARowBlockThatIsNotWholeShortKBlocksWheneverTheTileAllowsOne() {
-        // MR = 6 (16 registers, 8 lanes or more) makes row blocks of 66, 78, ... rows against 4-row short-k blocks:
-        // the case that wrote two rows past C: MR = 6 against 4-row short-k blocks makes row blocks of 66, 78, ...
-        // rows; where MR is a multiple of SHORT_K_ROWS (or MC a multiple of 12) no slab splits so
-        boolean possible = false;
-        for (int r = GemmSmallKernels.SHORT_K_ROWS; r <= 3 * GemmBlocking.MC + 2 * GemmBlocking.MR; r += GemmSmallKernels.SHORT_K_ROWS) {
-            possible |= splitOddly(r);
-        }
+        // the case that wrote two rows past C: MR = 6 (16 registers, 8 lanes or more) against 4-row short-k blocks
+        // makes row blocks of 66, 78, ... rows; where MR is a multiple of SHORT_K_ROWS (or MC is 12) no slab splits so
+        boolean possible = shortKSlabs().anyMatch(GemmBlockEdgesTest::splitOddly);
         boolean present = shortKRows().stream().anyMatch(GemmBlockEdgesTest::splitOddly);
         assertEquals(possible, present, "MR " + GemmBlocking.MR + ", MC " + GemmBlocking.MC + ", short-k rows "
                 + shortKRows());
@@ -110,7 +111,7 @@ class GemmBlockEdgesTest {
                 // blocks) until it is one, so that each slab, the second starting past column 0, meets the row edges
                 int m = s[0];
                 int k = s[2];
-                int n = threads == 1 ? s[1] : Math.max(s[1], roundUp((int) (2 * 2 * SimdGemm.MIN_FMAS_PER_THREAD
+                int n = threads == 1 ? s[1] : Math.max(s[1], SimdGemm.roundUp((int) (2 * 2 * SimdGemm.MIN_FMAS_PER_THREAD
                         / ((long) m * k) + 1), GemmSmallKernels.SHORT_K_COLS) + s[1] % GemmSmallKernels.SHORT_K_COLS);
                 if (threads == 2) {
                     assertTrue((long) m * n * k >= 2 * SimdGemm.MIN_FMAS_PER_THREAD, m + "x" + n + "x" + k);
